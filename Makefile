@@ -1,0 +1,43 @@
+# Two commands on a fresh clone: `make demo` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: venv test lint typecheck unit demo bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check crosspost adapters tests bench
+	$(BIN)/ruff format --check crosspost adapters tests bench
+
+# mypy reads the source tree, where adapters/ is not yet crosspost.adapters: a tree of links
+# under build/typecheck gives it the installed layout.
+typecheck: $(STAMP)
+	rm -rf build/typecheck && mkdir -p build/typecheck/crosspost
+	for f in crosspost/*; do ln -s "$$PWD/$$f" build/typecheck/crosspost/; done
+	ln -s "$$PWD/adapters" build/typecheck/crosspost/adapters
+	cd build/typecheck && ../../$(BIN)/mypy --config-file ../../pyproject.toml -p crosspost
+
+# The whole suite: lint, types, unit, integration (SQLite and PostgreSQL), acceptance.
+test: lint typecheck
+	$(BIN)/python -m pytest -q
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit
+
+demo: $(STAMP)
+	$(BIN)/python -m crosspost.demo
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""Platform adapters, installed as ``crosspost.adapters``; the contract is in ``base``."""

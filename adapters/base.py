@@ -1,0 +1,305 @@
+"""The adapter contract: where the worker (which knows the database) meets a platform.
+
+An adapter knows one platform and nothing of the database. It declares its limits as data,
+renders content into a platform draft, checks it, publishes it, and can find a copy it already
+published (platforms give no idempotency keys, so reconciliation asks them). Every library or
+HTTP failure leaves an adapter as one of the `PublishError` classes below: the worker never sees
+a library's exceptions.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+
+class Platform(enum.StrEnum):
+    FACEBOOK = "facebook"
+    YOUTUBE = "youtube"
+    X = "x"
+
+
+class ContentKind(enum.StrEnum):
+    ARTICLE = "article"
+    VIDEO = "video"
+    PODCAST = "podcast"
+
+
+class MediaRole(enum.StrEnum):
+    VIDEO = "video"
+    AUDIO = "audio"
+    COVER = "cover"
+    IMAGE = "image"
+
+
+class Secret(str):
+    """A credential value that never shows itself in repr, logs or tracebacks."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def reveal(self) -> str:
+        return str.__str__(self)
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    path: Path
+    role: MediaRole
+    size: int
+    sha256: str
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True)
+class ContentSnapshot:
+    """What an adapter sees of a content item: plain values, no database session."""
+
+    content_id: int
+    kind: ContentKind
+    title: str
+    summary: str = ""
+    body: str = ""
+    link: str | None = None
+    hashtags: tuple[str, ...] = ()
+    media: tuple[MediaFile, ...] = ()
+    language: str = "vi"
+    unit: str | None = None
+    # Per-platform overrides, e.g. {"x": {"text": "..."}, "youtube": {"title": "..."}}.
+    overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def media_with_role(self, role: MediaRole) -> MediaFile | None:
+        return next((m for m in self.media if m.role == role), None)
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    """One configured account: its settings from config and its resolved credentials."""
+
+    name: str
+    platform: Platform
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    credentials: Mapping[str, Secret] = field(default_factory=dict)
+
+    def credential(self, key: str) -> Secret:
+        try:
+            return self.credentials[key]
+        except KeyError:
+            raise AuthenticationError(
+                f"account {self.name!r} has no credential {key!r}; "
+                f"run `crosspost auth {self.platform}` or set it in the secrets file"
+            ) from None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A platform's limits, declared as data so rendering and checks share one source."""
+
+    text_max: int
+    title_max: int | None = None
+    description_max_bytes: int | None = None
+    tags_max_total: int | None = None
+    max_images: int = 0
+    max_videos: int = 0
+    image_max_bytes: int | None = None
+    video_max_bytes: int | None = None
+    video_max_seconds: float | None = None
+    url_weight: int | None = None  # X counts every URL as this many characters
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Content rendered for one platform: exactly what will be sent.
+
+    `parts` are the post texts in order (one for a single post, several for an X thread);
+    `title`, `description` and `tags` are YouTube's; `link` is the link to attach (Facebook's
+    link preview); `media` are the files to upload; `problems` lists everything that would make
+    the platform refuse it (scheduling refuses a draft with problems).
+    """
+
+    platform: Platform
+    kind: ContentKind
+    parts: tuple[str, ...] = ()
+    title: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    link: str | None = None
+    media: tuple[MediaFile, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return self.parts[0] if self.parts else ""
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    """One attempt to publish one post: the draft plus what identifies the attempt."""
+
+    post_id: int
+    attempt_number: int
+    draft: Draft
+    scheduled_at: datetime
+    # When the first attempt began: find_existing looks for copies created since then.
+    first_attempt_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the platform gave back for a published post."""
+
+    remote_id: str
+    url: str | None = None
+    # Ids of further objects created for the post (thread replies, uploaded media, thumbnails).
+    extra_ids: tuple[str, ...] = ()
+    # Parts that could not be published although the post stands (an X thread cut short).
+    warnings: tuple[str, ...] = ()
+
+
+ProgressCallback = Callable[[int, int], None]
+"""Called with (bytes sent so far, total bytes) during uploads."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The error taxonomy. The worker decides what happens next from the class alone.
+# ---------------------------------------------------------------------------------------------
+
+
+class PublishError(Exception):
+    """Base of every failure an adapter reports."""
+
+    outcome: ClassVar[str] = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int | None = None,
+        platform_code: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.http_status = http_status
+        self.platform_code = platform_code
+        self.retry_at = retry_at
+
+
+class RetryableError(PublishError):
+    """A transient failure known NOT to have created anything: safe to try again."""
+
+    outcome = "retryable"
+
+
+class RateLimitedError(RetryableError):
+    """The platform asked us to slow down; `retry_at` says until when, if it told us."""
+
+    outcome = "rate_limited"
+
+
+class QuotaExhaustedError(RetryableError):
+    """A daily or per-period quota is used up; `retry_at` is when it resets."""
+
+    outcome = "quota_exhausted"
+
+
+class AuthenticationError(PublishError):
+    """The credentials are missing, expired or revoked: pause the account, burn no retries."""
+
+    outcome = "auth_failed"
+
+
+class PermanentError(PublishError):
+    """The platform refused the content for good (invalid, not allowed, too long…)."""
+
+    outcome = "permanent"
+
+
+class AmbiguousOutcomeError(PublishError):
+    """The request may have reached the platform (timeout, dropped connection, 5xx mid-write).
+
+    The post must not go straight back to the queue: reconciliation asks the platform first.
+    """
+
+    outcome = "ambiguous"
+
+
+class DuplicateContentError(AmbiguousOutcomeError):
+    """The platform says this exact content exists already: reconcile to find the copy."""
+
+    outcome = "duplicate"
+
+
+# ---------------------------------------------------------------------------------------------
+# The adapter
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One account setting an adapter accepts in config, with its type and help."""
+
+    type: type | tuple[type, ...]
+    help: str
+    required: bool = False
+    secret: bool = False
+    choices: tuple[Any, ...] | None = None
+
+
+class Adapter(ABC):
+    """One platform. Subclasses declare data (platform, kinds, limits, settings) and calls."""
+
+    platform: ClassVar[Platform]
+    supported_kinds: ClassVar[frozenset[ContentKind]]
+    limits: ClassVar[Limits]
+    # Account settings this adapter accepts in config ([accounts.NAME] table), beyond the
+    # common ones (platform, adapter, enabled). Config validation names any other key.
+    settings_spec: ClassVar[Mapping[str, SettingSpec]] = {}
+
+    def __init__(self, account: AccountConfig) -> None:
+        self.account = account
+
+    def supports(self, kind: ContentKind) -> bool:
+        return kind in self.supported_kinds
+
+    def not_applicable_reason(self, kind: ContentKind) -> str | None:
+        """Why this platform cannot take this kind at all (refused at schedule time)."""
+        if self.supports(kind):
+            return None
+        kinds = ", ".join(sorted(self.supported_kinds))
+        return f"{self.platform} does not take {kind} content (it takes: {kinds})"
+
+    def render(self, content: ContentSnapshot) -> Draft:
+        """Adapt content to this platform. Pure: no network, same input gives same output.
+
+        The shared renderer does the work from this adapter's limits and account settings;
+        an adapter overrides this only for what its platform does differently.
+        """
+        from crosspost.render import render_draft
+
+        return render_draft(self.platform, content, self.account.settings, limits=self.limits)
+
+    def check(self, draft: Draft) -> list[str]:
+        """Every problem that would make the platform refuse the draft."""
+        return list(draft.problems)
+
+    @abstractmethod
+    def publish(self, request: PublishRequest, progress: ProgressCallback | None = None) -> Receipt:
+        """Publish the draft; return the receipt or raise one of the PublishError classes."""
+
+    @abstractmethod
+    def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:
+        """Find a copy of this draft published since `since`, if the platform has one."""
+
+    @abstractmethod
+    def verify(self) -> str:
+        """Check the credentials against the platform; return the account's remote identity."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections; adapters holding clients override it."""

@@ -1,0 +1,133 @@
+"""Request and response values for sandbox handlers, independent of the server underneath."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from email.message import Message
+from typing import Any, BinaryIO
+from urllib.parse import parse_qs
+
+
+class Request:
+    """One incoming request. The body is read lazily, so uploads can stream in chunks."""
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, list[str]],
+        headers: Message,
+        rfile: BinaryIO,
+        content_length: int,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self._rfile = rfile
+        self.content_length = content_length
+        self._remaining = content_length
+        self._body: bytes | None = None
+        self.params: dict[str, str] = {}  # named groups of the matched route
+
+    # -- query and headers ---------------------------------------------------------------
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        value = self.headers.get(name)
+        return value if value is not None else default
+
+    @property
+    def content_type(self) -> str:
+        return (self.header("Content-Type") or "").split(";")[0].strip().lower()
+
+    def bearer_token(self) -> str | None:
+        auth = self.header("Authorization") or ""
+        if auth.lower().startswith("bearer "):
+            return auth[7:].strip() or None
+        return None
+
+    # -- body ----------------------------------------------------------------------------
+    def stream(self, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        """Yield the body in chunks without keeping it; each byte is yielded once."""
+        if self._body is not None:
+            yield self._body
+            return
+        while self._remaining > 0:
+            data = self._rfile.read(min(chunk_size, self._remaining))
+            if not data:
+                break
+            self._remaining -= len(data)
+            yield data
+
+    def body(self) -> bytes:
+        if self._body is None:
+            self._body = b"".join(self.stream())
+        return self._body
+
+    def drain(self) -> None:
+        """Discard what a handler did not read, so the connection can be reused."""
+        for _ in self.stream():
+            pass
+
+    def json(self) -> Any:
+        raw = self.body()
+        if not raw:
+            return None
+        return json.loads(raw)
+
+    def form(self) -> dict[str, str]:
+        """An application/x-www-form-urlencoded body, or the query string when there is none."""
+        if self.content_type == "application/x-www-form-urlencoded":
+            parsed = parse_qs(self.body().decode("utf-8"), keep_blank_values=True)
+            return {k: v[0] for k, v in parsed.items()}
+        return {k: v[0] for k, v in self.query.items()}
+
+    def multipart(self) -> dict[str, MultipartField]:
+        """A multipart/form-data body as named fields (small parts only: images, chunks)."""
+        from python_multipart.multipart import parse_options_header
+
+        from crosspost.sandbox.multipart import parse_multipart
+
+        _, options = parse_options_header(self.header("Content-Type") or "")
+        boundary = options.get(b"boundary")
+        if not boundary:
+            raise ValueError("multipart body without a boundary")
+        return parse_multipart(self.stream(), boundary)
+
+
+@dataclass
+class MultipartField:
+    name: str
+    data: bytes
+    filename: str | None = None
+    content_type: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8")
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    # Apply the action, then drop the connection without answering ("ambiguous" outcome).
+    drop: bool = False
+
+    @classmethod
+    def json(
+        cls, obj: Any, status: int = 200, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        merged = {"Content-Type": "application/json; charset=UTF-8"}
+        merged.update(headers or {})
+        return cls(status, json.dumps(obj, ensure_ascii=False).encode("utf-8"), merged)
+
+    @classmethod
+    def empty(cls, status: int = 204, headers: Mapping[str, str] | None = None) -> Response:
+        return cls(status, b"", dict(headers or {}))
