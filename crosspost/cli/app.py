@@ -1,10 +1,45 @@
-"""The `crosspost` command: typer app assembling one command group per file."""
+"""The `crosspost` command: one typer group per file, imported lazily by each command."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False)
+from crosspost.cli import content, db, posts, publishing, sandbox, worker
+from crosspost.cli.runtime import runtime
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Publish approved content to Facebook, YouTube and X, on time, exactly once.",
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main_options(
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            envvar="CROSSPOST_CONFIG",
+            help="Config file (default: config/crosspost.toml)",
+        ),
+    ] = None,
+) -> None:
+    runtime.config_path = config
+
+
+app.add_typer(content.app, name="content")
+app.add_typer(posts.app, name="posts")
+app.add_typer(db.app, name="db")
+app.command("schedule")(publishing.schedule)
+app.command("cancel")(publishing.cancel)
+app.command("retry")(publishing.retry)
+app.command("repost")(publishing.repost)
+app.command("worker")(worker.worker)
+app.command("sandbox")(sandbox.sandbox)
 
 
 def main() -> None:

@@ -1,0 +1,3 @@
+from crosspost.cli.app import main
+
+main()

@@ -1,0 +1,171 @@
+"""`crosspost content …`: add, list, show, submit, approve, reject."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crosspost.cli.runtime import console, handle_errors, print_json, runtime
+
+app = typer.Typer(no_args_is_help=True, help="Add content and move it through review.")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON with stable keys.")]
+
+
+@app.command("add")
+@handle_errors
+def add(
+    kind: Annotated[str | None, typer.Option(help="article, video or podcast")] = None,
+    title: Annotated[str | None, typer.Option()] = None,
+    summary: Annotated[str, typer.Option()] = "",
+    body: Annotated[str, typer.Option()] = "",
+    link: Annotated[str | None, typer.Option(help="Canonical link to the article")] = None,
+    hashtag: Annotated[list[str] | None, typer.Option("--hashtag", help="Repeatable")] = None,
+    media: Annotated[
+        list[str] | None, typer.Option("--media", help="ROLE=PATH (video, audio, cover, image)")
+    ] = None,
+    unit: Annotated[str | None, typer.Option(help="Contributing unit code")] = None,
+    language: Annotated[str, typer.Option()] = "vi",
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Read the item from a .toml/.yaml/.json file")
+    ] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who adds it")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a content item (as a draft)."""
+    from crosspost.adapters.base import ContentKind
+    from crosspost.audit import current_actor
+    from crosspost.cli.views import content_json
+    from crosspost.content import NewContent, add_content, load_item_file
+    from crosspost.errors import UserError
+    from crosspost.media import parse_media_arg
+
+    if file is not None:
+        item = load_item_file(file)
+    else:
+        if kind is None or title is None:
+            raise UserError("give --kind and --title, or --file ITEM.toml")
+        try:
+            content_kind = ContentKind(kind)
+        except ValueError:
+            raise UserError(f"--kind {kind!r} must be article, video or podcast") from None
+        item = NewContent(
+            kind=content_kind,
+            title=title,
+            summary=summary,
+            body=body,
+            link=link,
+            hashtags=list(hashtag or []),
+            unit=unit,
+            language=language,
+            media=[parse_media_arg(m) for m in media or []],
+        )
+    actor = current_actor(by)
+    with runtime.transaction() as session:
+        content = add_content(session, item, actor)
+        data = content_json(content, runtime.config.timezone, full=True)
+    if as_json:
+        print_json(data)
+    else:
+        console.print(f"added content {data['id']} ({data['kind']}): {data['title']}")
+
+
+@app.command("list")
+@handle_errors
+def list_(
+    status: Annotated[str | None, typer.Option(help="draft, submitted, approved, rejected")] = None,
+    kind: Annotated[str | None, typer.Option()] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List content items."""
+    from rich.table import Table
+
+    from crosspost.cli.views import content_json, short
+    from crosspost.content import list_content
+
+    zone = runtime.config.timezone
+    with runtime.factory() as session:
+        rows = [content_json(c, zone) for c in list_content(session, status=status, kind=kind)]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "kind", "status", "unit", "title", "created")
+    for r in rows:
+        table.add_row(
+            str(r["id"]), r["kind"], r["status"], r["unit"] or "", short(r["title"]),
+            (r["created_at"] or "")[:16].replace("T", " "),
+        )
+    console.print(table)
+
+
+@app.command("show")
+@handle_errors
+def show(content_id: int, as_json: JsonOpt = False) -> None:
+    """Show one content item with its media and posts."""
+    from crosspost.cli.views import content_json
+    from crosspost.content import get_content
+
+    zone = runtime.config.timezone
+    with runtime.factory() as session:
+        content = get_content(session, content_id)
+        data = content_json(content, zone, full=True)
+        data["posts"] = [
+            {"id": p.id, "platform": p.platform, "state": p.state, "remote_url": p.remote_url}
+            for p in content.posts
+        ]
+    if as_json:
+        print_json(data)
+        return
+    for key, value in data.items():
+        console.print(f"[bold]{key}[/]: {value}", highlight=False)
+
+
+@app.command("submit")
+@handle_errors
+def submit(
+    content_ids: list[int],
+    by: Annotated[str | None, typer.Option("--by")] = None,
+) -> None:
+    """Submit drafts for review."""
+    from crosspost.audit import current_actor
+    from crosspost.content import submit as submit_content
+
+    with runtime.transaction() as session:
+        for content_id in content_ids:
+            submit_content(session, content_id, current_actor(by))
+    console.print(f"submitted {', '.join(map(str, content_ids))}")
+
+
+@app.command("approve")
+@handle_errors
+def approve(
+    content_ids: list[int],
+    by: Annotated[str | None, typer.Option("--by", help="The approving editor")] = None,
+) -> None:
+    """Approve submitted items (all or none)."""
+    from crosspost.audit import current_actor
+    from crosspost.content import approve as approve_content
+
+    with runtime.transaction() as session:
+        for content_id in content_ids:
+            approve_content(session, content_id, current_actor(by))
+    console.print(f"approved {', '.join(map(str, content_ids))}")
+
+
+@app.command("reject")
+@handle_errors
+def reject(
+    content_ids: list[int],
+    reason: Annotated[str, typer.Option("--reason", help="Why (required)")],
+    by: Annotated[str | None, typer.Option("--by")] = None,
+) -> None:
+    """Reject submitted or approved items, with a reason."""
+    from crosspost.audit import current_actor
+    from crosspost.content import reject as reject_content
+
+    with runtime.transaction() as session:
+        for content_id in content_ids:
+            reject_content(session, content_id, current_actor(by), reason)
+    console.print(f"rejected {', '.join(map(str, content_ids))}")

@@ -1,0 +1,93 @@
+"""What every command shares: the config, the database (migrated on first use), the console,
+and one place that turns known errors into one line and an exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cached_property, wraps
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from crosspost.config import Config
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class Runtime:
+    """Loaded lazily so `crosspost --help` imports nothing heavy."""
+
+    config_path: str | None = None
+
+    @cached_property
+    def config(self) -> Config:
+        from crosspost.config import load_config
+
+        return load_config(self.config_path)
+
+    @cached_property
+    def engine(self) -> Engine:
+        from crosspost.db.engine import make_engine
+        from crosspost.db.migrate import ensure_schema
+
+        engine = make_engine(self.config.database_url)
+        ensure_schema(engine)
+        return engine
+
+    @cached_property
+    def factory(self) -> sessionmaker[Session]:
+        from crosspost.db.engine import session_factory
+
+        return session_factory(self.engine)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        from crosspost.db.engine import transaction
+
+        with transaction(self.factory) as session:
+            yield session
+
+
+runtime = Runtime()
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+
+
+def fail(message: str, code: int = 2) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise SystemExit(code)
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Known errors become one line on stderr and a non-zero exit; nothing else is printed."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from sqlalchemy.exc import OperationalError
+
+        from crosspost.errors import UserError
+
+        try:
+            return func(*args, **kwargs)
+        except UserError as exc:
+            fail(str(exc), exc.exit_code)
+        except OperationalError as exc:
+            from crosspost.db.engine import describe_connection_error
+
+            fail(describe_connection_error(runtime.config.database_url, exc), 3)
+        raise AssertionError("unreachable")
+
+    return wrapper

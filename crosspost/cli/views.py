@@ -1,0 +1,130 @@
+"""How items look in `--json` output (stable keys) and in tables; times in the configured zone."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from crosspost.db.models import Attempt, AuditEvent, Content, Post
+from crosspost.timeutil import iso_local
+
+
+def content_json(content: Content, zone: ZoneInfo, *, full: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": content.id,
+        "kind": content.kind,
+        "title": content.title,
+        "status": content.review_state,
+        "unit": content.unit,
+        "period": content.period,
+        "created_by": content.created_by,
+        "created_at": iso_local(content.created_at, zone),
+        "reviewed_by": content.reviewed_by,
+        "reviewed_at": iso_local(content.reviewed_at, zone),
+        "review_reason": content.review_reason,
+    }
+    if full:
+        data.update(
+            summary=content.summary,
+            body=content.body,
+            link=content.link,
+            hashtags=list(content.hashtags),
+            language=content.language,
+            overrides=dict(content.overrides),
+            media=[
+                {
+                    "role": m.role,
+                    "path": m.path,
+                    "size": m.size,
+                    "sha256": m.sha256,
+                    "mime_type": m.mime_type,
+                }
+                for m in content.media
+            ],
+        )
+    return data
+
+
+def post_json(
+    post: Post,
+    zone: ZoneInfo,
+    *,
+    account_name: str,
+    attempts: int,
+    audit: Sequence[str] = (),
+    paused_reason: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "content_id": post.content_id,
+        "account": account_name,
+        "platform": post.platform,
+        "state": post.state,
+        "scheduled_at": iso_local(post.scheduled_at, zone),
+        "next_attempt_at": iso_local(post.next_attempt_at, zone),
+        "waiting_for": waiting_reason(post, paused_reason),
+        "attempts": attempts,
+        "charged_attempts": post.attempt_count,
+        "remote_id": post.remote_id,
+        "remote_url": post.remote_url,
+        "remote_extra_ids": list(post.remote_extra_ids),
+        "last_error": post.last_error,
+        "published_at": iso_local(post.published_at, zone),
+        "reposted_from": post.reposted_from_id,
+        "reason": post.reason,
+        "created_by": post.created_by,
+        "audit": list(audit),
+    }
+
+
+def waiting_reason(post: Post, paused_reason: str | None) -> str | None:
+    """Why a post that has not gone out yet is waiting, in words."""
+    if post.state not in ("scheduled", "retry_wait", "unknown"):
+        return None
+    if paused_reason:
+        return paused_reason
+    if post.wait_reason:
+        return post.wait_reason
+    return "its scheduled time" if post.state == "scheduled" else None
+
+
+def attempt_json(attempt: Attempt, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "number": attempt.number,
+        "worker": attempt.worker,
+        "started_at": iso_local(attempt.started_at, zone),
+        "ended_at": iso_local(attempt.ended_at, zone),
+        "outcome": attempt.outcome or "in_flight",
+        "error_class": attempt.error_class,
+        "http_status": attempt.http_status,
+        "platform_code": attempt.platform_code,
+        "message": attempt.message,
+        "remote_id": attempt.remote_id,
+        "remote_url": attempt.remote_url,
+    }
+
+
+def audit_json(event: AuditEvent, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "at": iso_local(event.at, zone),
+        "actor": event.actor,
+        "action": event.action,
+        "content_id": event.content_id,
+        "post_id": event.post_id,
+        "detail": dict(event.detail),
+    }
+
+
+def short(text: str | None, width: int = 48) -> str:
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def counts_by(rows: Sequence[tuple[int, Any]]) -> Mapping[int, list[Any]]:
+    grouped: dict[int, list[Any]] = {}
+    for key, value in rows:
+        grouped.setdefault(key, []).append(value)
+    return grouped

@@ -1,0 +1,60 @@
+"""`crosspost worker`: the background publisher."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Annotated
+
+import typer
+
+from crosspost.cli.runtime import console, handle_errors, runtime
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("apscheduler", "httpx", "httpcore", "urllib3", "googleapiclient", "tweepy"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@handle_errors
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Publish what is due now, then exit")] = False,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", min=1, max=256, help="Posts at once")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Publish posts at their due time until stopped (SIGINT/SIGTERM stop it cleanly)."""
+    from crosspost.accounts import sync_accounts
+    from crosspost.worker.dispatcher import Worker
+
+    configure_logging(verbose)
+    config = runtime.config
+    with runtime.transaction() as session:
+        sync_accounts(session, config)
+    publisher = Worker(config, runtime.factory, concurrency=concurrency)
+    if once:
+        summary = publisher.run_once()
+        publisher.shutdown(config.worker.grace_seconds)
+        console.print(
+            f"published {summary.count('published')}, retrying {summary.count('retry')}, "
+            f"failed {summary.count('fail')}, unknown {summary.count('reconcile')}",
+            highlight=False,
+        )
+        return
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        logging.getLogger("crosspost.worker").info(
+            "%s received: finishing in-flight posts", signal.Signals(signum).name
+        )
+        stop.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    publisher.run(stop)

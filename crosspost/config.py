@@ -1,0 +1,356 @@
+"""Load and validate `config/crosspost.toml`: one clear line per problem, naming file and key.
+
+Found via `--config`, then `$CROSSPOST_CONFIG`, then `config/crosspost.toml` under the current
+directory. `$CROSSPOST_DATABASE_URL` overrides the database. Relative paths in the file are
+relative to the file's own folder, so the same config works from any working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from crosspost.adapters.base import Platform, SettingSpec
+from crosspost.errors import ConfigError, UserError
+from crosspost.timeutil import load_zone
+
+DEFAULT_CONFIG = Path("config/crosspost.toml")
+DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
+
+# Keys every account takes, whatever its platform.
+COMMON_ACCOUNT_KEYS = {"platform", "adapter", "enabled", "credentials", "display_name"}
+
+# Rendering settings every account takes (see crosspost.render).
+RENDER_SETTINGS: Mapping[str, SettingSpec] = {
+    "thread": SettingSpec(
+        str, "X threads: never, auto or always", choices=("never", "auto", "always")
+    ),
+    "thread_numbering": SettingSpec(bool, "add '1/n' to thread parts"),
+    "template_dir": SettingSpec(str, "a folder of <platform>/<kind>.j2 templates checked first"),
+    "utm": SettingSpec(dict, "UTM parameters added to links, e.g. {utm_source = 'x'}"),
+}
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    concurrency: int = 4
+    lease_seconds: float = 300.0
+    heartbeat_seconds: float = 30.0
+    poll_seconds: float = 1.0
+    reconcile_seconds: float = 15.0
+    grace_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class RetrySettings:
+    max_attempts: int = 6
+    base_seconds: float = 30.0
+    max_delay_seconds: float = 3600.0
+    max_age_hours: float = 48.0
+    unknown_alert_minutes: float = 30.0
+
+
+@dataclass(frozen=True)
+class WindowSettings:
+    """When an account's posts may be planned (used by `crosspost plan`)."""
+
+    slots_per_day: int = 4
+    hours: tuple[str, ...] = ("07:00-21:00",)
+    min_gap_minutes: int = 60
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    name: str
+    platform: Platform
+    adapter: str | None
+    enabled: bool
+    settings: Mapping[str, Any]
+    # credential name -> reference ("env:VAR" or "secrets"), never the value itself
+    credentials: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    timezone: ZoneInfo
+    database_url: str
+    data_dir: Path
+    worker: WorkerSettings = field(default_factory=WorkerSettings)
+    retry: RetrySettings = field(default_factory=RetrySettings)
+    windows: Mapping[str, WindowSettings] = field(default_factory=dict)
+    accounts: Mapping[str, AccountSettings] = field(default_factory=dict)
+    notify_urls: tuple[str, ...] = ()
+
+    @property
+    def secrets_path(self) -> Path:
+        return self.data_dir / "secrets.toml"
+
+    @property
+    def media_cache_dir(self) -> Path:
+        return self.data_dir / "media-cache"
+
+    def account(self, name: str) -> AccountSettings:
+        try:
+            return self.accounts[name]
+        except KeyError:
+            known = ", ".join(sorted(self.accounts)) or "none configured"
+            raise UserError(f"unknown account {name!r}; known accounts: {known}") from None
+
+    def accounts_for(self, platform: Platform) -> list[AccountSettings]:
+        return [a for a in self.accounts.values() if a.platform == platform and a.enabled]
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Reads one table of the file, naming the file and key in every error."""
+
+    def __init__(self, source: str, table: str, data: Mapping[str, Any]) -> None:
+        self.source = source
+        self.table = table
+        self.data = data
+
+    def where(self, key: str) -> str:
+        prefix = f"[{self.table}] " if self.table else ""
+        return f"{self.source}: {prefix}{key}"
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.where(key)}: {message}")
+
+    def only(self, allowed: set[str] | frozenset[str]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                allowed_text = ", ".join(sorted(allowed))
+                raise self.fail(key, f"unknown key; allowed here: {allowed_text}")
+
+    def number(
+        self, key: str, default: float, *, minimum: float, maximum: float, integer: bool = False
+    ) -> Any:
+        value = self.data.get(key, default)
+        kind = "an integer" if integer else "a number"
+        ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
+        if isinstance(value, bool) or not ok_type or not minimum <= value <= maximum:
+            raise self.fail(key, f"{value!r} must be {kind} from {minimum:g} to {maximum:g}")
+        return value
+
+    def string(self, key: str, default: str | None = None) -> str | None:
+        value = self.data.get(key, default)
+        if value is not None and not isinstance(value, str):
+            raise self.fail(key, f"{value!r} must be a string")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(key, f"{value!r} must be true or false")
+        return value
+
+    def table_of(self, key: str) -> Mapping[str, Any]:
+        value = self.data.get(key, {})
+        if not isinstance(value, dict):
+            raise self.fail(key, "must be a table")
+        return value
+
+
+def _worker(source: str, data: Mapping[str, Any]) -> WorkerSettings:
+    r = _Reader(source, "worker", data)
+    r.only(set(WorkerSettings.__dataclass_fields__))
+    return WorkerSettings(
+        concurrency=r.number("concurrency", 4, minimum=1, maximum=256, integer=True),
+        lease_seconds=r.number("lease_seconds", 300.0, minimum=5, maximum=86400),
+        heartbeat_seconds=r.number("heartbeat_seconds", 30.0, minimum=1, maximum=3600),
+        poll_seconds=r.number("poll_seconds", 1.0, minimum=0.05, maximum=600),
+        reconcile_seconds=r.number("reconcile_seconds", 15.0, minimum=0.1, maximum=3600),
+        grace_seconds=r.number("grace_seconds", 30.0, minimum=0, maximum=3600),
+    )
+
+
+def _retry(source: str, data: Mapping[str, Any]) -> RetrySettings:
+    r = _Reader(source, "retry", data)
+    r.only(set(RetrySettings.__dataclass_fields__))
+    return RetrySettings(
+        max_attempts=r.number("max_attempts", 6, minimum=1, maximum=100, integer=True),
+        base_seconds=r.number("base_seconds", 30.0, minimum=0, maximum=86400),
+        max_delay_seconds=r.number("max_delay_seconds", 3600.0, minimum=0, maximum=7 * 86400),
+        max_age_hours=r.number("max_age_hours", 48.0, minimum=0.01, maximum=24 * 365),
+        unknown_alert_minutes=r.number("unknown_alert_minutes", 30.0, minimum=1, maximum=10080),
+    )
+
+
+def _windows(source: str, data: Mapping[str, Any]) -> dict[str, WindowSettings]:
+    windows: dict[str, WindowSettings] = {}
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: [windows] {name}: must be a table")
+        r = _Reader(source, f"windows.{name}", table)
+        r.only(set(WindowSettings.__dataclass_fields__))
+        hours = table.get("hours", ["07:00-21:00"])
+        if not isinstance(hours, list) or not all(_is_hour_range(h) for h in hours):
+            raise r.fail("hours", f"{hours!r} must be a list of 'HH:MM-HH:MM' ranges")
+        windows[name] = WindowSettings(
+            slots_per_day=r.number("slots_per_day", 4, minimum=1, maximum=96, integer=True),
+            hours=tuple(hours),
+            min_gap_minutes=r.number("min_gap_minutes", 60, minimum=0, maximum=1440, integer=True),
+        )
+    return windows
+
+
+def _is_hour_range(value: object) -> bool:
+    if not isinstance(value, str) or value.count("-") != 1:
+        return False
+    start, end = value.split("-")
+    return all(_is_hhmm(p) for p in (start, end)) and start < end
+
+
+def _is_hhmm(text: str) -> bool:
+    parts = text.split(":")
+    return (
+        len(parts) == 2
+        and all(p.isdigit() and len(p) == 2 for p in parts)
+        and int(parts[0]) < 24
+        and int(parts[1]) < 60
+    )
+
+
+def _account(source: str, name: str, table: Mapping[str, Any]) -> AccountSettings:
+    r = _Reader(source, f"accounts.{name}", table)
+    platform_name = r.string("platform")
+    allowed = ", ".join(p.value for p in Platform)
+    if platform_name is None:
+        raise r.fail("platform", f"is required; one of {allowed}")
+    try:
+        platform = Platform(platform_name)
+    except ValueError:
+        raise r.fail("platform", f"{platform_name!r} is not one of {allowed}") from None
+    adapter = r.string("adapter")
+    spec = _settings_spec(r, platform, adapter)
+    r.only(COMMON_ACCOUNT_KEYS | set(spec))
+    settings: dict[str, Any] = {}
+    for key, setting in spec.items():
+        if key not in table:
+            if setting.required:
+                raise r.fail(key, f"is required for {platform} accounts ({setting.help})")
+            continue
+        value = table[key]
+        if not isinstance(value, setting.type) or (
+            isinstance(value, bool) and setting.type in (int, float, (int, float))
+        ):
+            raise r.fail(key, f"{value!r} has the wrong type ({setting.help})")
+        if setting.choices is not None and value not in setting.choices:
+            choices = ", ".join(map(str, setting.choices))
+            raise r.fail(key, f"{value!r} is not one of {choices}")
+        settings[key] = value
+    credentials: dict[str, str] = {}
+    for cred_name, ref in r.table_of("credentials").items():
+        if not isinstance(ref, str) or not (ref.startswith("env:") or ref == "secrets"):
+            raise ConfigError(
+                f"{source}: [accounts.{name}.credentials] {cred_name}: must be 'env:VARIABLE' or "
+                f"'secrets' (the secrets file); never the credential itself"
+            )
+        credentials[cred_name] = ref
+    return AccountSettings(
+        name=name,
+        platform=platform,
+        adapter=adapter,
+        enabled=r.boolean("enabled", True),
+        settings=settings,
+        credentials=credentials,
+    )
+
+
+def _settings_spec(
+    r: _Reader, platform: Platform, adapter: str | None
+) -> Mapping[str, SettingSpec]:
+    from crosspost.adapters.registry import AdapterLoadError, adapter_class
+
+    try:
+        cls = adapter_class(platform, adapter)
+    except AdapterLoadError as exc:
+        raise r.fail("adapter", str(exc)) from None
+    return {**RENDER_SETTINGS, **cls.settings_spec}
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def find_config_path(explicit: str | Path | None = None) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("CROSSPOST_CONFIG")
+    if env:
+        return Path(env)
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def load_config(explicit: str | Path | None = None) -> Config:
+    """Read and validate the config; without a file, defaults with no accounts."""
+    path = find_config_path(explicit)
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(
+                f"{path}: no such config file; pass --config PATH or set CROSSPOST_CONFIG"
+            ) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_config(data, path)
+
+
+def parse_config(data: Mapping[str, Any], path: Path | None) -> Config:
+    source = str(path) if path else "(defaults)"
+    base = path.parent.resolve() if path else Path.cwd()
+    top = _Reader(source, "", data)
+    top.only({"crosspost", "worker", "retry", "windows", "accounts", "notify"})
+    main = _Reader(source, "crosspost", top.table_of("crosspost"))
+    main.only({"timezone", "database_url", "data_dir"})
+    zone_name = main.string("timezone", DEFAULT_ZONE) or DEFAULT_ZONE
+    try:
+        zone = load_zone(zone_name)
+    except UserError:
+        raise main.fail("timezone", f"{zone_name!r} is not an IANA zone such as {DEFAULT_ZONE}")
+    data_dir = _resolve(
+        base, os.environ.get("CROSSPOST_DATA_DIR") or main.string("data_dir", "var")
+    )
+    database_url = os.environ.get("CROSSPOST_DATABASE_URL") or main.string("database_url")
+    if not database_url:
+        database_url = f"sqlite:///{data_dir / 'crosspost.db'}"
+    elif database_url.startswith("sqlite:///") and not database_url.startswith("sqlite:////"):
+        relative = database_url.removeprefix("sqlite:///")
+        if relative and relative != ":memory:":
+            database_url = f"sqlite:///{_resolve(base, relative)}"
+    accounts_table = top.table_of("accounts")
+    accounts = {}
+    for name, table in accounts_table.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: [accounts] {name}: must be a table")
+        accounts[name] = _account(source, name, table)
+    notify = _Reader(source, "notify", top.table_of("notify"))
+    notify.only({"urls"})
+    urls = notify.data.get("urls", [])
+    if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+        raise notify.fail("urls", "must be a list of apprise notification URLs")
+    return Config(
+        path=path,
+        timezone=zone,
+        database_url=database_url,
+        data_dir=data_dir,
+        worker=_worker(source, top.table_of("worker")),
+        retry=_retry(source, top.table_of("retry")),
+        windows=_windows(source, top.table_of("windows")),
+        accounts=accounts,
+        notify_urls=tuple(urls),
+    )
+
+
+def _resolve(base: Path, value: str | None) -> Path:
+    path = Path(value or "var").expanduser()
+    return path if path.is_absolute() else (base / path).resolve()

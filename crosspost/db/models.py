@@ -1,0 +1,219 @@
+"""The tables: content and its media, accounts, posts, attempts and the audit trail.
+
+Every datetime is stored as UTC; `UTCDateTime` hands it back aware (SQLite forgets the zone).
+States are plain strings checked by the code that moves them (worker/claims.py, content.py,
+scheduling.py), so a migration never has to alter a database enum.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in, aware UTC out, on every database."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; crosspost stores UTC-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}  # noqa: RUF012
+
+
+class ReviewState(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class PostState(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    RETRY_WAIT = "retry_wait"
+    UNKNOWN = "unknown"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+# A post in one of these may still reach the platform; at most one per content and account.
+LIVE_POST_STATES = (
+    PostState.SCHEDULED,
+    PostState.PUBLISHING,
+    PostState.RETRY_WAIT,
+    PostState.UNKNOWN,
+)
+# States the worker claims when due.
+DUE_POST_STATES = (PostState.SCHEDULED, PostState.RETRY_WAIT)
+
+
+class Content(Base):
+    __tablename__ = "content"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str | None] = mapped_column(Text)
+    hashtags: Mapped[list[str]] = mapped_column(default=list)
+    unit: Mapped[str | None] = mapped_column(String(64), index=True)
+    period: Mapped[str | None] = mapped_column(String(7))  # YYYY-MM the unit submitted it for
+    language: Mapped[str] = mapped_column(String(16), default="vi")
+    overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    content_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    review_state: Mapped[str] = mapped_column(String(16), default=ReviewState.DRAFT)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    submitted_by: Mapped[str | None] = mapped_column(String(128))
+    submitted_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str | None] = mapped_column(String(128))
+    reviewed_at: Mapped[datetime | None]
+    review_reason: Mapped[str | None] = mapped_column(Text)
+
+    media: Mapped[list[MediaFileRow]] = relationship(
+        back_populates="content", order_by="MediaFileRow.id", cascade="all, delete-orphan"
+    )
+    posts: Mapped[list[Post]] = relationship(back_populates="content", order_by="Post.id")
+
+
+class MediaFileRow(Base):
+    __tablename__ = "media_file"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_id: Mapped[int] = mapped_column(ForeignKey("content.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    path: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    mime_type: Mapped[str | None] = mapped_column(String(64))
+    duration_seconds: Mapped[float | None]
+
+    content: Mapped[Content] = relationship(back_populates="media")
+
+
+class Account(Base):
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # An authentication failure pauses the account until `crosspost accounts check` passes.
+    paused_at: Mapped[datetime | None]
+    paused_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Post(Base):
+    __tablename__ = "post"
+    __table_args__ = (
+        Index("ix_post_due", "state", "next_attempt_at"),
+        Index("ix_post_content_account", "content_id", "account_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_id: Mapped[int] = mapped_column(ForeignKey("content.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    scheduled_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16), default=PostState.SCHEDULED)
+    # When the worker may next claim it (== scheduled_at until a retry moves it).
+    next_attempt_at: Mapped[datetime | None]
+    # Why it waits, in words, for `posts list` (rate limit, quota, paused account…).
+    wait_reason: Mapped[str | None] = mapped_column(Text)
+    # Attempts counted against the retry budget (auth failures are not counted).
+    attempt_count: Mapped[int] = mapped_column(Integer, default=0)
+    remote_id: Mapped[str | None] = mapped_column(String(256))
+    remote_url: Mapped[str | None] = mapped_column(Text)
+    remote_extra_ids: Mapped[list[str]] = mapped_column(default=list)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_expires_at: Mapped[datetime | None]
+    reposted_from_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]
+
+    content: Mapped[Content] = relationship(back_populates="posts")
+    account: Mapped[Account] = relationship()
+    attempts: Mapped[list[Attempt]] = relationship(back_populates="post", order_by="Attempt.id")
+
+
+class Attempt(Base):
+    """One try. Written before the platform is called (the intent), completed after it."""
+
+    __tablename__ = "attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    worker: Mapped[str] = mapped_column(String(128))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    # None while in flight; then published, reconciled, retryable, rate_limited,
+    # quota_exhausted, auth_failed, permanent, ambiguous, duplicate, lease_expired, error.
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    error_class: Mapped[str | None] = mapped_column(String(64))
+    http_status: Mapped[int | None]
+    platform_code: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str | None] = mapped_column(Text)
+    remote_id: Mapped[str | None] = mapped_column(String(256))
+    remote_url: Mapped[str | None] = mapped_column(Text)
+
+    post: Mapped[Post] = relationship(back_populates="attempts")
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(32))
+    content_id: Mapped[int | None] = mapped_column(ForeignKey("content.id"), index=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,438 @@
+"""The only SQL that moves a post's state. Every change names the state (and, for the worker,
+the lease owner) it expects and checks the row count, so two actors can never both move a post.
+
+Claims are short committed transactions. On PostgreSQL the due rows are locked with
+`FOR UPDATE SKIP LOCKED`, so several workers take different posts without waiting for each
+other; on SQLite every transaction is `BEGIN IMMEDIATE`, which serialises writers, and the
+same guarded `UPDATE` makes a claim a compare-and-set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from crosspost.db.engine import transaction
+from crosspost.db.models import DUE_POST_STATES, Account, Attempt, Post, PostState
+from crosspost.errors import StateError
+from crosspost.timeutil import utcnow
+
+
+class LostLease(Exception):
+    """The post is no longer ours (lease expired and someone else took it): record nothing."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    post_id: int
+    attempt_id: int
+    attempt_number: int
+    charged_attempts: int
+    account_id: int
+    account_name: str
+    content_id: int
+    scheduled_at: datetime
+    created_at: datetime
+    first_attempt_at: datetime
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)
+
+
+def move(
+    session: Session,
+    post_id: int,
+    expected: Sequence[PostState],
+    new_state: PostState,
+    *,
+    owner: str | None = None,
+    **values: Any,
+) -> None:
+    """Move one post from one of `expected` to `new_state`, or raise.
+
+    With `owner`, the post must also still be leased to that worker (raises LostLease).
+    """
+    conditions: list[ColumnElement[bool]] = [
+        Post.id == post_id,
+        Post.state.in_([s.value for s in expected]),
+    ]
+    if owner is not None:
+        conditions.append(Post.lease_owner == owner)
+    result = session.execute(
+        update(Post)
+        .where(*conditions)
+        .values(state=new_state.value, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(result) != 1:
+        if owner is not None:
+            raise LostLease(f"post {post_id} is no longer leased to {owner}")
+        current = session.scalar(select(Post.state).where(Post.id == post_id))
+        wanted = " or ".join(s.value for s in expected)
+        raise StateError(f"post {post_id} is {current}; it must be {wanted} to become {new_state}")
+
+
+def _due_condition(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        Post.state.in_([s.value for s in DUE_POST_STATES]),
+        Post.next_attempt_at <= now,
+        Account.paused_at.is_(None),
+    )
+
+
+def claim_due(
+    factory: sessionmaker[Session],
+    worker_id: str,
+    limit: int,
+    lease: timedelta,
+    now: datetime | None = None,
+) -> list[Claim]:
+    """Claim up to `limit` due posts for `worker_id`, recording each attempt's intent."""
+    if limit <= 0:
+        return []
+    now = now or utcnow()
+    claims: list[Claim] = []
+    with transaction(factory) as session:
+        ids = session.scalars(
+            select(Post.id)
+            .join(Account, Account.id == Post.account_id)
+            .where(_due_condition(now))
+            .order_by(Post.next_attempt_at, Post.id)
+            .limit(limit)
+            .with_for_update(of=Post, skip_locked=True)
+        ).all()
+        for post_id in ids:
+            result = session.execute(
+                update(Post)
+                .where(
+                    Post.id == post_id,
+                    Post.state.in_([s.value for s in DUE_POST_STATES]),
+                )
+                .values(
+                    state=PostState.PUBLISHING.value,
+                    lease_owner=worker_id,
+                    lease_expires_at=now + lease,
+                    attempt_count=Post.attempt_count + 1,
+                    wait_reason=None,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if _rowcount(result) != 1:
+                continue
+            claims.append(_record_intent(session, post_id, worker_id, now))
+    return claims
+
+
+def _record_intent(session: Session, post_id: int, worker_id: str, now: datetime) -> Claim:
+    """The attempt row is written in the claiming transaction, before any platform call."""
+    post = session.get_one(Post, post_id, populate_existing=True)
+    previous = session.scalar(select(func.count(Attempt.id)).where(Attempt.post_id == post_id))
+    first = session.scalar(select(func.min(Attempt.started_at)).where(Attempt.post_id == post_id))
+    attempt = Attempt(
+        post_id=post_id, number=int(previous or 0) + 1, worker=worker_id, started_at=now
+    )
+    session.add(attempt)
+    session.flush()
+    account_name = session.scalar(select(Account.name).where(Account.id == post.account_id))
+    return Claim(
+        post_id=post_id,
+        attempt_id=attempt.id,
+        attempt_number=attempt.number,
+        charged_attempts=post.attempt_count,
+        account_id=post.account_id,
+        account_name=str(account_name),
+        content_id=post.content_id,
+        scheduled_at=post.scheduled_at,
+        created_at=post.created_at,
+        first_attempt_at=first or now,
+    )
+
+
+def finish_attempt(
+    session: Session,
+    attempt_id: int,
+    outcome: str,
+    *,
+    error_class: str | None = None,
+    http_status: int | None = None,
+    platform_code: str | None = None,
+    message: str | None = None,
+    remote_id: str | None = None,
+    remote_url: str | None = None,
+) -> None:
+    session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.outcome.is_(None))
+        .values(
+            outcome=outcome,
+            ended_at=utcnow(),
+            error_class=error_class,
+            http_status=http_status,
+            platform_code=platform_code,
+            message=message,
+            remote_id=remote_id,
+            remote_url=remote_url,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+_RELEASE: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
+
+
+def mark_published(
+    session: Session,
+    post_id: int,
+    owner: str,
+    *,
+    remote_id: str,
+    remote_url: str | None,
+    extra_ids: Sequence[str],
+    note: str | None = None,
+    from_state: PostState = PostState.PUBLISHING,
+) -> None:
+    move(
+        session,
+        post_id,
+        [from_state],
+        PostState.PUBLISHED,
+        owner=owner,
+        remote_id=remote_id,
+        remote_url=remote_url,
+        remote_extra_ids=list(extra_ids),
+        published_at=utcnow(),
+        next_attempt_at=None,
+        last_error=note,
+        wait_reason=None,
+        **_RELEASE,
+    )
+
+
+def mark_retry(
+    session: Session,
+    post_id: int,
+    owner: str,
+    *,
+    next_attempt_at: datetime,
+    error: str,
+    wait_reason: str,
+    refund_attempt: bool = False,
+    from_state: PostState = PostState.PUBLISHING,
+) -> None:
+    extra: dict[str, Any] = {}
+    if refund_attempt:
+        extra["attempt_count"] = Post.attempt_count - 1
+    move(
+        session,
+        post_id,
+        [from_state],
+        PostState.RETRY_WAIT,
+        owner=owner,
+        next_attempt_at=next_attempt_at,
+        last_error=error,
+        wait_reason=wait_reason,
+        **extra,
+        **_RELEASE,
+    )
+
+
+def mark_failed(
+    session: Session,
+    post_id: int,
+    owner: str,
+    *,
+    error: str,
+    from_state: PostState = PostState.PUBLISHING,
+) -> None:
+    move(
+        session,
+        post_id,
+        [from_state],
+        PostState.FAILED,
+        owner=owner,
+        next_attempt_at=None,
+        last_error=error,
+        wait_reason=None,
+        **_RELEASE,
+    )
+
+
+def mark_unknown(
+    session: Session, post_id: int, owner: str, *, error: str, reconcile_at: datetime
+) -> None:
+    """The request may have reached the platform: ask it before any new attempt."""
+    move(
+        session,
+        post_id,
+        [PostState.PUBLISHING],
+        PostState.UNKNOWN,
+        owner=owner,
+        next_attempt_at=reconcile_at,
+        last_error=error,
+        wait_reason="outcome unknown: asking the platform before trying again",
+        **_RELEASE,
+    )
+
+
+def heartbeat(
+    factory: sessionmaker[Session], worker_id: str, post_ids: Sequence[int], lease: timedelta
+) -> int:
+    """Extend the leases this worker still holds; returns how many it still holds."""
+    if not post_ids:
+        return 0
+    with transaction(factory) as session:
+        result = session.execute(
+            update(Post)
+            .where(
+                Post.id.in_(list(post_ids)),
+                Post.lease_owner == worker_id,
+                Post.state.in_([PostState.PUBLISHING.value, PostState.UNKNOWN.value]),
+            )
+            .values(lease_expires_at=utcnow() + lease)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result)
+
+
+def expire_leases(factory: sessionmaker[Session], now: datetime | None = None) -> list[int]:
+    """Posts whose worker vanished mid-publish become `unknown`: the reconciler asks the platform."""
+    now = now or utcnow()
+    with transaction(factory) as session:
+        ids = session.scalars(
+            select(Post.id)
+            .where(Post.state == PostState.PUBLISHING.value, Post.lease_expires_at < now)
+            .with_for_update(skip_locked=True)
+        ).all()
+        moved = []
+        for post_id in ids:
+            result = session.execute(
+                update(Post)
+                .where(
+                    Post.id == post_id,
+                    Post.state == PostState.PUBLISHING.value,
+                    Post.lease_expires_at < now,
+                )
+                .values(
+                    state=PostState.UNKNOWN.value,
+                    next_attempt_at=now,
+                    wait_reason="worker stopped mid-publish: asking the platform",
+                    last_error="the worker's lease expired before it recorded an outcome",
+                    updated_at=now,
+                    **_RELEASE,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if _rowcount(result) == 1:
+                session.execute(
+                    update(Attempt)
+                    .where(Attempt.post_id == post_id, Attempt.outcome.is_(None))
+                    .values(
+                        outcome="lease_expired",
+                        ended_at=now,
+                        message="the worker stopped before recording an outcome",
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                moved.append(post_id)
+    return moved
+
+
+def claim_unknown(
+    factory: sessionmaker[Session],
+    worker_id: str,
+    limit: int,
+    lease: timedelta,
+    now: datetime | None = None,
+) -> list[Claim]:
+    """Lease `unknown` posts for reconciliation (state stays `unknown` meanwhile)."""
+    now = now or utcnow()
+    claims: list[Claim] = []
+    with transaction(factory) as session:
+        ids = session.scalars(
+            select(Post.id)
+            .join(Account, Account.id == Post.account_id)
+            .where(
+                Post.state == PostState.UNKNOWN.value,
+                Post.next_attempt_at <= now,
+                Account.paused_at.is_(None),
+                or_(Post.lease_owner.is_(None), Post.lease_expires_at < now),
+            )
+            .order_by(Post.next_attempt_at, Post.id)
+            .limit(limit)
+            .with_for_update(of=Post, skip_locked=True)
+        ).all()
+        for post_id in ids:
+            result = session.execute(
+                update(Post)
+                .where(
+                    Post.id == post_id,
+                    Post.state == PostState.UNKNOWN.value,
+                    or_(Post.lease_owner.is_(None), Post.lease_expires_at < now),
+                )
+                .values(lease_owner=worker_id, lease_expires_at=now + lease)
+                .execution_options(synchronize_session=False)
+            )
+            if _rowcount(result) != 1:
+                continue
+            post = session.get_one(Post, post_id, populate_existing=True)
+            first = session.scalar(
+                select(func.min(Attempt.started_at)).where(Attempt.post_id == post_id)
+            )
+            count = session.scalar(select(func.count(Attempt.id)).where(Attempt.post_id == post_id))
+            account_name = session.scalar(select(Account.name).where(Account.id == post.account_id))
+            claims.append(
+                Claim(
+                    post_id=post_id,
+                    attempt_id=0,
+                    attempt_number=int(count or 0),
+                    charged_attempts=post.attempt_count,
+                    account_id=post.account_id,
+                    account_name=str(account_name),
+                    content_id=post.content_id,
+                    scheduled_at=post.scheduled_at,
+                    created_at=post.created_at,
+                    first_attempt_at=first or post.scheduled_at,
+                )
+            )
+    return claims
+
+
+def release_unknown(session: Session, post_id: int, owner: str, *, retry_at: datetime, note: str) -> None:
+    """Reconciliation could not decide (the look-up failed): keep it unknown, look again later."""
+    result = session.execute(
+        update(Post)
+        .where(
+            Post.id == post_id,
+            Post.state == PostState.UNKNOWN.value,
+            Post.lease_owner == owner,
+        )
+        .values(next_attempt_at=retry_at, last_error=note, updated_at=utcnow(), **_RELEASE)
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(result) != 1:
+        raise LostLease(f"post {post_id} is no longer leased to {owner}")
+
+
+def next_due_at(factory: sessionmaker[Session]) -> datetime | None:
+    """When the next post becomes claimable (due or to reconcile), for the dispatcher's wake-up."""
+    with factory() as session:
+        value = session.scalar(
+            select(func.min(Post.next_attempt_at))
+            .join(Account, Account.id == Post.account_id)
+            .where(
+                Post.state.in_([s.value for s in (*DUE_POST_STATES, PostState.UNKNOWN)]),
+                Account.paused_at.is_(None),
+            )
+        )
+    if value is None:
+        return None
+    from crosspost.timeutil import as_utc  # noqa: PLC0415 - min() loses the column type
+
+    return as_utc(value) if isinstance(value, datetime) else as_utc(datetime.fromisoformat(value))

@@ -1,0 +1,213 @@
+"""The publisher loop: wake at the next due time (not on a minute tick), claim, publish, repeat.
+
+APScheduler holds one date job, "dispatch", set to the earliest time a post becomes claimable;
+every change that could move that time (a post finishing, a poll seeing new rows) re-plans it,
+and APScheduler's own wake-up fires it to the millisecond. Publishing runs in a thread pool of
+`concurrency` threads; heartbeats keep their leases alive; a stopped worker's leases expire and
+the reconciler takes over its posts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from crosspost.adapters.base import ProgressCallback
+from crosspost.config import Config
+from crosspost.timeutil import utcnow
+from crosspost.worker import claims
+from crosspost.worker.claims import Claim
+from crosspost.worker.executor import Executor, Outcome
+from crosspost.worker.reconciler import Reconciler
+
+log = logging.getLogger("crosspost.worker")
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, state: str) -> int:
+        return sum(1 for o in self.outcomes if o.state == state)
+
+
+class Worker:
+    def __init__(
+        self,
+        config: Config,
+        factory: sessionmaker[Session],
+        *,
+        concurrency: int | None = None,
+        worker_id: str | None = None,
+        progress: Callable[[int], ProgressCallback | None] | None = None,
+    ) -> None:
+        self.config = config
+        self.factory = factory
+        self.concurrency = concurrency or config.worker.concurrency
+        self.worker_id = worker_id or new_worker_id()
+        self.lease = timedelta(seconds=config.worker.lease_seconds)
+        self.executor = Executor(config, factory, self.worker_id, progress=progress)
+        self.reconciler = Reconciler(self.executor)
+        self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="publish")
+        self._lock = threading.Lock()
+        self._in_flight: dict[int, Future[Outcome]] = {}
+        self._stopping = threading.Event()
+        self._scheduler: object | None = None
+        self.summary = Summary()
+
+    # -- one pass -------------------------------------------------------------------------
+    def run_once(self) -> Summary:
+        """Publish and reconcile everything claimable now, then return (`worker --once`)."""
+        while not self._stopping.is_set():
+            futures = [self.pool.submit(self._reconcile, c) for c in self._claim_unknown()]
+            futures += [self.pool.submit(self._publish, c) for c in self._claim_due()]
+            if not futures:
+                break
+            wait(futures)
+        return self.summary
+
+    # -- long-running ---------------------------------------------------------------------
+    def run(self, stop: threading.Event) -> Summary:
+        """Run until `stop` is set; then stop claiming and let in-flight work finish."""
+        from apscheduler.schedulers.background import BackgroundScheduler  # noqa: PLC0415
+
+        scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"misfire_grace_time": None})
+        self._scheduler = scheduler
+        settings = self.config.worker
+        scheduler.add_job(self._replan, "interval", seconds=settings.poll_seconds, id="poll")
+        scheduler.add_job(
+            self._expire, "interval", seconds=settings.reconcile_seconds, id="expire"
+        )
+        scheduler.add_job(
+            self._heartbeat, "interval", seconds=settings.heartbeat_seconds, id="heartbeat"
+        )
+        scheduler.start()
+        log.info("worker %s started (concurrency %d)", self.worker_id, self.concurrency)
+        self._expire()
+        self._replan()
+        stop.wait()
+        self.shutdown(settings.grace_seconds)
+        return self.summary
+
+    def shutdown(self, grace_seconds: float) -> int:
+        """Stop claiming, wait up to the grace period for in-flight posts; return those left."""
+        self._stopping.set()
+        scheduler = self._scheduler
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
+        with self._lock:
+            pending = list(self._in_flight.values())
+        _, not_done = wait(pending, timeout=grace_seconds)
+        if not_done:
+            log.warning(
+                "%d post(s) still publishing after the %gs grace period; their leases will "
+                "expire and the reconciler will check them",
+                len(not_done),
+                grace_seconds,
+            )
+        self.pool.shutdown(wait=not not_done, cancel_futures=True)
+        log.info("worker %s stopped", self.worker_id)
+        return len(not_done)
+
+    # -- jobs -----------------------------------------------------------------------------
+    def _free_slots(self) -> int:
+        with self._lock:
+            return self.concurrency - len(self._in_flight)
+
+    def _claim_due(self) -> list[Claim]:
+        return claims.claim_due(self.factory, self.worker_id, self._free_slots(), self.lease)
+
+    def _claim_unknown(self) -> list[Claim]:
+        return claims.claim_unknown(self.factory, self.worker_id, self._free_slots(), self.lease)
+
+    def _dispatch(self) -> None:
+        if self._stopping.is_set():
+            return
+        try:
+            for claim in self._claim_unknown():
+                self._start(claim, self._reconcile)
+            for claim in self._claim_due():
+                self._start(claim, self._publish)
+        except Exception:
+            log.exception("dispatch failed; retrying at the next poll")
+            return
+        self._replan()
+
+    def _start(self, claim: Claim, job: Callable[[Claim], Outcome]) -> None:
+        future = self.pool.submit(job, claim)
+        with self._lock:
+            self._in_flight[claim.post_id] = future
+        future.add_done_callback(lambda _f, post_id=claim.post_id: self._finished(post_id))
+
+    def _finished(self, post_id: int) -> None:
+        with self._lock:
+            self._in_flight.pop(post_id, None)
+        if not self._stopping.is_set():
+            self._replan()
+
+    def _replan(self) -> None:
+        """Point the dispatch job at the earliest claimable time."""
+        scheduler = self._scheduler
+        if scheduler is None or self._stopping.is_set() or self._free_slots() <= 0:
+            return
+        try:
+            due = claims.next_due_at(self.factory)
+        except Exception:
+            log.exception("could not read the next due time; retrying at the next poll")
+            return
+        if due is None:
+            return
+        run_at = max(due, utcnow())
+        try:
+            scheduler.add_job(  # type: ignore[attr-defined]
+                self._dispatch,
+                "date",
+                run_date=run_at,
+                id="dispatch",
+                replace_existing=True,
+                max_instances=1,
+            )
+        except Exception:  # the scheduler is shutting down
+            log.debug("dispatch not re-planned", exc_info=True)
+
+    def _expire(self) -> None:
+        try:
+            expired = claims.expire_leases(self.factory)
+        except Exception:
+            log.exception("lease expiry check failed")
+            return
+        if expired:
+            log.warning("posts %s lost their worker mid-publish; reconciling", expired)
+            self._replan()
+
+    def _heartbeat(self) -> None:
+        with self._lock:
+            ids = list(self._in_flight)
+        try:
+            claims.heartbeat(self.factory, self.worker_id, ids, self.lease)
+        except Exception:
+            log.exception("heartbeat failed")
+
+    # -- work -----------------------------------------------------------------------------
+    def _publish(self, claim: Claim) -> Outcome:
+        outcome = self.executor.publish(claim)
+        self.summary.outcomes.append(outcome)
+        return outcome
+
+    def _reconcile(self, claim: Claim) -> Outcome:
+        outcome = self.reconciler.reconcile(claim)
+        self.summary.outcomes.append(outcome)
+        return outcome

@@ -1,0 +1,228 @@
+"""One attempt: claimed post → adapter → receipt or error → recorded outcome.
+
+The attempt row (the intent) was written when the post was claimed. Here the platform is
+called, and the receipt and the post's new state are written together in one transaction.
+Anything unexpected after the call may have reached the platform, so it becomes `unknown`
+(reconciliation asks the platform) rather than going straight back to the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from crosspost import accounts as accounts_mod
+from crosspost.adapters.base import (
+    Adapter,
+    AmbiguousOutcomeError,
+    AuthenticationError,
+    PermanentError,
+    ProgressCallback,
+    PublishError,
+    PublishRequest,
+    Receipt,
+)
+from crosspost.config import Config
+from crosspost.content import get_content, snapshot
+from crosspost.db.engine import transaction
+from crosspost.media import missing_media
+from crosspost.scheduling import prepare_for
+from crosspost.timeutil import utcnow
+from crosspost.worker import claims
+from crosspost.worker.claims import Claim, LostLease
+from crosspost.worker.retry import Decision, RetryPolicy
+
+log = logging.getLogger("crosspost.worker")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    post_id: int
+    state: str
+    detail: str = ""
+
+
+class AdapterCache:
+    """One adapter per account per thread: client libraries are not all thread-safe."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._local = threading.local()
+
+    def get(self, account_name: str) -> Adapter:
+        cache: dict[str, Adapter] | None = getattr(self._local, "adapters", None)
+        if cache is None:
+            cache = self._local.adapters = {}
+        adapter = cache.get(account_name)
+        if adapter is None:
+            adapter = cache[account_name] = accounts_mod.build_adapter(self.config, account_name)
+        return adapter
+
+    def drop(self, account_name: str) -> None:
+        """Forget an adapter (after an auth failure its credentials may have changed)."""
+        cache: dict[str, Adapter] | None = getattr(self._local, "adapters", None)
+        if cache and account_name in cache:
+            cache.pop(account_name).close()
+
+
+def describe(error: BaseException) -> str:
+    if isinstance(error, PublishError):
+        bits = [error.message]
+        if error.http_status:
+            bits.append(f"HTTP {error.http_status}")
+        if error.platform_code:
+            bits.append(f"code {error.platform_code}")
+        return " · ".join(bits)
+    return f"{type(error).__name__}: {error}"
+
+
+class Executor:
+    def __init__(
+        self,
+        config: Config,
+        factory: sessionmaker[Session],
+        worker_id: str,
+        *,
+        adapters: AdapterCache | None = None,
+        policy: RetryPolicy | None = None,
+        progress: Callable[[int], ProgressCallback | None] | None = None,
+    ) -> None:
+        self.config = config
+        self.factory = factory
+        self.worker_id = worker_id
+        self.adapters = adapters or AdapterCache(config)
+        self.policy = policy or RetryPolicy(config.retry)
+        self.progress = progress
+
+    # ------------------------------------------------------------------------------------
+    def publish(self, claim: Claim) -> Outcome:
+        try:
+            request = self._request(claim)
+            adapter = self.adapters.get(claim.account_name)
+            progress = self.progress(claim.post_id) if self.progress else None
+            receipt = adapter.publish(request, progress)
+        except PublishError as error:
+            return self._record_error(claim, error)
+        except Exception as error:  # a bug or an unmapped library error: it may have posted
+            log.exception("post %s: unexpected error while publishing", claim.post_id)
+            ambiguous = AmbiguousOutcomeError(f"unexpected {type(error).__name__}: {error}")
+            return self._record_error(claim, ambiguous)
+        return self._record_receipt(claim, receipt)
+
+    def _request(self, claim: Claim, *, check: bool = True) -> PublishRequest:
+        """Everything the adapter needs, read in one short transaction before the call."""
+        with self.factory() as session:
+            content = get_content(session, claim.content_id)
+            problems = missing_media([(m.path, m.size) for m in content.media])
+            if problems and check:
+                raise PermanentError("; ".join(problems))
+            snap = snapshot(content)
+        adapter = self.adapters.get(claim.account_name)
+        draft = adapter.render(prepare_for(self.config, snap, adapter.platform))
+        problems = adapter.check(draft)
+        if problems and check:
+            raise PermanentError("; ".join(problems))
+        return PublishRequest(
+            post_id=claim.post_id,
+            attempt_number=claim.attempt_number,
+            draft=draft,
+            scheduled_at=claim.scheduled_at,
+            first_attempt_at=claim.first_attempt_at,
+        )
+
+    def _record_receipt(self, claim: Claim, receipt: Receipt) -> Outcome:
+        note = "; ".join(receipt.warnings) or None
+        try:
+            with transaction(self.factory) as session:
+                claims.finish_attempt(
+                    session,
+                    claim.attempt_id,
+                    "published",
+                    remote_id=receipt.remote_id,
+                    remote_url=receipt.url,
+                    message=note,
+                )
+                claims.mark_published(
+                    session,
+                    claim.post_id,
+                    self.worker_id,
+                    remote_id=receipt.remote_id,
+                    remote_url=receipt.url,
+                    extra_ids=receipt.extra_ids,
+                    note=note,
+                )
+        except LostLease:
+            log.warning(
+                "post %s was published as %s but its lease was lost; the reconciler will find it",
+                claim.post_id,
+                receipt.remote_id,
+            )
+            return Outcome(claim.post_id, "lost_lease", receipt.remote_id)
+        log.info("post %s published: %s %s", claim.post_id, receipt.remote_id, receipt.url or "")
+        return Outcome(claim.post_id, "published", receipt.remote_id)
+
+    def _record_error(self, claim: Claim, error: PublishError) -> Outcome:
+        now = utcnow()
+        decision = self.policy.decide(
+            error,
+            charged_attempts=claim.charged_attempts,
+            created_at=claim.created_at,
+            now=now,
+        )
+        text = describe(error)
+        try:
+            with transaction(self.factory) as session:
+                claims.finish_attempt(
+                    session,
+                    claim.attempt_id,
+                    error.outcome,
+                    error_class=type(error).__name__,
+                    http_status=error.http_status,
+                    platform_code=error.platform_code,
+                    message=error.message,
+                )
+                self._apply(session, claim, decision, text)
+        except LostLease:
+            log.warning("post %s: lease lost before recording %s", claim.post_id, error.outcome)
+            return Outcome(claim.post_id, "lost_lease", text)
+        if isinstance(error, AuthenticationError):
+            self.adapters.drop(claim.account_name)
+        log.info("post %s: %s → %s", claim.post_id, text, decision.action)
+        return Outcome(claim.post_id, decision.action, text)
+
+    def _apply(self, session: Session, claim: Claim, decision: Decision, text: str) -> None:
+        owner = self.worker_id
+        if decision.action == "fail":
+            claims.mark_failed(session, claim.post_id, owner, error=decision.reason or text)
+        elif decision.action == "reconcile":
+            claims.mark_unknown(
+                session, claim.post_id, owner, error=text, reconcile_at=utcnow()
+            )
+        elif decision.action == "pause":
+            accounts_mod.pause_account(session, claim.account_id, decision.reason)
+            assert decision.next_attempt_at is not None
+            claims.mark_retry(
+                session,
+                claim.post_id,
+                owner,
+                next_attempt_at=decision.next_attempt_at,
+                error=text,
+                wait_reason=decision.reason,
+                refund_attempt=True,
+            )
+        else:
+            assert decision.next_attempt_at is not None
+            claims.mark_retry(
+                session,
+                claim.post_id,
+                owner,
+                next_attempt_at=decision.next_attempt_at,
+                error=text,
+                wait_reason=decision.reason,
+                refund_attempt=decision.refund_attempt,
+            )
+

@@ -1,0 +1,124 @@
+"""Shared fixtures: a database per test on SQLite and on PostgreSQL, and configs that use the
+in-memory adapter. PostgreSQL is required: set CROSSPOST_TEST_PG_URL to point elsewhere, or
+CROSSPOST_TEST_PG=skip to leave it out on a machine without it (CI never does)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from crosspost.config import Config, parse_config
+from crosspost.db.engine import make_engine, session_factory
+from crosspost.db.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get(
+    "CROSSPOST_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _pg_available() -> None:
+    if os.environ.get("CROSSPOST_TEST_PG") == "skip":
+        pytest.skip("CROSSPOST_TEST_PG=skip: PostgreSQL tests left out on purpose")
+    try:
+        engine = create_engine(PG_URL, connect_args={"connect_timeout": 5})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means the same: no server
+        pytest.fail(
+            f"PostgreSQL is unreachable at {PG_URL} ({type(exc).__name__}); start it "
+            "(pg_ctlcluster ... main start) or set CROSSPOST_TEST_PG=skip",
+            pytrace=False,
+        )
+
+
+class Database:
+    """One migrated, empty database: a SQLite file or a fresh PostgreSQL schema."""
+
+    def __init__(self, backend: str, tmp_path: Path) -> None:
+        self.backend = backend
+        self.schema: str | None = None
+        if backend == "sqlite":
+            self.url = f"sqlite:///{tmp_path / 'crosspost.db'}"
+            self.engine: Engine = make_engine(self.url)
+        else:
+            _pg_available()
+            self.schema = f"t_{uuid.uuid4().hex[:12]}"
+            admin = create_engine(PG_URL)
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
+            admin.dispose()
+            # libpq reads options from the URL, so subprocesses (the real CLI) use the schema.
+            self.url = f"{PG_URL}?options=-csearch_path%3D{self.schema}"
+            self.engine = make_engine(PG_URL, schema=self.schema)
+        upgrade(self.engine)
+        self.factory: sessionmaker[Session] = session_factory(self.engine)
+
+    def drop(self) -> None:
+        self.engine.dispose()
+        if self.schema:
+            admin = create_engine(PG_URL)
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
+            admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    database = Database(request.param, tmp_path)
+    yield database
+    database.drop()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    database = Database("sqlite", tmp_path)
+    yield database
+    database.drop()
+
+
+def memory_accounts_toml(journal: Path, **extra: object) -> str:
+    """Config text for three accounts (facebook, youtube, x) on the in-memory adapter."""
+    lines = []
+    for name, cls in (
+        ("page", "MemoryFacebook"),
+        ("channel", "MemoryYouTube"),
+        ("xacct", "MemoryX"),
+    ):
+        platform = {"page": "facebook", "channel": "youtube", "xacct": "x"}[name]
+        lines += [
+            f"[accounts.{name}]",
+            f'platform = "{platform}"',
+            f'adapter = "tests.support.memory_adapter:{cls}"',
+            f'journal = "{journal}"',
+        ]
+        lines += [f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in extra.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Path:
+    return tmp_path / "journal.jsonl"
+
+
+@pytest.fixture
+def memory_config(tmp_path: Path, journal: Path, db: Database) -> Config:
+    import tomllib
+
+    text_ = (
+        f'[crosspost]\ndatabase_url = "{db.url}"\ndata_dir = "{tmp_path / "data"}"\n\n'
+        "[worker]\npoll_seconds = 0.2\nreconcile_seconds = 0.5\n\n"
+        "[retry]\nbase_seconds = 0.1\nmax_delay_seconds = 0.5\n\n" + memory_accounts_toml(journal)
+    )
+    path = tmp_path / "crosspost.toml"
+    path.write_text(text_)
+    return parse_config(tomllib.loads(text_), path)
