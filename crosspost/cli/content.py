@@ -94,7 +94,11 @@ def list_(
     table = Table("id", "kind", "status", "unit", "title", "created")
     for r in rows:
         table.add_row(
-            str(r["id"]), r["kind"], r["status"], r["unit"] or "", short(r["title"]),
+            str(r["id"]),
+            r["kind"],
+            r["status"],
+            r["unit"] or "",
+            short(r["title"]),
             (r["created_at"] or "")[:16].replace("T", " "),
         )
     console.print(table)

@@ -16,7 +16,7 @@ def collect_posts(
 ) -> list[dict[str, Any]]:
     from sqlalchemy import func, select
 
-    from crosspost.cli.views import counts_by, post_json
+    from crosspost.cli.views import group_pairs, post_json
     from crosspost.db.models import Account, Attempt, AuditEvent, Post, PostState
     from crosspost.errors import UserError
 
@@ -37,20 +37,28 @@ def collect_posts(
     with runtime.factory() as session:
         rows = session.execute(query.order_by(Post.id)).all()
         ids = [post.id for post, _, _ in rows]
-        attempts = dict(
-            session.execute(
-                select(Attempt.post_id, func.count(Attempt.id))
-                .where(Attempt.post_id.in_(ids))
-                .group_by(Attempt.post_id)
-            ).all()
-        ) if ids else {}
-        audit = counts_by(
-            session.execute(
-                select(AuditEvent.post_id, AuditEvent.action)
-                .where(AuditEvent.post_id.in_(ids))
-                .order_by(AuditEvent.id)
-            ).all()
-        ) if ids else {}
+        attempts = (
+            dict(
+                session.execute(
+                    select(Attempt.post_id, func.count(Attempt.id))
+                    .where(Attempt.post_id.in_(ids))
+                    .group_by(Attempt.post_id)
+                ).all()
+            )
+            if ids
+            else {}
+        )
+        audit = (
+            group_pairs(
+                session.execute(
+                    select(AuditEvent.post_id, AuditEvent.action)
+                    .where(AuditEvent.post_id.in_(ids))
+                    .order_by(AuditEvent.id)
+                ).all()
+            )
+            if ids
+            else {}
+        )
         return [
             post_json(
                 post,
@@ -85,8 +93,12 @@ def list_(
     for r in rows:
         detail = r["remote_url"] or r["remote_id"] or r["waiting_for"] or r["last_error"] or ""
         table.add_row(
-            str(r["id"]), str(r["content_id"]), r["account"], r["state"],
-            (r["scheduled_at"] or "")[:16].replace("T", " "), str(r["attempts"]),
+            str(r["id"]),
+            str(r["content_id"]),
+            r["account"],
+            r["state"],
+            (r["scheduled_at"] or "")[:16].replace("T", " "),
+            str(r["attempts"]),
             short(detail, 60),
         )
     console.print(table)

@@ -12,7 +12,9 @@ from crosspost.cli.runtime import console, handle_errors, runtime
 @handle_errors
 def schedule(
     content_id: int,
-    at: Annotated[str, typer.Option("--at", help="'YYYY-MM-DD HH:MM' in the configured zone, or now")],
+    at: Annotated[
+        str, typer.Option("--at", help="'YYYY-MM-DD HH:MM' in the configured zone, or now")
+    ],
     platform: Annotated[list[str] | None, typer.Option("--platform", help="Repeatable")] = None,
     account: Annotated[list[str] | None, typer.Option("--account", help="Repeatable")] = None,
     by: Annotated[str | None, typer.Option("--by")] = None,
@@ -34,7 +36,9 @@ def schedule(
             platforms=platform or [],
             accounts=account or [],
         )
-        lines = [f"post {p.id} → {p.platform} at {format_local(p.scheduled_at, zone)}" for p in posts]
+        lines = [
+            f"post {p.id} → {p.platform} at {format_local(p.scheduled_at, zone)}" for p in posts
+        ]
     for line in lines:
         console.print(line, highlight=False)
 
@@ -86,8 +90,13 @@ def repost(
     when = parse_local_time("now" if now else str(at), zone)
     with runtime.transaction() as session:
         posts = repost_content(
-            session, runtime.config, content_id, platform, when,
-            actor=current_actor(by), reason=reason,
+            session,
+            runtime.config,
+            content_id,
+            platform,
+            when,
+            actor=current_actor(by),
+            reason=reason,
         )
         lines = [
             f"post {p.id} → {p.platform} at {format_local(p.scheduled_at, zone)} "

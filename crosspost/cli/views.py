@@ -123,7 +123,8 @@ def short(text: str | None, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def counts_by(rows: Sequence[tuple[int, Any]]) -> Mapping[int, list[Any]]:
+def group_pairs(rows: Sequence[Any]) -> Mapping[int, list[Any]]:
+    """[(key, value), …] → {key: [value, …]}, keeping order."""
     grouped: dict[int, list[Any]] = {}
     for key, value in rows:
         grouped.setdefault(key, []).append(value)

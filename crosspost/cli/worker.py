@@ -23,7 +23,9 @@ def configure_logging(verbose: bool) -> None:
 
 @handle_errors
 def worker(
-    once: Annotated[bool, typer.Option("--once", help="Publish what is due now, then exit")] = False,
+    once: Annotated[
+        bool, typer.Option("--once", help="Publish what is due now, then exit")
+    ] = False,
     concurrency: Annotated[
         int | None, typer.Option("--concurrency", min=1, max=256, help="Posts at once")
     ] = None,

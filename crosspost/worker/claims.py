@@ -404,7 +404,9 @@ def claim_unknown(
     return claims
 
 
-def release_unknown(session: Session, post_id: int, owner: str, *, retry_at: datetime, note: str) -> None:
+def release_unknown(
+    session: Session, post_id: int, owner: str, *, retry_at: datetime, note: str
+) -> None:
     """Reconciliation could not decide (the look-up failed): keep it unknown, look again later."""
     result = session.execute(
         update(Post)

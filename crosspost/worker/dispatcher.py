@@ -88,9 +88,7 @@ class Worker:
         self._scheduler = scheduler
         settings = self.config.worker
         scheduler.add_job(self._replan, "interval", seconds=settings.poll_seconds, id="poll")
-        scheduler.add_job(
-            self._expire, "interval", seconds=settings.reconcile_seconds, id="expire"
-        )
+        scheduler.add_job(self._expire, "interval", seconds=settings.reconcile_seconds, id="expire")
         scheduler.add_job(
             self._heartbeat, "interval", seconds=settings.heartbeat_seconds, id="heartbeat"
         )
@@ -150,7 +148,12 @@ class Worker:
         future = self.pool.submit(job, claim)
         with self._lock:
             self._in_flight[claim.post_id] = future
-        future.add_done_callback(lambda _f, post_id=claim.post_id: self._finished(post_id))
+        post_id = claim.post_id
+
+        def done(_future: Future[Outcome]) -> None:
+            self._finished(post_id)
+
+        future.add_done_callback(done)
 
     def _finished(self, post_id: int) -> None:
         with self._lock:

@@ -199,9 +199,7 @@ class Executor:
         if decision.action == "fail":
             claims.mark_failed(session, claim.post_id, owner, error=decision.reason or text)
         elif decision.action == "reconcile":
-            claims.mark_unknown(
-                session, claim.post_id, owner, error=text, reconcile_at=utcnow()
-            )
+            claims.mark_unknown(session, claim.post_id, owner, error=text, reconcile_at=utcnow())
         elif decision.action == "pause":
             accounts_mod.pause_account(session, claim.account_id, decision.reason)
             assert decision.next_attempt_at is not None
@@ -225,4 +223,3 @@ class Executor:
                 wait_reason=decision.reason,
                 refund_attempt=decision.refund_attempt,
             )
-

@@ -46,9 +46,7 @@ class RetryPolicy:
         self, error: PublishError, *, charged_attempts: int, created_at: datetime, now: datetime
     ) -> Decision:
         if isinstance(error, AuthenticationError):
-            return Decision(
-                "pause", now, f"account paused: {error.message}", refund_attempt=True
-            )
+            return Decision("pause", now, f"account paused: {error.message}", refund_attempt=True)
         if isinstance(error, AmbiguousOutcomeError):
             return Decision("reconcile", now, "outcome unknown: asking the platform")
         if isinstance(error, PermanentError) or not isinstance(error, RetryableError):

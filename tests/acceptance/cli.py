@@ -21,7 +21,9 @@ def cli_env(config: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run(config: Path, *args: str, check: bool = True, **extra: str) -> subprocess.CompletedProcess[str]:
+def run(
+    config: Path, *args: str, check: bool = True, **extra: str
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [sys.executable, "-m", "crosspost", *args],
         env=cli_env(config, **extra),

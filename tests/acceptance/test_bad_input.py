@@ -26,8 +26,9 @@ def add_item(db, *, state="approved", media=None):
     """Given: an item in a review state (set up through the core, to keep the test fast)."""
     kind = ContentKind.VIDEO if media else ContentKind.ARTICLE
     with db.factory.begin() as session:
-        item = make_content(session, state=state, kind=kind,
-                            media=[(MediaRole.VIDEO, media)] if media else None)
+        item = make_content(
+            session, state=state, kind=kind, media=[(MediaRole.VIDEO, media)] if media else None
+        )
         return str(item.id)
 
 
@@ -57,13 +58,17 @@ def test_unapproved_content(db, config_file):
 
 def test_rejected_content(db, config_file):
     content_id = add_item(db, state="rejected")
-    assert_refused(db, config_file, ["schedule", content_id, "--at", "now"], "is rejected, not approved")
+    assert_refused(
+        db, config_file, ["schedule", content_id, "--at", "now"], "is rejected, not approved"
+    )
 
 
 def test_unknown_platform(db, config_file):
     content_id = add_item(db)
     assert_refused(
-        db, config_file, ["schedule", content_id, "--at", "now", "--platform", "tiktok"],
+        db,
+        config_file,
+        ["schedule", content_id, "--at", "now", "--platform", "tiktok"],
         "unknown platform 'tiktok'; use one of facebook, youtube, x",
     )
 
@@ -95,7 +100,7 @@ def test_unknown_content(db, config_file):
 
 def test_bad_config_names_file_and_key(tmp_path):
     path = tmp_path / "crosspost.toml"
-    path.write_text('[worker]\nconcurrency = 0\n')
+    path.write_text("[worker]\nconcurrency = 0\n")
     result = run(path, "posts", "list", check=False)
     assert result.returncode == 2
     assert result.stderr.strip() == (

@@ -43,11 +43,23 @@ def test_scheduled_posts_are_published_at_their_time(config_file, journal, tmp_p
     video = tmp_path / "phong-su.mp4"
     video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4096)
     added = run_json(
-        config_file, "content", "add", "--kind", "video",
-        "--title", "Phóng sự: Chi bộ kiểu mẫu ở vùng cao Hà Giang",
-        "--summary", "Câu chuyện về những đảng viên trẻ bám bản.",
-        "--link", "https://tapchi.example.vn/video/chi-bo-kieu-mau",
-        "--hashtag", "XâyDựngĐảng", "--media", f"video={video}", "--by", "phong-vien",
+        config_file,
+        "content",
+        "add",
+        "--kind",
+        "video",
+        "--title",
+        "Phóng sự: Chi bộ kiểu mẫu ở vùng cao Hà Giang",
+        "--summary",
+        "Câu chuyện về những đảng viên trẻ bám bản.",
+        "--link",
+        "https://tapchi.example.vn/video/chi-bo-kieu-mau",
+        "--hashtag",
+        "XâyDựngĐảng",
+        "--media",
+        f"video={video}",
+        "--by",
+        "phong-vien",
     )
     content_id = str(added["id"])
     run(config_file, "content", "submit", content_id, "--by", "phong-vien")
@@ -84,12 +96,31 @@ def test_scheduled_posts_are_published_at_their_time(config_file, journal, tmp_p
 
 
 def test_worker_once_publishes_what_is_due_and_exits(config_file, journal):
-    added = run_json(config_file, "content", "add", "--kind", "article",
-                     "--title", "Nghị quyết mới về công tác cán bộ", "--by", "a")
+    added = run_json(
+        config_file,
+        "content",
+        "add",
+        "--kind",
+        "article",
+        "--title",
+        "Nghị quyết mới về công tác cán bộ",
+        "--by",
+        "a",
+    )
     content_id = str(added["id"])
     run(config_file, "content", "submit", content_id)
     run(config_file, "content", "approve", content_id, "--by", "editor")
-    run(config_file, "schedule", content_id, "--at", "now", "--platform", "facebook", "--platform", "x")
+    run(
+        config_file,
+        "schedule",
+        content_id,
+        "--at",
+        "now",
+        "--platform",
+        "facebook",
+        "--platform",
+        "x",
+    )
     result = run(config_file, "worker", "--once")
     assert "published 2" in result.stdout
     assert {p["state"] for p in run_json(config_file, "posts", "list")} == {"published"}

@@ -1,0 +1,590 @@
+"""Facebook Pages through the Graph API, over httpx.
+
+Articles are feed posts (message + link); videos go through the Resumable Upload API and are then
+published with ``POST /{page-id}/videos``; podcasts post their rendered video, or fall back to a
+feed post with the cover and link. Every failure leaves as one of the base error classes, with
+Graph's own code and message, and never with the access token in it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import unicodedata
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any, BinaryIO, ClassVar
+
+import httpx
+
+from crosspost.adapters.base import (
+    AccountConfig,
+    Adapter,
+    AmbiguousOutcomeError,
+    AuthenticationError,
+    ContentKind,
+    Draft,
+    DuplicateContentError,
+    Limits,
+    MediaFile,
+    MediaRole,
+    PermanentError,
+    Platform,
+    ProgressCallback,
+    PublishError,
+    PublishRequest,
+    RateLimitedError,
+    Receipt,
+    RetryableError,
+    Secret,
+    SettingSpec,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://graph.facebook.com"
+# Meta's video guide posts /{page-id}/videos to this host; other calls use graph.facebook.com.
+DEFAULT_VIDEO_BASE_URL = "https://graph-video.facebook.com"
+DEFAULT_GRAPH_VERSION = "v26.0"
+DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024
+DEFAULT_TIMEOUT_SECONDS = 60.0
+DEFAULT_UPLOAD_RETRIES = 3
+DEFAULT_RATE_LIMIT_FALLBACK_SECONDS = 300
+DEFAULT_IMAGE_MAX_BYTES = 4 * 1024 * 1024
+DEFAULT_VIDEO_MAX_BYTES = 10 * 1024**3
+# Code 368 ("deemed abusive or otherwise disallowed") blocks for hours, not minutes.
+BLOCKED_RETRY = timedelta(hours=1)
+# find_existing reads this far before `since`: our clock and Facebook's may disagree.
+RECONCILE_SLACK = timedelta(minutes=5)
+FEED_PAGES_MAX = 10
+VIDEO_TITLE_MAX = 255  # the figure integrations use; Graph documents no limit (UNVERIFIED)
+
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80001})
+AUTH_CODES = frozenset({102, 104, 190})
+TRANSIENT_CODES = frozenset({1, 2})
+DUPLICATE_CODE = 506
+BLOCKED_CODE = 368
+ARTICLE_IMAGE_MODES = ("attach", "link_preview")
+
+
+def nfc(text: str | None) -> str:
+    return unicodedata.normalize("NFC", text or "")
+
+
+def permission_code(code: int) -> bool:
+    return code == 10 or 200 <= code <= 299
+
+
+class FacebookAdapter(Adapter):
+    """A Facebook Page, with a Page access token (``page_access_token``)."""
+
+    platform = Platform.FACEBOOK
+    supported_kinds = frozenset({ContentKind.ARTICLE, ContentKind.VIDEO, ContentKind.PODCAST})
+    # 63,206 characters is the Page post message limit Facebook has long used. Photos: the
+    # /photos reference says 4 MB; videos: 10 GB and 240 minutes in Meta's video specs. The
+    # byte limits can be overridden per account (image_max_bytes, video_max_bytes).
+    limits: ClassVar[Limits] = Limits(
+        text_max=63_206,
+        title_max=VIDEO_TITLE_MAX,
+        max_images=1,
+        max_videos=1,
+        image_max_bytes=DEFAULT_IMAGE_MAX_BYTES,
+        video_max_bytes=DEFAULT_VIDEO_MAX_BYTES,
+        video_max_seconds=240 * 60,
+    )
+    settings_spec: ClassVar[Mapping[str, SettingSpec]] = {
+        "page_id": SettingSpec(str, "the numeric id of the Facebook Page", required=True),
+        "app_id": SettingSpec(
+            (str, int), "the Meta app id; the Resumable Upload API needs it for videos"
+        ),
+        "graph_version": SettingSpec(str, f"Graph API version (default {DEFAULT_GRAPH_VERSION})"),
+        "base_url": SettingSpec(str, f"Graph API root (default {DEFAULT_BASE_URL})"),
+        "video_base_url": SettingSpec(
+            str,
+            f"root for POST /{{page-id}}/videos (default {DEFAULT_VIDEO_BASE_URL} when base_url "
+            "is the default, else base_url)",
+        ),
+        "upload_chunk_bytes": SettingSpec(
+            int, f"bytes per resumable upload request (default {DEFAULT_CHUNK_BYTES})"
+        ),
+        "upload_retries": SettingSpec(
+            int,
+            "times one publish resumes a failed upload from the server's offset "
+            f"(default {DEFAULT_UPLOAD_RETRIES})",
+        ),
+        "timeout_seconds": SettingSpec(
+            (int, float), f"HTTP timeout per request (default {DEFAULT_TIMEOUT_SECONDS:g})"
+        ),
+        "article_image": SettingSpec(
+            str,
+            "attach: upload the draft's image and attach it to the link post (default); "
+            "link_preview: post the link alone and let Facebook build its preview card",
+            choices=ARTICLE_IMAGE_MODES,
+        ),
+        "image_max_bytes": SettingSpec(int, "largest image to upload (default 4 MB)"),
+        "video_max_bytes": SettingSpec(int, "largest video to upload (default 10 GB)"),
+        "rate_limit_fallback_seconds": SettingSpec(
+            int,
+            "wait after a rate limit that gives no estimated_time_to_regain_access "
+            f"(default {DEFAULT_RATE_LIMIT_FALLBACK_SECONDS})",
+        ),
+    }
+
+    def __init__(self, account: AccountConfig) -> None:
+        super().__init__(account)
+        settings = account.settings
+        self.page_id = str(settings.get("page_id") or "")
+        self.app_id = str(settings.get("app_id") or "")
+        self.version = str(settings.get("graph_version") or DEFAULT_GRAPH_VERSION).strip("/")
+        self.base_url = str(settings.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
+        default_video = DEFAULT_VIDEO_BASE_URL if self.base_url == DEFAULT_BASE_URL else None
+        self.video_base_url = str(
+            settings.get("video_base_url") or default_video or self.base_url
+        ).rstrip("/")
+        self.chunk_bytes = max(1, int(settings.get("upload_chunk_bytes") or DEFAULT_CHUNK_BYTES))
+        self.upload_retries = max(0, int(settings.get("upload_retries", DEFAULT_UPLOAD_RETRIES)))
+        self.article_image = str(settings.get("article_image") or "attach")
+        self.image_max_bytes = int(settings.get("image_max_bytes") or DEFAULT_IMAGE_MAX_BYTES)
+        self.video_max_bytes = int(settings.get("video_max_bytes") or DEFAULT_VIDEO_MAX_BYTES)
+        self.rate_limit_fallback = timedelta(
+            seconds=int(
+                settings.get("rate_limit_fallback_seconds") or DEFAULT_RATE_LIMIT_FALLBACK_SECONDS
+            )
+        )
+        timeout = float(settings.get("timeout_seconds") or DEFAULT_TIMEOUT_SECONDS)
+        self._client = httpx.Client(timeout=timeout, headers={"User-Agent": "crosspost"})
+        # Upload sessions of videos whose upload failed, so a retry resumes instead of restarting.
+        self._sessions: dict[tuple[str, str, int], str] = {}
+        # The last usage headers Graph sent (parsed JSON), for pacing.
+        self.last_usage: dict[str, Any] = {}
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- checks ------------------------------------------------------------------------------
+    def check(self, draft: Draft) -> list[str]:
+        problems = list(draft.problems)
+        if not self.supports(draft.kind):
+            problems.append(self.not_applicable_reason(draft.kind) or "unsupported kind")
+        if not self.page_id:
+            problems.append("facebook: the account has no page_id setting")
+        if len(nfc(draft.text)) > self.limits.text_max:
+            problems.append(
+                f"facebook: text is {len(nfc(draft.text))} characters, limit {self.limits.text_max}"
+            )
+        video = self._video_of(draft)
+        if draft.kind == ContentKind.VIDEO and video is None:
+            problems.append("facebook: a video post needs a video file")
+        if video is not None:
+            if not self.app_id:
+                problems.append("facebook: uploading a video needs the app_id setting")
+            if video.size > self.video_max_bytes:
+                problems.append(
+                    f"facebook: video is {video.size} bytes, limit {self.video_max_bytes}"
+                )
+        image = self._image_of(draft)
+        if video is None and image is not None and image.size > self.image_max_bytes:
+            problems.append(f"facebook: image is {image.size} bytes, limit {self.image_max_bytes}")
+        if video is None and not (draft.text or draft.link):
+            problems.append("facebook: a post needs a message or a link")
+        return problems
+
+    @staticmethod
+    def _video_of(draft: Draft) -> MediaFile | None:
+        if draft.kind not in (ContentKind.VIDEO, ContentKind.PODCAST):
+            return None
+        return next((m for m in draft.media if m.role == MediaRole.VIDEO), None)
+
+    @staticmethod
+    def _image_of(draft: Draft) -> MediaFile | None:
+        roles = (MediaRole.IMAGE, MediaRole.COVER)
+        if draft.kind == ContentKind.PODCAST:
+            roles = (MediaRole.COVER, MediaRole.IMAGE)
+        for role in roles:
+            found = next((m for m in draft.media if m.role == role), None)
+            if found is not None:
+                return found
+        return None
+
+    # -- publish -----------------------------------------------------------------------------
+    def publish(self, request: PublishRequest, progress: ProgressCallback | None = None) -> Receipt:
+        draft = request.draft
+        problems = self.check(draft)
+        if problems:
+            raise PermanentError("; ".join(problems))
+        video = self._video_of(draft)
+        if video is not None:
+            return self._publish_video(draft, video, progress)
+        return self._publish_feed(draft, self._image_of(draft), progress)
+
+    def _publish_feed(
+        self, draft: Draft, image: MediaFile | None, progress: ProgressCallback | None
+    ) -> Receipt:
+        """A feed post with `message` and `link`, and the image as unpublished `attached_media`.
+
+        Why not a photo post (`/photos` with the message)? That makes a photo story whose link
+        is only text in the caption. A feed post keeps `link` as the post's link attachment, so
+        the article stays the post's target. Facebook draws either the photo or the link card,
+        not both (third-party docs say the photo wins; UNVERIFIED from Meta), so accounts that
+        want the card set ``article_image = "link_preview"``: the link is posted alone and
+        Facebook builds the card from the article's Open Graph image.
+        """
+        data = {"message": nfc(draft.text)}
+        if draft.link:
+            data["link"] = draft.link
+        extra: tuple[str, ...] = ()
+        if image is not None and self.article_image == "attach":
+            photo_id = self._upload_photo(image, progress)
+            extra = (photo_id,)
+            data["attached_media"] = json.dumps([{"media_fbid": photo_id}])
+        body = self._call("POST", f"{self.page_id}/feed", data=data, creating=True)
+        post_id = self._id_of(body, "POST /feed", creating=True)
+        return Receipt(post_id, self._permalink(post_id), extra)
+
+    def _upload_photo(self, image: MediaFile, progress: ProgressCallback | None) -> str:
+        """An unpublished photo: invisible until attached, so failing here is safe to retry."""
+        mime = image.mime_type or "image/jpeg"
+        with open_media(image) as fh:
+            files = {"source": (image.path.name, fh, mime)}
+            body = self._call(
+                "POST", f"{self.page_id}/photos", data={"published": "false"}, files=files
+            )
+        if progress is not None:
+            progress(image.size, image.size)
+        return self._id_of(body, "POST /photos")
+
+    def _publish_video(
+        self, draft: Draft, video: MediaFile, progress: ProgressCallback | None
+    ) -> Receipt:
+        handle = self._upload_video(video, progress)
+        data = {
+            "title": self._video_title(draft),
+            "description": nfc(draft.text),
+            "fbuploader_video_file_chunk": handle,
+        }
+        body = self._call(
+            "POST", f"{self.page_id}/videos", data=data, creating=True, base=self.video_base_url
+        )
+        video_id = self._id_of(body, "POST /videos", creating=True)
+        return Receipt(video_id, self._permalink(video_id), (video_id,))
+
+    @staticmethod
+    def _video_title(draft: Draft) -> str:
+        title = nfc(draft.title) or nfc(draft.text).split("\n", 1)[0]
+        return title.strip()[:VIDEO_TITLE_MAX]
+
+    # -- resumable upload --------------------------------------------------------------------
+    def _upload_video(self, video: MediaFile, progress: ProgressCallback | None) -> str:
+        """Upload in chunks; after a failed chunk ask the server's offset and go on from there.
+
+        The session is kept when the upload gives up, so the next publish of the same file
+        resumes it rather than sending the whole file again.
+        """
+        with open_media(video) as fh:
+            total = os.fstat(fh.fileno()).st_size
+            return self._upload_open_video(video, fh, total, progress)
+
+    def _upload_open_video(
+        self, video: MediaFile, fh: BinaryIO, total: int, progress: ProgressCallback | None
+    ) -> str:
+        key = (str(video.path), video.sha256, total)
+        session = self._sessions.get(key)
+        offset = 0
+        if session is not None:
+            try:
+                offset = self._upload_offset(session)
+            except PermanentError:  # expired or unknown session: start over
+                session = None
+        if session is None:
+            session = self._start_upload(video, total)
+            self._sessions[key] = session
+        if progress is not None:
+            progress(offset, total)
+        failures = 0
+        handle: str | None = None
+        while offset < total:
+            fh.seek(offset)
+            chunk = fh.read(self.chunk_bytes)
+            try:
+                body = self._send_chunk(session, offset, chunk)
+            except RateLimitedError:
+                raise
+            except RetryableError:
+                failures += 1
+                if failures > self.upload_retries:
+                    raise
+                offset = self._upload_offset(session)
+                log.info("facebook: resuming upload at byte %d of %d", offset, total)
+                continue
+            offset = int(body.get("file_offset", offset + len(chunk)))
+            handle = body.get("h") or handle
+            if progress is not None:
+                progress(min(offset, total), total)
+        if not handle:
+            # Every byte is there but the answer carrying the handle was lost: an empty request
+            # at the end offset asks for it again (the sandbox answers so; Graph UNVERIFIED).
+            handle = self._send_chunk(session, total, b"").get("h")
+        if not handle:
+            raise RetryableError("facebook: the upload finished without a file handle")
+        self._sessions.pop(key, None)
+        return str(handle)
+
+    def _send_chunk(self, session: str, offset: int, chunk: bytes) -> dict[str, Any]:
+        headers = {"file_offset": str(offset), "Content-Type": "application/octet-stream"}
+        return self._call("POST", session, content=chunk, headers=headers, auth_scheme="OAuth")
+
+    def _start_upload(self, video: MediaFile, total: int) -> str:
+        params = {
+            "file_name": video.path.name,
+            "file_length": str(total),
+            "file_type": video.mime_type or "video/mp4",
+        }
+        body = self._call("POST", f"{self.app_id}/uploads", params=params, auth_scheme="OAuth")
+        return self._id_of(body, "POST /uploads")
+
+    def _upload_offset(self, session: str) -> int:
+        body = self._call("GET", session, auth_scheme="OAuth")
+        try:
+            return int(body["file_offset"])
+        except (KeyError, TypeError, ValueError):
+            raise RetryableError("facebook: the upload session gave no file_offset") from None
+
+    # -- reconciliation and identity ---------------------------------------------------------
+    def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:
+        draft = request.draft
+        after = since - RECONCILE_SLACK
+        if self._video_of(draft) is not None:
+            title = self._video_title(draft)
+            for video in self._read_edge("videos", "id,title,created_time,permalink_url", after):
+                if nfc(video.get("title")) == title:
+                    video_id = str(video["id"])
+                    url = self._absolute(video.get("permalink_url")) or self._fallback(video_id)
+                    return Receipt(video_id, url, (video_id,))
+            return None
+        text = nfc(draft.text)
+        for post in self._read_edge("feed", "id,message,created_time,permalink_url", after):
+            if nfc(post.get("message")) == text:
+                post_id = str(post["id"])
+                url = self._absolute(post.get("permalink_url")) or self._fallback(post_id)
+                return Receipt(post_id, url)
+        return None
+
+    def _read_edge(self, edge: str, fields: str, since: datetime) -> list[dict[str, Any]]:
+        """Read a Page edge newest first, following `after` cursors (never a `next` URL)."""
+        params = {"fields": fields, "since": str(int(since.timestamp())), "limit": "100"}
+        items: list[dict[str, Any]] = []
+        for _ in range(FEED_PAGES_MAX):
+            body = self._call("GET", f"{self.page_id}/{edge}", params=params)
+            data = body.get("data")
+            if isinstance(data, list):
+                items.extend(d for d in data if isinstance(d, dict) and d.get("id"))
+            paging = body.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            if not data or not paging.get("next") or not after:
+                break
+            params = {**params, "after": str(after)}
+        return items
+
+    def verify(self) -> str:
+        body = self._call("GET", "me", params={"fields": "id,name"})
+        if str(body.get("id")) != self.page_id:
+            raise AuthenticationError(
+                f"facebook: the token belongs to {body.get('id')!r}, not Page {self.page_id!r}: "
+                "use a Page access token for this Page"
+            )
+        return str(body.get("name") or self.page_id)
+
+    def _permalink(self, object_id: str) -> str:
+        """The object's permalink; the post stands already, so a failed lookup only logs."""
+        try:
+            body = self._call("GET", object_id, params={"fields": "permalink_url"})
+        except PublishError as exc:
+            log.warning("facebook: no permalink for %s (%s)", object_id, exc.message)
+            return self._fallback(object_id)
+        return self._absolute(body.get("permalink_url")) or self._fallback(object_id)
+
+    @staticmethod
+    def _absolute(url: Any) -> str | None:
+        if not isinstance(url, str) or not url:
+            return None
+        return f"https://www.facebook.com{url}" if url.startswith("/") else url
+
+    @staticmethod
+    def _fallback(object_id: str) -> str:
+        return f"https://www.facebook.com/{object_id}"
+
+    @staticmethod
+    def _id_of(body: Mapping[str, Any], what: str, creating: bool = False) -> str:
+        value = body.get("id")
+        if value:
+            return str(value)
+        if creating:
+            raise AmbiguousOutcomeError(f"facebook {what}: the answer has no id; reconcile first")
+        raise RetryableError(f"facebook {what}: the answer has no id")
+
+    # -- HTTP and errors ---------------------------------------------------------------------
+    def _token(self) -> Secret:
+        return self.account.credential("page_access_token")
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        files: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        creating: bool = False,
+        base: str | None = None,
+        auth_scheme: str = "Bearer",
+    ) -> dict[str, Any]:
+        """One Graph call. `creating` marks the call that makes the post (ambiguity matters)."""
+        token = self._token()
+        what = f"{method} /{self._shape(path)}"
+        url = f"{base or self.base_url}/{self.version}/{path}"
+        sent = dict(headers or {})
+        sent["Authorization"] = f"{auth_scheme} {token.reveal()}"
+        outcome = self._send(method, url, params, data, files, content, sent, what, creating)
+        if isinstance(outcome, PublishError):
+            raise outcome  # outside any except: no httpx exception (and its headers) chained
+        response = outcome
+        log.debug("facebook %s -> %d", what, response.status_code)
+        self._note_usage(response.headers)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.is_success and isinstance(body, dict) and "error" not in body:
+            return body
+        raise self._graph_error(response, body, what, creating, token)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        files: Mapping[str, Any] | None,
+        content: bytes | None,
+        headers: dict[str, str],
+        what: str,
+        creating: bool,
+    ) -> httpx.Response | PublishError:
+        """The HTTP exchange; a transport failure comes back as the error to raise."""
+        try:
+            return self._client.request(
+                method, url, params=params, data=data, files=files, content=content, headers=headers
+            )
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            return PermanentError(f"facebook {what}: bad base_url setting ({exc})")
+        except httpx.HTTPError as exc:
+            return self._transport_error(exc, what, creating, self._token())
+
+    def _shape(self, path: str) -> str:
+        """The path for messages and logs, with the page id shown once as {page-id}."""
+        if path.startswith("upload:"):
+            return "upload:{session}"
+        return path.replace(self.page_id, "{page-id}", 1) if self.page_id else path
+
+    @staticmethod
+    def _transport_error(
+        exc: httpx.HTTPError, what: str, creating: bool, token: Secret
+    ) -> PublishError:
+        detail = scrub(f"{type(exc).__name__}: {exc}", token)
+        never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        if creating and not never_sent:
+            return AmbiguousOutcomeError(
+                f"facebook {what}: no answer ({detail}); the post may exist, reconcile first"
+            )
+        return RetryableError(f"facebook {what}: {detail}")
+
+    def _note_usage(self, headers: httpx.Headers) -> None:
+        for name in ("x-app-usage", "x-business-use-case-usage", "x-page-usage"):
+            raw = headers.get(name)
+            if raw:
+                try:
+                    self.last_usage[name] = json.loads(raw)
+                except ValueError:
+                    continue
+
+    def _regain_at(self, headers: httpx.Headers) -> datetime | None:
+        """When BUC usage says access returns (`estimated_time_to_regain_access`, minutes)."""
+        try:
+            usage = json.loads(headers.get("x-business-use-case-usage") or "{}")
+        except ValueError:
+            return None
+        minutes = 0.0
+        if isinstance(usage, dict):
+            for entries in usage.values():
+                for entry in entries if isinstance(entries, list) else []:
+                    try:
+                        minutes = max(minutes, float(entry.get("estimated_time_to_regain_access")))
+                    except (AttributeError, TypeError, ValueError):
+                        continue
+        if minutes <= 0 or not math.isfinite(minutes):
+            return None
+        return datetime.now(UTC) + timedelta(minutes=minutes)
+
+    def _graph_error(
+        self,
+        response: httpx.Response,
+        body: Any,
+        what: str,
+        creating: bool,
+        token: Secret,
+    ) -> PublishError:
+        status = response.status_code
+        error = body.get("error") if isinstance(body, dict) else None
+        if not isinstance(error, dict):
+            error = {}
+        raw_code: Any = error.get("code")
+        try:
+            code = int(raw_code)
+        except (TypeError, ValueError):
+            code = 0
+        subcode = error.get("error_subcode")
+        message = scrub(str(error.get("message") or response.reason_phrase or status), token)
+        platform_code = f"{code}/{subcode}" if subcode else (str(code) if code else None)
+        text = f"facebook {what}: {message}" + (f" (code {platform_code})" if code else "")
+        kw: dict[str, Any] = {"http_status": status, "platform_code": platform_code}
+        if code in RATE_LIMIT_CODES or (not code and status == 429):
+            retry_at = self._regain_at(response.headers)
+            retry_at = retry_at or datetime.now(UTC) + self.rate_limit_fallback
+            return RateLimitedError(text, retry_at=retry_at, **kw)
+        if code == BLOCKED_CODE:
+            return RateLimitedError(text, retry_at=datetime.now(UTC) + BLOCKED_RETRY, **kw)
+        if code in AUTH_CODES or (not code and status == 401):
+            return AuthenticationError(text, **kw)
+        if code == DUPLICATE_CODE:
+            return DuplicateContentError(text, **kw)
+        if permission_code(code):
+            return PermanentError(f"{text}: the token lacks a permission on the Page", **kw)
+        if code in TRANSIENT_CODES or error.get("is_transient") is True or status >= 500:
+            if creating:
+                return AmbiguousOutcomeError(f"{text}; the post may exist, reconcile first", **kw)
+            return RetryableError(text, **kw)
+        return PermanentError(text, **kw)
+
+
+@contextmanager
+def open_media(media: MediaFile) -> Iterator[BinaryIO]:
+    """Open a media file for reading; a missing or unreadable file is a PermanentError."""
+    try:
+        fh = media.path.open("rb")
+    except OSError as exc:
+        raise PermanentError(
+            f"facebook: cannot read {media.role} file {media.path.name}: {exc.strerror}"
+        ) from None
+    with fh:
+        yield fh
+
+
+def scrub(text: str, token: Secret) -> str:
+    """Remove the token from text that came from elsewhere (server messages, exceptions)."""
+    value = token.reveal()
+    return text.replace(value, "***") if value else text

@@ -1,0 +1,533 @@
+"""YouTube: videos and podcasts (rendered to video) through google-api-python-client.
+
+The client is built from the packaged discovery document with its roots moved to the account's
+`base_url`, so API calls *and* media uploads reach whichever server is configured (Google, or
+the local sandbox). Uploads are resumable and chunked; a chunk that fails with a 5xx or a
+dropped connection resumes where the server says it is, never from zero. Once a video exists,
+a failed thumbnail or playlist step is a warning on the receipt: the post stands and the upload
+is not repeated.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import mimetypes
+import time
+import unicodedata
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from importlib import resources
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+import httplib2  # type: ignore[import-untyped]
+from google.auth.exceptions import RefreshError, TransportError
+from google.oauth2.credentials import Credentials
+from google_auth_httplib2 import AuthorizedHttp  # type: ignore[import-untyped]
+from googleapiclient.discovery import build_from_document
+from googleapiclient.errors import HttpError
+from googleapiclient.http import MediaFileUpload
+
+from crosspost.adapters.base import (
+    AccountConfig,
+    Adapter,
+    AmbiguousOutcomeError,
+    AuthenticationError,
+    ContentKind,
+    Draft,
+    Limits,
+    MediaFile,
+    MediaRole,
+    PermanentError,
+    Platform,
+    ProgressCallback,
+    PublishError,
+    PublishRequest,
+    QuotaExhaustedError,
+    RateLimitedError,
+    Receipt,
+    RetryableError,
+    SettingSpec,
+)
+
+PACIFIC = ZoneInfo("America/Los_Angeles")  # YouTube's quota day ends at midnight here
+GOOGLE_BASE_URL = "https://youtube.googleapis.com/"
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
+CHUNK_UNIT = 256 * 1024  # Google's resumable protocol wants chunks in multiples of this
+QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded", "uploadLimitExceeded"})
+RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+AUTH_REASONS = frozenset({"authError", "insufficientPermissions", "forbiddenByScope"})
+# A dropped or timed-out connection, from httplib2, the socket or google-auth's refresh.
+TRANSPORT_ERRORS = (httplib2.HttpLib2Error, http.client.HTTPException, OSError, TransportError)
+RECONCILE_SKEW = timedelta(minutes=2)  # our clock against YouTube's publishedAt
+RECONCILE_PAGES = 4  # of 50 uploads, newest first
+
+DEFAULTS: dict[str, Any] = {
+    "base_url": GOOGLE_BASE_URL,
+    "token_uri": GOOGLE_TOKEN_URI,
+    "privacy": "public",
+    "playlists": {},
+    "publish_lead_minutes": 10,
+    "chunk_bytes": 32 * CHUNK_UNIT,
+    "category_id": "22",
+    "made_for_kids": False,
+    "timeout_seconds": 60,
+    "upload_retries": 3,
+    "retry_backoff_seconds": 1.0,
+}
+
+
+def next_pacific_midnight(now: datetime | None = None) -> datetime:
+    """When YouTube's daily quota resets: the next midnight in America/Los_Angeles, in UTC."""
+    local = (now or datetime.now(UTC)).astimezone(PACIFIC)
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), PACIFIC)
+    return midnight.astimezone(UTC)
+
+
+def tags_length(tags: tuple[str, ...] | list[str]) -> int:
+    """YouTube's count: commas between tags count, a tag with a space counts its quotes."""
+    return sum(len(t) + (2 if " " in t else 0) for t in tags) + max(len(tags) - 1, 0)
+
+
+@lru_cache(maxsize=8)
+def discovery_document(base_url: str) -> str:
+    """The packaged youtube.v3 discovery document with every root moved to `base_url`.
+
+    `client_options.api_endpoint` alone moves API calls but leaves media uploads on https
+    and Google's host; googleapiclient builds upload URLs from `rootUrl`, so moving the roots
+    in the document moves both.
+    """
+    source = resources.files("googleapiclient").joinpath(
+        "discovery_cache/documents/youtube.v3.json"
+    )
+    document = json.loads(source.read_text(encoding="utf-8"))
+    root = base_url.rstrip("/") + "/"
+    document["rootUrl"] = document["mtlsRootUrl"] = root
+    document["baseUrl"] = root + document.get("servicePath", "")
+    return json.dumps(document)
+
+
+class _ChunkFileUpload(MediaFileUpload):  # type: ignore[misc]
+    """Sends each chunk as bytes instead of a slice of the open file.
+
+    httplib2 silently re-sends a request once when the connection drops before an answer, and
+    AuthorizedHttp re-sends after refreshing a token: a file slice is used up by then and would
+    go out empty under the same Content-Length (the server then waits for the timeout). Bytes
+    re-send whole; memory stays at one chunk.
+    """
+
+    def has_stream(self) -> bool:
+        return False
+
+
+class YouTubeAdapter(Adapter):
+    platform = Platform.YOUTUBE
+    supported_kinds = frozenset({ContentKind.VIDEO, ContentKind.PODCAST})
+    limits = Limits(
+        text_max=5000,
+        title_max=100,
+        description_max_bytes=5000,
+        tags_max_total=500,
+        max_images=1,  # the custom thumbnail
+        max_videos=1,
+        image_max_bytes=2 * 1024 * 1024,
+        video_max_bytes=256 * 1024**3,
+        video_max_seconds=12 * 3600,  # verified channels; unverified ones stop at 15 minutes
+    )
+    settings_spec: ClassVar[Mapping[str, SettingSpec]] = {
+        "base_url": SettingSpec(str, "API root; the sandbox's URL in tests (default Google's)"),
+        "token_uri": SettingSpec(str, "OAuth token endpoint used to refresh the access token"),
+        "privacy": SettingSpec(
+            str, "privacy of uploaded videos", choices=("public", "unlisted", "private")
+        ),
+        "playlists": SettingSpec(dict, "content kind -> playlist id to add its videos to"),
+        "publish_lead_minutes": SettingSpec(
+            (int, float),
+            "a public post scheduled further ahead than this is uploaded early as private "
+            "with publishAt, so YouTube publishes it on time",
+        ),
+        "chunk_bytes": SettingSpec(int, "upload chunk size, a multiple of 262144 bytes"),
+        "category_id": SettingSpec(str, "YouTube video category id (22 = People & Blogs)"),
+        "made_for_kids": SettingSpec(bool, "status.selfDeclaredMadeForKids for every video"),
+        "timeout_seconds": SettingSpec((int, float), "socket timeout for each HTTP request"),
+        "upload_retries": SettingSpec(int, "resumes of one upload after a 5xx or dropped link"),
+        "retry_backoff_seconds": SettingSpec(
+            (int, float), "first wait before resuming an upload; doubles each time"
+        ),
+        # Read by the renderer's media checks, declared here so an account may set them.
+        "thumbnail_max_bytes": SettingSpec(int, "largest custom thumbnail, default 2 MiB"),
+        "video_max_bytes": SettingSpec(int, "largest video, default 256 GiB"),
+        "video_max_seconds": SettingSpec(
+            (int, float), "longest video: 12 h when verified, 900 for an unverified channel"
+        ),
+    }
+
+    def __init__(self, account: AccountConfig) -> None:
+        super().__init__(account)
+        settings: Mapping[str, Any] = {**DEFAULTS, **dict(account.settings)}
+        self.base_url = str(settings["base_url"])
+        self.token_uri = str(settings["token_uri"])
+        self.privacy = str(settings["privacy"])
+        self.playlists = {str(k): str(v) for k, v in dict(settings["playlists"]).items()}
+        self.publish_lead = timedelta(minutes=float(settings["publish_lead_minutes"]))
+        self.chunk_bytes = int(settings["chunk_bytes"])
+        self.category_id = str(settings["category_id"])
+        self.made_for_kids = bool(settings["made_for_kids"])
+        self.timeout = float(settings["timeout_seconds"])
+        self.upload_retries = int(settings["upload_retries"])
+        self.backoff = float(settings["retry_backoff_seconds"])
+        if self.chunk_bytes <= 0 or self.chunk_bytes % CHUNK_UNIT:
+            raise ValueError(
+                f"account {account.name!r}: chunk_bytes must be a positive multiple of "
+                f"{CHUNK_UNIT}, not {self.chunk_bytes}"
+            )
+        if self.privacy not in ("public", "unlisted", "private"):
+            raise ValueError(
+                f"account {account.name!r}: privacy {self.privacy!r} is not one of "
+                "public, unlisted, private"
+            )
+        self._client: Any = None
+        self._http: Any = None
+
+    def __repr__(self) -> str:
+        return f"YouTubeAdapter(account={self.account.name!r}, base_url={self.base_url!r})"
+
+    # -- contract ----------------------------------------------------------------------------
+    def not_applicable_reason(self, kind: ContentKind) -> str | None:
+        if self.supports(kind):
+            return None
+        return (
+            f"YouTube takes only video: {kind} content has no video to upload "
+            "(videos and podcasts rendered as video go to YouTube)"
+        )
+
+    def check(self, draft: Draft) -> list[str]:
+        problems = list(draft.problems)
+        reason = self.not_applicable_reason(draft.kind)
+        if reason:
+            return [*problems, reason]
+        title, description = draft.title or "", draft.description or ""
+        if not title.strip():
+            problems.append("YouTube needs a title")
+        if len(title) > 100:
+            problems.append(f"title is {len(title)} characters; YouTube allows 100")
+        if len(description.encode("utf-8")) > 5000:
+            problems.append("description is over YouTube's 5000 bytes")
+        for name, text in (("title", title), ("description", description)):
+            if "<" in text or ">" in text:
+                problems.append(f"YouTube refuses < and > in the {name}")
+        if tags_length(draft.tags) > 500:
+            problems.append(f"tags count {tags_length(draft.tags)} characters; YouTube allows 500")
+        if _video_of(draft) is None:
+            problems.append(
+                f"a {draft.kind} reaches YouTube as a video file and this draft has none"
+                + (" (render the podcast to video first)" if draft.kind == "podcast" else "")
+            )
+        return problems
+
+    def publish(self, request: PublishRequest, progress: ProgressCallback | None = None) -> Receipt:
+        draft = request.draft
+        problems = self.check(draft)
+        if problems:
+            raise PermanentError("; ".join(problems))
+        video = _video_of(draft)
+        assert video is not None  # check() refuses a draft without one
+        client = self._youtube()
+        body = self._metadata(draft, request.scheduled_at)
+        resource = self._upload(client, body, video, progress)
+        video_id = str(resource["id"])
+        warnings: list[str] = []
+        extra_ids: list[str] = []
+        cover = _cover_of(draft)
+        if cover is not None:
+            warning = self._set_thumbnail(client, video_id, cover)
+            if warning:
+                warnings.append(warning)
+        playlist_id = self.playlists.get(str(draft.kind))
+        if playlist_id:
+            item_id, warning = self._add_to_playlist(client, video_id, playlist_id)
+            if item_id:
+                extra_ids.append(f"playlistItem:{item_id}")
+            if warning:
+                warnings.append(warning)
+        return Receipt(video_id, _watch_url(video_id), tuple(extra_ids), tuple(warnings))
+
+    def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:
+        """The newest uploads with the draft's title, published since `since`."""
+        title = _normal(request.draft.title or "")
+        if not title:
+            return None
+        client = self._youtube()
+        channels = self._execute(client.channels().list(mine=True, part="contentDetails"))
+        items = channels.get("items") or []
+        if not items:
+            raise AuthenticationError(f"account {self.account.name!r} has no YouTube channel")
+        uploads = items[0]["contentDetails"]["relatedPlaylists"]["uploads"]
+        floor = (since if since.tzinfo else since.replace(tzinfo=UTC)) - RECONCILE_SKEW
+        token: str | None = None
+        for _ in range(RECONCILE_PAGES):
+            page = self._execute(
+                client.playlistItems().list(
+                    playlistId=uploads, part="snippet", maxResults=50, pageToken=token
+                )
+            )
+            for item in page.get("items", []):
+                snippet = item.get("snippet", {})
+                published = datetime.fromisoformat(snippet["publishedAt"].replace("Z", "+00:00"))
+                if published < floor:
+                    return None  # the uploads playlist is newest first: nothing older matches
+                if _normal(snippet.get("title", "")) == title:
+                    video_id = snippet["resourceId"]["videoId"]
+                    return Receipt(video_id, _watch_url(video_id))
+            token = page.get("nextPageToken")
+            if not token:
+                return None
+        return None
+
+    def verify(self) -> str:
+        channels = self._execute(self._youtube().channels().list(mine=True, part="snippet"))
+        items = channels.get("items") or []
+        if not items:
+            raise AuthenticationError(f"account {self.account.name!r} has no YouTube channel")
+        return str(items[0]["snippet"]["title"])
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+        self._client = self._http = None
+
+    # -- the client --------------------------------------------------------------------------
+    def _youtube(self) -> Any:
+        """The googleapiclient Resource, built once from the re-rooted discovery document."""
+        if self._client is None:
+            access = self.account.credentials.get("access_token")
+            credentials = Credentials(  # type: ignore[no-untyped-call]
+                token=access.reveal() if access else None,
+                refresh_token=self.account.credential("refresh_token").reveal(),
+                token_uri=self.token_uri,
+                client_id=self.account.credential("client_id").reveal(),
+                client_secret=self.account.credential("client_secret").reveal(),
+            )
+            raw = httplib2.Http(timeout=self.timeout)
+            raw.redirect_codes = raw.redirect_codes - {308}  # 308 means "resume incomplete"
+            self._http = raw
+            authed = AuthorizedHttp(credentials, http=raw)
+            self._client = build_from_document(discovery_document(self.base_url), http=authed)
+        return self._client
+
+    def _metadata(self, draft: Draft, scheduled_at: datetime) -> dict[str, Any]:
+        status: dict[str, Any] = {
+            "privacyStatus": self.privacy,
+            "selfDeclaredMadeForKids": self.made_for_kids,
+        }
+        when = scheduled_at if scheduled_at.tzinfo else scheduled_at.replace(tzinfo=UTC)
+        if self.privacy == "public" and when - datetime.now(UTC) > self.publish_lead:
+            # YouTube publishes a private video with publishAt at that time, on its own.
+            status["privacyStatus"] = "private"
+            status["publishAt"] = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        snippet = {
+            "title": draft.title,
+            "description": draft.description or "",
+            "tags": list(draft.tags),
+            "categoryId": self.category_id,
+        }
+        return {"snippet": snippet, "status": status}
+
+    # -- the upload --------------------------------------------------------------------------
+    def _upload(
+        self, client: Any, body: dict[str, Any], video: MediaFile, progress: ProgressCallback | None
+    ) -> dict[str, Any]:
+        mime = video.mime_type or mimetypes.guess_type(video.path.name)[0] or "video/mp4"
+        try:
+            media = _ChunkFileUpload(
+                str(video.path), mimetype=mime, chunksize=self.chunk_bytes, resumable=True
+            )
+        except OSError as exc:
+            raise PermanentError(
+                f"cannot read the video file {video.path.name}: {exc.strerror or exc}"
+            ) from exc
+        try:
+            insert = client.videos().insert(part="snippet,status", body=body, media_body=media)
+            return self._send_chunks(insert, int(media.size()), progress)
+        finally:
+            media.stream().close()
+
+    def _send_chunks(
+        self, insert: Any, total: int, progress: ProgressCallback | None
+    ) -> dict[str, Any]:
+        """Drive next_chunk(); after a 5xx or dropped link, googleapiclient's next call asks
+        the server where it is (`bytes */total`) and continues from there."""
+        failures = 0
+        end_unconfirmed = False  # the last bytes went out and no answer says what happened
+        while True:
+            sends_last = insert.resumable_progress + self.chunk_bytes >= total
+            try:
+                status, response = insert.next_chunk(num_retries=0)
+            except HttpError as exc:
+                error = self._http_error(exc)
+                resumable = int(exc.resp.status) >= 500
+                if int(exc.resp.status) in (404, 410) and insert.resumable_uri is not None:
+                    error = RetryableError(
+                        "YouTube forgot the upload session; start again",
+                        http_status=int(exc.resp.status),
+                    )
+                cause: Exception = exc
+            except RefreshError as exc:
+                error, resumable, cause = self._refresh_error(exc), False, exc
+            except TRANSPORT_ERRORS as exc:
+                error = RetryableError(f"connection to YouTube failed mid-upload ({_kind(exc)})")
+                resumable, cause = True, exc
+            else:
+                if response is not None:
+                    if progress is not None:
+                        progress(total, total)
+                    return dict(response)
+                end_unconfirmed, failures = False, 0
+                if progress is not None and status is not None:
+                    progress(int(status.resumable_progress), total)
+                continue
+            end_unconfirmed = end_unconfirmed or (sends_last and insert.resumable_uri is not None)
+            if resumable and failures < self.upload_retries:
+                failures += 1
+                time.sleep(min(self.backoff * 2 ** (failures - 1), 30.0))
+                continue
+            if end_unconfirmed:
+                raise AmbiguousOutcomeError(
+                    "the last bytes of the video reached YouTube but no answer came back "
+                    f"({error.message}); the video may exist",
+                    http_status=error.http_status,
+                    platform_code=error.platform_code,
+                ) from cause
+            raise error from cause
+
+    # -- after the video exists: warnings, never failures ------------------------------------
+    def _set_thumbnail(self, client: Any, video_id: str, cover: MediaFile) -> str | None:
+        mime = cover.mime_type or mimetypes.guess_type(cover.path.name)[0] or "image/jpeg"
+        try:
+            media = MediaFileUpload(str(cover.path), mimetype=mime, resumable=False)
+        except OSError as exc:
+            return f"thumbnail not set: cannot read {cover.path.name} ({exc.strerror or exc})"
+        try:
+            self._execute(client.thumbnails().set(videoId=video_id, media_body=media))
+        except PublishError as exc:
+            return f"thumbnail not set: {exc.message}"
+        finally:
+            media.stream().close()
+        return None
+
+    def _add_to_playlist(
+        self, client: Any, video_id: str, playlist_id: str
+    ) -> tuple[str | None, str | None]:
+        body = {
+            "snippet": {
+                "playlistId": playlist_id,
+                "resourceId": {"kind": "youtube#video", "videoId": video_id},
+            }
+        }
+        try:
+            item = self._execute(
+                client.playlistItems().insert(part="snippet", body=body), write=True
+            )
+        except AmbiguousOutcomeError as exc:
+            return None, f"playlist {playlist_id}: outcome unknown ({exc.message})"
+        except PublishError as exc:
+            return None, f"not added to playlist {playlist_id}: {exc.message}"
+        return str(item["id"]), None
+
+    # -- errors ------------------------------------------------------------------------------
+    def _execute(self, request: Any, *, write: bool = False) -> dict[str, Any]:
+        """Run one non-upload call; every failure leaves as a PublishError.
+
+        A write whose connection drops may have been applied: that is ambiguous, not retryable.
+        """
+        try:
+            return dict(request.execute(num_retries=0))
+        except HttpError as exc:
+            raise self._http_error(exc) from exc
+        except RefreshError as exc:
+            raise self._refresh_error(exc) from exc
+        except TRANSPORT_ERRORS as exc:
+            message = f"connection to YouTube failed ({_kind(exc)})"
+            if write:
+                raise AmbiguousOutcomeError(message) from exc
+            raise RetryableError(message) from exc
+
+    def _http_error(self, exc: HttpError) -> PublishError:
+        status = int(exc.resp.status)
+        reason, message = _google_error(exc.content)
+        text = self._scrub(f"YouTube answered {status} {reason or ''}: {message}".strip())
+        kwargs: dict[str, Any] = {"http_status": status, "platform_code": reason}
+        if reason in QUOTA_REASONS:
+            return QuotaExhaustedError(text, retry_at=next_pacific_midnight(), **kwargs)
+        if status == 429 or reason in RATE_REASONS:
+            return RateLimitedError(text, retry_at=_retry_after(exc.resp), **kwargs)
+        if status == 401 or reason in AUTH_REASONS:
+            return AuthenticationError(
+                f"{text}; re-authorise account {self.account.name!r}", **kwargs
+            )
+        if status >= 500 or status == 408:
+            return RetryableError(text, **kwargs)
+        return PermanentError(text, **kwargs)
+
+    def _refresh_error(self, exc: RefreshError) -> AuthenticationError:
+        data = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], dict) else {}
+        code = str(data.get("error") or "refresh failed")
+        return AuthenticationError(
+            self._scrub(
+                f"Google refused to refresh the access token for account "
+                f"{self.account.name!r} ({code}); run `crosspost auth youtube`"
+            ),
+            platform_code=code,
+        )
+
+    def _scrub(self, text: str) -> str:
+        """Messages may quote what a server said: keep every credential out of them."""
+        for secret in self.account.credentials.values():
+            if secret:
+                text = text.replace(secret.reveal(), "***")
+        return text
+
+
+def _video_of(draft: Draft) -> MediaFile | None:
+    return next((m for m in draft.media if m.role == MediaRole.VIDEO), None)
+
+
+def _cover_of(draft: Draft) -> MediaFile | None:
+    """The thumbnail: the draft's cover, or else its first image."""
+    for role in (MediaRole.COVER, MediaRole.IMAGE):
+        found = next((m for m in draft.media if m.role == role), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _google_error(content: bytes | str | None) -> tuple[str | None, str]:
+    """(reason, message) from Google's error body, or (None, a short excerpt)."""
+    raw = content.decode("utf-8", "replace") if isinstance(content, bytes) else content or ""
+    try:
+        error = json.loads(raw)["error"]
+        errors = error.get("errors") or [{}]
+        return errors[0].get("reason"), str(error.get("message", ""))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None, raw[:200]
+
+
+def _retry_after(resp: Any) -> datetime | None:
+    value = resp.get("retry-after") if resp is not None else None
+    if value and str(value).isdigit():
+        return datetime.now(UTC) + timedelta(seconds=int(value))
+    return None
+
+
+def _kind(exc: BaseException) -> str:
+    return type(exc).__name__
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def _watch_url(video_id: str) -> str:
+    return f"https://www.youtube.com/watch?v={video_id}"

@@ -1,0 +1,472 @@
+"""The Facebook adapter through httpx against the sandbox: every path, fault and error class."""
+
+from __future__ import annotations
+
+import logging
+import math
+import socket
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from crosspost.adapters.base import (
+    AmbiguousOutcomeError,
+    AuthenticationError,
+    ContentKind,
+    Draft,
+    DuplicateContentError,
+    MediaRole,
+    PermanentError,
+    Platform,
+    PublishError,
+    RateLimitedError,
+    RetryableError,
+)
+from crosspost.adapters.facebook import FacebookAdapter
+from crosspost.sandbox import SandboxServer
+from tests.support.facebook_helpers import (
+    PAGE_ID,
+    PAGE_NAME,
+    TOKEN,
+    Sandbox,
+    account,
+    article,
+    fb_server,
+    media,
+    request_for,
+    sandbox,
+)
+
+__all__ = ["fb_server", "sandbox"]  # fixtures, imported for pytest
+
+CHUNK = 64 * 1024
+TEXT = "Hà Nội vào thu: những con phố vàng lá"
+
+MakeAdapter = Callable[..., FacebookAdapter]
+
+
+@pytest.fixture
+def make_adapter(sandbox: Sandbox) -> Iterator[MakeAdapter]:
+    made: list[FacebookAdapter] = []
+
+    def make(**settings: Any) -> FacebookAdapter:
+        adapter = FacebookAdapter(account(sandbox, **settings))
+        made.append(adapter)
+        return adapter
+
+    yield make
+    for adapter in made:
+        adapter.close()
+
+
+@pytest.fixture
+def adapter(make_adapter: MakeAdapter) -> FacebookAdapter:
+    return make_adapter()
+
+
+def video_draft(tmp_path: Path, size: int, kind: ContentKind = ContentKind.VIDEO) -> Draft:
+    clip = media(tmp_path / "clip.mp4", MediaRole.VIDEO, size, "video/mp4")
+    cover = media(tmp_path / "cover.jpg", MediaRole.COVER, 2048, "image/jpeg")
+    return Draft(
+        Platform.FACEBOOK,
+        kind,
+        parts=(f"{TEXT}\nXem phóng sự đầy đủ.",),
+        title="Phóng sự: Hà Nội mùa thu",
+        link="https://example.vn/video",
+        media=(clip, cover),
+    )
+
+
+# -- identity --------------------------------------------------------------------------------
+def test_verify_returns_the_page_name(adapter: FacebookAdapter) -> None:
+    assert adapter.verify() == PAGE_NAME
+
+
+def test_verify_refuses_a_token_of_another_page(sandbox: Sandbox, adapter: FacebookAdapter) -> None:
+    sandbox.configure(page_id="555")
+    with pytest.raises(AuthenticationError, match="not Page"):
+        adapter.verify()
+
+
+# -- articles --------------------------------------------------------------------------------
+def test_an_article_is_a_feed_post_with_message_and_link(
+    sandbox: Sandbox, adapter: FacebookAdapter
+) -> None:
+    receipt = adapter.publish(request_for(article(TEXT)))
+    (post,) = sandbox.state()["posts"]
+    assert receipt.remote_id == post["id"]
+    assert receipt.url == post["permalink_url"]
+    assert (post["message"], post["link"], post["attached_media"]) == (
+        TEXT,
+        "https://example.vn/bai-viet",
+        [],
+    )
+    assert receipt.extra_ids == ()
+
+
+def test_an_article_image_is_uploaded_unpublished_and_attached(
+    sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
+) -> None:
+    image = media(tmp_path / "anh.jpg", MediaRole.IMAGE, 5000, "image/jpeg")
+    seen: list[tuple[int, int]] = []
+    receipt = adapter.publish(
+        request_for(article(TEXT, "https://example.vn/a", image)),
+        lambda sent, total: seen.append((sent, total)),
+    )
+    state = sandbox.state()
+    (photo,) = state["photos"]
+    (post,) = state["posts"]
+    assert photo["published"] is False and photo["sha256"] == image.sha256
+    assert post["attached_media"] == [photo["id"]] and post["link"] == "https://example.vn/a"
+    assert receipt.remote_id == post["id"] and receipt.extra_ids == (photo["id"],)
+    assert seen[-1] == (5000, 5000)
+
+
+def test_link_preview_mode_posts_the_link_alone(
+    sandbox: Sandbox, make_adapter: MakeAdapter, tmp_path: Path
+) -> None:
+    image = media(tmp_path / "anh.jpg", MediaRole.IMAGE, 5000, "image/jpeg")
+    make_adapter(article_image="link_preview").publish(request_for(article(TEXT, None, image)))
+    state = sandbox.state()
+    assert state["photos"] == []
+    assert state["posts"][0]["attached_media"] == []
+
+
+# -- video and podcast -----------------------------------------------------------------------
+def test_a_video_is_uploaded_in_chunks_then_published(
+    sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
+) -> None:
+    draft = video_draft(tmp_path, 5 * CHUNK + 123)
+    seen: list[tuple[int, int]] = []
+    receipt = adapter.publish(request_for(draft), lambda s, t: seen.append((s, t)))
+    state = sandbox.state()
+    (video,) = state["videos"]
+    (upload,) = state["uploads"]
+    clip = draft.media[0]
+    assert video["bytes_received"] == clip.size and video["sha256"] == clip.sha256
+    assert (video["title"], video["description"]) == (draft.title, draft.text)
+    assert upload["chunks"] == 6
+    assert receipt.remote_id == video["id"] and receipt.extra_ids == (video["id"],)
+    assert receipt.url == f"https://www.facebook.com/{PAGE_ID}/videos/{video['id']}/"
+    sent = [s for s, _ in seen]
+    assert sent == sorted(sent) and sent[0] == 0 and seen[-1] == (clip.size, clip.size)
+    assert len(seen) >= 6
+
+
+def test_a_podcast_posts_its_rendered_video(
+    sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
+) -> None:
+    draft = video_draft(tmp_path, 2 * CHUNK, ContentKind.PODCAST)
+    adapter.publish(request_for(draft))
+    state = sandbox.state()
+    assert len(state["videos"]) == 1 and state["photos"] == []
+
+
+def test_a_podcast_without_video_is_a_link_post_with_its_cover(
+    sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
+) -> None:
+    cover = media(tmp_path / "cover.png", MediaRole.COVER, 3000, "image/png")
+    draft = Draft(
+        Platform.FACEBOOK,
+        ContentKind.PODCAST,
+        parts=("Podcast tập 12: Chuyện phố cổ",),
+        link="https://example.vn/podcast/12",
+        media=(cover,),
+    )
+    receipt = adapter.publish(request_for(draft))
+    state = sandbox.state()
+    assert state["videos"] == [] and state["photos"][0]["sha256"] == cover.sha256
+    assert state["posts"][0]["link"] == "https://example.vn/podcast/12"
+    assert receipt.extra_ids == (state["photos"][0]["id"],)
+
+
+# -- faults ----------------------------------------------------------------------------------
+def test_a_5xx_on_the_creating_call_is_ambiguous(
+    sandbox: Sandbox, adapter: FacebookAdapter
+) -> None:
+    sandbox.fault("5xx", action="create_post")
+    with pytest.raises(AmbiguousOutcomeError) as caught:
+        adapter.publish(request_for(article(TEXT)))
+    assert caught.value.http_status == 500 and caught.value.platform_code == "2"
+
+
+def test_a_5xx_before_anything_is_created_is_retryable(
+    sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
+) -> None:
+    image = media(tmp_path / "anh.jpg", MediaRole.IMAGE, 1000, "image/jpeg")
+    sandbox.fault("5xx", action="upload_photo")
+    with pytest.raises(RetryableError):
+        adapter.publish(request_for(article(TEXT, None, image)))
+    assert sandbox.state()["posts"] == []
+    sandbox.fault("5xx", action="me")
+    with pytest.raises(RetryableError):
+        adapter.verify()
+
+
+@pytest.mark.parametrize(("code", "status"), [(80001, 400), (32, 400), (4, 403)])
+def test_a_rate_limit_carries_the_time_to_regain_access(
+    sandbox: Sandbox, adapter: FacebookAdapter, code: int, status: int
+) -> None:
+    sandbox.configure(rate_limit_code=code, rate_limit_status=status)
+    sandbox.fault("429", action="create_post", retry_after=600)
+    before = datetime.now(UTC)
+    with pytest.raises(RateLimitedError) as caught:
+        adapter.publish(request_for(article(TEXT)))
+    assert caught.value.retry_at is not None
+    assert abs(caught.value.retry_at - (before + timedelta(minutes=10))) < timedelta(seconds=30)
+    assert caught.value.platform_code == str(code)
+    assert sandbox.state()["posts"] == []
+
+
+def test_a_rate_limit_without_a_time_to_regain_access_waits_the_fallback(
+    sandbox: Sandbox, make_adapter: MakeAdapter
+) -> None:
+    sandbox.fault("429", action="create_post", retry_after=0)
+    before = datetime.now(UTC)
+    with pytest.raises(RateLimitedError) as caught:
+        make_adapter(rate_limit_fallback_seconds=120).publish(request_for(article(TEXT)))
+    assert caught.value.retry_at is not None
+    assert abs(caught.value.retry_at - (before + timedelta(seconds=120))) < timedelta(seconds=30)
+
+
+def test_a_block_for_abuse_is_a_rate_limit_and_permissions_are_permanent(
+    sandbox: Sandbox, adapter: FacebookAdapter
+) -> None:
+    sandbox.configure(permanent_code=368)
+    sandbox.fault("permanent", action="create_post")
+    with pytest.raises(RateLimitedError) as blocked:
+        adapter.publish(request_for(article(TEXT)))
+    assert blocked.value.retry_at is not None
+    assert blocked.value.retry_at > datetime.now(UTC) + timedelta(minutes=30)
+    for code in (10, 200):
+        sandbox.configure(permanent_code=code)
+        sandbox.fault("permanent", action="create_post")
+        with pytest.raises(PermanentError, match="permission"):
+            adapter.publish(request_for(article(TEXT)))
+
+
+def test_an_expired_token_is_an_authentication_error(
+    sandbox: Sandbox, adapter: FacebookAdapter
+) -> None:
+    sandbox.fault("expired", action="create_post")
+    with pytest.raises(AuthenticationError) as caught:
+        adapter.publish(request_for(article(TEXT)))
+    assert caught.value.platform_code == "190/463"
+
+
+def test_invalid_input_is_permanent(
+    sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
+) -> None:
+    sandbox.fault("permanent", action="create_post")
+    with pytest.raises(PermanentError, match="Invalid parameter"):
+        adapter.publish(request_for(article(TEXT)))
+    with pytest.raises(PermanentError, match="63206"):
+        adapter.publish(request_for(article("ư" * 63_207)))
+    huge = media(tmp_path / "big.jpg", MediaRole.IMAGE, 2000, "image/jpeg")
+    small = FacebookAdapter(account(sandbox, image_max_bytes=1000))
+    try:
+        with pytest.raises(PermanentError, match="image is 2000 bytes"):
+            small.publish(request_for(article(TEXT, None, huge)))
+    finally:
+        small.close()
+    assert sandbox.state()["posts"] == []
+
+
+def test_a_missing_app_id_is_reported_before_any_upload(
+    sandbox: Sandbox, make_adapter: MakeAdapter, tmp_path: Path
+) -> None:
+    adapter = make_adapter(app_id="")
+    draft = video_draft(tmp_path, CHUNK)
+    assert any("app_id" in p for p in adapter.check(draft))
+    with pytest.raises(PermanentError):
+        adapter.publish(request_for(draft))
+    assert sandbox.requests() == []
+
+
+def test_an_unreachable_server_is_retryable_even_for_the_creating_call(
+    make_adapter: MakeAdapter,
+) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    adapter = make_adapter(base_url=f"http://127.0.0.1:{port}")
+    with pytest.raises(RetryableError) as caught:
+        adapter.publish(request_for(article(TEXT)))
+    assert not isinstance(caught.value, AmbiguousOutcomeError)
+
+
+def test_a_timeout_is_ambiguous_on_the_creating_call_and_retryable_before_it(
+    tmp_path: Path,
+) -> None:
+    with SandboxServer(platforms=["facebook"], latency_ms=300) as slow:
+        box = Sandbox(slow)
+        adapter = FacebookAdapter(account(box, timeout_seconds=0.1, upload_retries=0))
+        try:
+            with pytest.raises(AmbiguousOutcomeError, match="ReadTimeout"):
+                adapter.publish(request_for(article(TEXT)))
+            with pytest.raises(RetryableError, match="ReadTimeout"):
+                adapter.publish(request_for(video_draft(tmp_path, CHUNK)))
+            deadline = time.monotonic() + 5
+            while not box.state()["posts"] and time.monotonic() < deadline:
+                time.sleep(0.05)  # the server finishes the post after the client gave up
+            assert [p["message"] for p in box.state()["posts"]] == [TEXT]
+        finally:
+            adapter.close()
+            box.http.close()
+
+
+def test_a_missing_file_or_bad_base_url_is_permanent(
+    make_adapter: MakeAdapter, tmp_path: Path
+) -> None:
+    image = media(tmp_path / "anh.jpg", MediaRole.IMAGE, 100, "image/jpeg")
+    image.path.unlink()
+    with pytest.raises(PermanentError, match=r"cannot read image file anh\.jpg"):
+        make_adapter().publish(request_for(article(TEXT, None, image)))
+    with pytest.raises(PermanentError, match="base_url"):
+        make_adapter(base_url="graph.example.vn").publish(request_for(article(TEXT)))
+
+
+# -- duplicates, ambiguity and reconciliation ------------------------------------------------
+def test_a_dropped_answer_is_ambiguous_and_find_existing_finds_the_post(
+    sandbox: Sandbox, adapter: FacebookAdapter
+) -> None:
+    request = request_for(article(TEXT))
+    sandbox.fault("ambiguous", action="create_post")
+    with pytest.raises(AmbiguousOutcomeError):
+        adapter.publish(request)
+    (post,) = sandbox.state()["posts"]
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    found = adapter.find_existing(request, since)
+    assert found is not None and found.remote_id == post["id"]
+    assert found.url == post["permalink_url"]
+    assert adapter.find_existing(request_for(article("một bài khác")), since) is None
+
+
+def test_find_existing_compares_nfc_text(sandbox: Sandbox, adapter: FacebookAdapter) -> None:
+    receipt = adapter.publish(request_for(article(TEXT)))
+    decomposed = unicodedata.normalize("NFD", TEXT)
+    assert decomposed != TEXT
+    found = adapter.find_existing(request_for(article(decomposed)), datetime.now(UTC))
+    assert found is not None and found.remote_id == receipt.remote_id
+
+
+def test_a_duplicate_is_reported_and_reconciles_to_the_first_post(
+    adapter: FacebookAdapter,
+) -> None:
+    request = request_for(article(TEXT))
+    first = adapter.publish(request)
+    with pytest.raises(DuplicateContentError) as caught:
+        adapter.publish(request)
+    assert caught.value.platform_code == "506"
+    found = adapter.find_existing(request, datetime.now(UTC) - timedelta(minutes=1))
+    assert found is not None and found.remote_id == first.remote_id
+
+
+def test_an_ambiguous_video_publish_is_found_by_title(
+    sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
+) -> None:
+    request = request_for(video_draft(tmp_path, CHUNK + 10))
+    sandbox.fault("ambiguous", action="create_video")
+    with pytest.raises(AmbiguousOutcomeError):
+        adapter.publish(request)
+    (video,) = sandbox.state()["videos"]
+    found = adapter.find_existing(request, datetime.now(UTC) - timedelta(minutes=1))
+    assert found is not None and found.remote_id == video["id"]
+    assert found.url is not None and found.url.startswith("https://www.facebook.com/")
+
+
+# -- resumable uploads -----------------------------------------------------------------------
+def test_a_dropped_chunk_resumes_from_the_server_offset(
+    sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
+) -> None:
+    draft = video_draft(tmp_path, 4 * CHUNK + 7)
+    size = draft.media[0].size
+    sandbox.fault("ambiguous", action="upload_chunk")  # the first chunk lands, its answer is lost
+    sandbox.fault("5xx", action="upload_chunk")  # the next one fails outright
+    seen: list[int] = []
+    adapter.publish(request_for(draft), lambda sent, total: seen.append(sent))
+    state = sandbox.state()
+    (upload,) = state["uploads"]
+    (video,) = state["videos"]
+    assert video["bytes_received"] == size and video["sha256"] == draft.media[0].sha256
+    assert upload["chunks"] == math.ceil(size / CHUNK)  # nothing sent twice
+    actions = [r["action"] for r in sandbox.requests()]
+    assert actions.count("upload_status") == 2 and actions.count("upload_start") == 1
+    assert seen == sorted(seen) and seen[-1] == size
+
+
+def test_a_lost_answer_to_the_last_chunk_still_yields_the_handle(
+    sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
+) -> None:
+    draft = video_draft(tmp_path, CHUNK - 1)  # one chunk: its answer carried the handle
+    sandbox.fault("ambiguous", action="upload_chunk")
+    receipt = adapter.publish(request_for(draft))
+    state = sandbox.state()
+    assert state["videos"][0]["id"] == receipt.remote_id
+    assert state["uploads"][0]["bytes_received"] == CHUNK - 1
+
+
+def test_an_upload_that_gives_up_is_resumed_by_the_next_attempt(
+    sandbox: Sandbox, make_adapter: MakeAdapter, tmp_path: Path
+) -> None:
+    adapter = make_adapter(upload_retries=1)
+    draft = video_draft(tmp_path, 3 * CHUNK)
+    size = draft.media[0].size
+    sandbox.fault("ambiguous", action="upload_chunk")
+    sandbox.fault("5xx", action="upload_chunk", count=5)
+    with pytest.raises(RetryableError):
+        adapter.publish(request_for(draft))
+    assert sandbox.state()["uploads"][0]["bytes_received"] == CHUNK
+    sandbox.http.post("/_sandbox/faults", json={"clear_rules": True})
+    adapter.publish(request_for(draft, attempt=2))
+    state = sandbox.state()
+    assert len(state["uploads"]) == 1  # the same session, not a new one from byte zero
+    assert state["videos"][0]["bytes_received"] == size
+    assert state["uploads"][0]["chunks"] == 3
+
+
+# -- secrets ---------------------------------------------------------------------------------
+def test_the_token_appears_in_no_error_repr_log_or_url(
+    sandbox: Sandbox,
+    adapter: FacebookAdapter,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    errors: list[PublishError] = []
+    clip = video_draft(tmp_path, CHUNK)
+    for fault, action in [
+        ("5xx", "create_post"),
+        ("429", "create_post"),
+        ("expired", "create_post"),
+        ("permanent", "create_post"),
+        ("ambiguous", "create_post"),
+        ("5xx", "upload_start"),
+        ("expired", "upload_chunk"),
+    ]:
+        sandbox.fault(fault, action=action)
+        draft = clip if action.startswith("upload") else article(f"{TEXT} {fault}")
+        with pytest.raises(PublishError) as caught:
+            adapter.publish(request_for(draft))
+        errors.append(caught.value)
+    sandbox.configure(tokens=["only-this-one"])
+    with pytest.raises(AuthenticationError) as refused:
+        adapter.verify()
+    errors.append(refused.value)
+    sandbox.configure(tokens=None)
+    sandbox.fault("ambiguous", action="upload_chunk", count=10)
+    with pytest.raises(PublishError) as upload_failed:
+        adapter.publish(request_for(clip))
+    errors.append(upload_failed.value)
+    assert not any(isinstance(e.__cause__ or e.__context__, httpx.HTTPError) for e in errors)
+    texts = [str(e) for e in errors] + [repr(e) for e in errors]
+    texts += [repr(e.__cause__) for e in errors] + [repr(e.__context__) for e in errors]
+    texts += [caplog.text, repr(adapter), repr(adapter.account), str(sandbox.requests())]
+    assert all(TOKEN not in t for t in texts)
+    assert "HTTP Request" in caplog.text  # httpx did log the URLs it called

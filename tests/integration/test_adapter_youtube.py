@@ -1,0 +1,499 @@
+"""YouTubeAdapter through google-api-python-client, over real HTTP to the sandbox."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crosspost.adapters.base import (
+    AmbiguousOutcomeError,
+    AuthenticationError,
+    ContentKind,
+    MediaFile,
+    MediaRole,
+    PermanentError,
+    PublishError,
+    QuotaExhaustedError,
+    RateLimitedError,
+    RetryableError,
+    Secret,
+)
+from crosspost.adapters.youtube import YouTubeAdapter, discovery_document, next_pacific_midnight
+from crosspost.sandbox import SandboxServer
+from tests.support.youtube_helpers import (
+    CHUNK,
+    SECRETS,
+    Sandbox,
+    account,
+    draft,
+    media_file,
+    publish_request,
+)
+
+PLAYLISTS = {"PLvideos": "Videos", "PLpodcasts": "Podcasts"}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[SandboxServer]:
+    with SandboxServer(platforms=["youtube"]) as srv:
+        yield srv
+
+
+@pytest.fixture
+def sb(server: SandboxServer) -> Iterator[Sandbox]:
+    control = Sandbox(server.url)
+    control.restore()
+    control.configure(playlists=PLAYLISTS)
+    yield control
+    control.restore()
+
+
+@pytest.fixture
+def make_adapter(sb: Sandbox) -> Iterator[Any]:
+    made: list[YouTubeAdapter] = []
+
+    def make(secrets: dict[str, str] | None = None, **settings: Any) -> YouTubeAdapter:
+        adapter = YouTubeAdapter(account(sb.url, secrets, **settings))
+        made.append(adapter)
+        return adapter
+
+    yield make
+    for adapter in made:
+        adapter.close()
+
+
+@pytest.fixture
+def video(tmp_path: Path) -> MediaFile:
+    return media_file(tmp_path, "pho.mp4", 2 * CHUNK + 5000, MediaRole.VIDEO, "video/mp4")
+
+
+@pytest.fixture
+def cover(tmp_path: Path) -> MediaFile:
+    return media_file(tmp_path, "pho.jpg", 20_000, MediaRole.COVER, "image/jpeg")
+
+
+def only_video(sb: Sandbox) -> dict[str, Any]:
+    stored: dict[str, Any]
+    (stored,) = sb.state()["videos"]
+    return stored
+
+
+# -- success ---------------------------------------------------------------------------------
+
+
+def test_video_with_thumbnail_and_playlist(
+    sb: Sandbox, make_adapter: Any, video: MediaFile, cover: MediaFile
+) -> None:
+    seen: list[tuple[int, int]] = []
+    d = draft(media=(video, cover))
+    receipt = make_adapter().publish(publish_request(d), progress=lambda s, t: seen.append((s, t)))
+
+    stored = only_video(sb)
+    assert receipt.remote_id == stored["id"]
+    assert receipt.url == f"https://www.youtube.com/watch?v={stored['id']}"
+    assert receipt.warnings == ()
+    item_id = sb.state()["playlists"]["PLvideos"]["video_ids"]
+    assert item_id == [stored["id"]]
+    assert len(receipt.extra_ids) == 1 and receipt.extra_ids[0].startswith("playlistItem:")
+    assert (stored["title"], stored["description"]) == (d.title, d.description)
+    assert stored["tags"] == list(d.tags)
+    assert (stored["privacy"], stored["publish_at"]) == ("public", None)
+    assert (stored["bytes_received"], stored["sha256"]) == (video.size, video.sha256)
+    assert stored["content_type"] == "video/mp4"
+    assert (stored["thumbnail_bytes"], stored["thumbnail_sha256"]) == (cover.size, cover.sha256)
+    assert seen == [(CHUNK, video.size), (2 * CHUNK, video.size), (video.size, video.size)]
+
+
+def test_podcast_is_uploaded_as_its_rendered_video(
+    sb: Sandbox, make_adapter: Any, tmp_path: Path, video: MediaFile, cover: MediaFile
+) -> None:
+    audio = media_file(tmp_path, "tap-1.mp3", 4000, MediaRole.AUDIO, "audio/mpeg")
+    d = draft(ContentKind.PODCAST, (audio, video, cover), title="Podcast Tập 1: Chuyện phở")
+    receipt = make_adapter().publish(publish_request(d))
+    stored = only_video(sb)
+    assert receipt.remote_id == stored["id"]
+    assert stored["sha256"] == video.sha256  # the video, not the audio
+    assert sb.state()["playlists"]["PLpodcasts"]["video_ids"] == [stored["id"]]
+    assert stored["thumbnail_bytes"] == cover.size
+
+
+def test_podcast_without_a_rendered_video_is_refused_before_any_request(
+    sb: Sandbox, make_adapter: Any, tmp_path: Path, cover: MediaFile
+) -> None:
+    audio = media_file(tmp_path, "tap-1.mp3", 4000, MediaRole.AUDIO, "audio/mpeg")
+    with pytest.raises(PermanentError, match="render the podcast to video first"):
+        make_adapter().publish(publish_request(draft(ContentKind.PODCAST, (audio, cover))))
+    assert sb.requests() == []
+
+
+def test_article_is_not_applicable(sb: Sandbox, make_adapter: Any, cover: MediaFile) -> None:
+    adapter = make_adapter()
+    reason = adapter.not_applicable_reason(ContentKind.ARTICLE)
+    assert reason is not None and "only video" in reason
+    assert adapter.not_applicable_reason(ContentKind.VIDEO) is None
+    assert not adapter.supports(ContentKind.ARTICLE)
+    article = draft(ContentKind.ARTICLE, (cover,))
+    assert reason in adapter.check(article)
+    with pytest.raises(PermanentError, match="only video"):
+        adapter.publish(publish_request(article))
+    assert sb.requests() == []
+
+
+def test_publish_at_when_scheduled_ahead_of_the_lead(
+    sb: Sandbox, make_adapter: Any, video: MediaFile
+) -> None:
+    at = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=2)
+    make_adapter(publish_lead_minutes=30).publish(publish_request(draft(media=(video,)), at))
+    stored = only_video(sb)
+    assert stored["privacy"] == "private"
+    assert stored["publish_at"] == at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_no_publish_at_within_the_lead_or_when_not_public(
+    sb: Sandbox, make_adapter: Any, video: MediaFile
+) -> None:
+    soon = datetime.now(UTC) + timedelta(minutes=5)
+    make_adapter(publish_lead_minutes=30).publish(publish_request(draft(media=(video,)), soon))
+    later = datetime.now(UTC) + timedelta(days=1)
+    make_adapter(privacy="unlisted").publish(publish_request(draft(media=(video,)), later))
+    first, second = sb.state()["videos"]
+    assert (first["privacy"], first["publish_at"]) == ("public", None)
+    assert (second["privacy"], second["publish_at"]) == ("unlisted", None)
+
+
+def test_verify_returns_the_channel_title(sb: Sandbox, make_adapter: Any) -> None:
+    assert make_adapter().verify() == "Kênh Sandbox"
+
+
+# -- resuming uploads ------------------------------------------------------------------------
+
+
+def fault_when(sb: Sandbox, at: int, *faults: str) -> Any:
+    """A progress callback that scripts `faults` on the next chunk once `at` bytes are sent."""
+
+    def progress(sent: int, total: int) -> None:
+        if sent == at:
+            for kind in faults:
+                sb.fault(kind, "videos.upload")
+
+    return progress
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [("5xx",), ("ambiguous", "5xx")],  # a 5xx; a drop whose silent re-send gets a 5xx too
+    ids=["5xx", "dropped-connection"],
+)
+def test_upload_failing_mid_way_resumes_from_the_servers_range(
+    sb: Sandbox, make_adapter: Any, tmp_path: Path, faults: tuple[str, ...]
+) -> None:
+    big = media_file(tmp_path, "long.mp4", 5 * CHUNK + 1000, MediaRole.VIDEO, "video/mp4")
+    receipt = make_adapter().publish(
+        publish_request(draft(media=(big,))), progress=fault_when(sb, 2 * CHUNK, *faults)
+    )
+    stored = only_video(sb)
+    assert receipt.remote_id == stored["id"]
+    assert (stored["bytes_received"], stored["sha256"]) == (big.size, big.sha256)
+    # The failed chunk crossed the wire once more; a restart from zero would double the file.
+    assert big.size < stored["upload"]["bytes_transferred"] <= big.size + CHUNK
+    assert stored["upload"]["status_queries"] == 1
+    assert len(sb.requests("videos.insert")) == 1  # one session, never restarted
+    assert [e["fault"] for e in sb.requests("videos.upload") if e["fault"]] == list(faults)
+
+
+def test_upload_gives_up_after_its_retries_without_creating_anything(
+    sb: Sandbox, make_adapter: Any, video: MediaFile
+) -> None:
+    sb.fault("5xx", "videos.upload", count=3)
+    with pytest.raises(RetryableError) as caught:
+        make_adapter(upload_retries=2).publish(publish_request(draft(media=(video,))))
+    assert type(caught.value) is RetryableError
+    assert caught.value.http_status == 503 and caught.value.platform_code == "backendError"
+    assert sb.state()["videos"] == []
+
+
+def test_server_error_opening_the_session_is_retryable(
+    sb: Sandbox, make_adapter: Any, video: MediaFile
+) -> None:
+    sb.fault("5xx", "videos.insert")
+    with pytest.raises(RetryableError) as caught:
+        make_adapter(upload_retries=0).publish(publish_request(draft(media=(video,))))
+    assert type(caught.value) is RetryableError
+    assert sb.state()["videos"] == []
+    sb.fault("5xx", "videos.insert")
+    assert make_adapter(upload_retries=1).publish(publish_request(draft(media=(video,))))
+
+
+# -- ambiguous outcome and reconciliation ----------------------------------------------------
+
+
+def test_lost_answer_to_the_last_chunk_is_ambiguous_and_find_existing_finds_it(
+    sb: Sandbox, make_adapter: Any, tmp_path: Path
+) -> None:
+    small = media_file(tmp_path, "short.mp4", 100_000, MediaRole.VIDEO, "video/mp4")
+    d = draft(media=(small,))
+    request = publish_request(d)
+    adapter = make_adapter(upload_retries=0)
+    sb.fault("ambiguous", "videos.upload")  # applied, answer dropped
+    sb.fault("5xx", "videos.upload")  # httplib2's silent re-send fails too
+    with pytest.raises(AmbiguousOutcomeError, match="may exist"):
+        adapter.publish(request)
+    stored = only_video(sb)
+
+    assert request.first_attempt_at is not None
+    found = adapter.find_existing(request, request.first_attempt_at)
+    assert found is not None and found.remote_id == stored["id"]
+    assert found.url == f"https://www.youtube.com/watch?v={stored['id']}"
+    other = publish_request(draft(media=(small,), title="Một video khác"))
+    assert adapter.find_existing(other, request.first_attempt_at) is None
+    later = datetime.now(UTC) + timedelta(hours=1)
+    assert adapter.find_existing(request, later) is None
+
+
+def test_lost_answer_to_the_last_chunk_is_resolved_by_the_resume_query(
+    sb: Sandbox, make_adapter: Any, tmp_path: Path
+) -> None:
+    small = media_file(tmp_path, "short.mp4", 100_000, MediaRole.VIDEO, "video/mp4")
+    sb.fault("ambiguous", "videos.upload")
+    sb.fault("5xx", "videos.upload")
+    receipt = make_adapter(upload_retries=1).publish(publish_request(draft(media=(small,))))
+    assert receipt.remote_id == only_video(sb)["id"]  # exactly one video
+
+
+def test_find_existing_matches_titles_in_nfc(
+    sb: Sandbox, make_adapter: Any, video: MediaFile
+) -> None:
+    adapter = make_adapter()
+    request = publish_request(draft(media=(video,)))
+    adapter.publish(request)
+    nfd = draft(media=(video,), title=unicodedata.normalize("NFD", request.draft.title or ""))
+    since = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=1)  # naive means UTC
+    found = adapter.find_existing(publish_request(nfd), since)
+    assert found is not None and found.remote_id == only_video(sb)["id"]
+
+
+# -- rate limits, quota ----------------------------------------------------------------------
+
+
+def test_rate_limited(sb: Sandbox, make_adapter: Any, video: MediaFile) -> None:
+    sb.fault("429", "videos.insert", retry_after=30)
+    before = datetime.now(UTC)
+    with pytest.raises(RateLimitedError) as caught:
+        make_adapter().publish(publish_request(draft(media=(video,))))
+    assert caught.value.http_status == 429
+    assert caught.value.platform_code == "rateLimitExceeded"
+    assert caught.value.retry_at is not None
+    assert before + timedelta(seconds=29) <= caught.value.retry_at
+    assert caught.value.retry_at <= datetime.now(UTC) + timedelta(seconds=31)
+
+
+@pytest.mark.parametrize(
+    ("option", "reason"),
+    [("uploads_per_day", "quotaExceeded"), ("channel_upload_limit", "uploadLimitExceeded")],
+)
+def test_quota_exhausted_until_pacific_midnight(
+    sb: Sandbox, make_adapter: Any, video: MediaFile, option: str, reason: str
+) -> None:
+    sb.configure(**{option: 0})
+    before = next_pacific_midnight()
+    with pytest.raises(QuotaExhaustedError) as caught:
+        make_adapter().publish(publish_request(draft(media=(video,))))
+    assert caught.value.platform_code == reason
+    assert caught.value.retry_at in {before, next_pacific_midnight()}
+    assert sb.state()["videos"] == []
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        ("2026-06-30T23:59:00-07:00", "2026-07-01T07:00:00+00:00"),
+        ("2026-12-01T00:00:00-08:00", "2026-12-02T08:00:00+00:00"),
+        ("2026-10-31T05:00:00-07:00", "2026-11-01T07:00:00+00:00"),  # clocks go back that night
+        ("2026-11-01T04:00:00-08:00", "2026-11-02T08:00:00+00:00"),
+        ("2026-03-07T12:00:00+07:00", "2026-03-07T08:00:00+00:00"),  # Hà Nội's noon
+    ],
+)
+def test_next_pacific_midnight(now: str, expected: str) -> None:
+    assert next_pacific_midnight(datetime.fromisoformat(now)).isoformat() == expected
+
+
+def test_thumbnail_and_playlist_failures_are_warnings_not_a_second_upload(
+    sb: Sandbox, make_adapter: Any, video: MediaFile, cover: MediaFile
+) -> None:
+    sb.configure(units_per_day=40)  # below one write (50): the playlist item is refused
+    sb.fault("5xx", "thumbnails.set")  # a faulted request costs nothing
+    receipt = make_adapter().publish(publish_request(draft(media=(video, cover))))
+    stored = only_video(sb)
+    assert receipt.remote_id == stored["id"] and receipt.extra_ids == ()
+    thumb, playlist = receipt.warnings
+    assert thumb.startswith("thumbnail not set") and "backendError" in thumb
+    assert playlist.startswith("not added to playlist PLvideos") and "quotaExceeded" in playlist
+    assert stored["thumbnail_bytes"] == 0
+    assert len(sb.requests("videos.insert")) == 1
+
+
+def test_unknown_playlist_is_a_warning(sb: Sandbox, make_adapter: Any, video: MediaFile) -> None:
+    adapter = make_adapter(playlists={"video": "PLgone"})
+    receipt = adapter.publish(publish_request(draft(media=(video,))))
+    (warning,) = receipt.warnings
+    assert "playlistNotFound" in warning
+
+
+# -- credentials -----------------------------------------------------------------------------
+
+
+def test_stale_access_token_is_refreshed_transparently(
+    sb: Sandbox, make_adapter: Any, video: MediaFile
+) -> None:
+    adapter = make_adapter({**SECRETS, "access_token": "ya29.stale-from-last-week"})
+    receipt = adapter.publish(publish_request(draft(media=(video,))))
+    assert receipt.remote_id == only_video(sb)["id"]
+    first, *_ = sb.requests()
+    assert (first["action"], first["status"]) == ("videos.insert", 401)
+    assert sb.state()["access_tokens_issued"] == 1
+
+
+def test_token_expiring_mid_upload_is_refreshed_and_the_upload_continues(
+    sb: Sandbox, make_adapter: Any, tmp_path: Path
+) -> None:
+    big = media_file(tmp_path, "long.mp4", 3 * CHUNK, MediaRole.VIDEO, "video/mp4")
+
+    def expire(sent: int, total: int) -> None:
+        if sent == CHUNK:
+            sb.fault("expired", "videos.upload")
+
+    make_adapter().publish(publish_request(draft(media=(big,))), progress=expire)
+    stored = only_video(sb)
+    assert stored["sha256"] == big.sha256
+    assert stored["upload"]["bytes_transferred"] == big.size + CHUNK  # the refused chunk, once
+    assert sb.state()["access_tokens_issued"] == 2
+
+
+@pytest.mark.parametrize("how", ["revoked", "fault"])
+def test_revoked_refresh_token_is_an_authentication_error(
+    sb: Sandbox, make_adapter: Any, video: MediaFile, how: str
+) -> None:
+    if how == "revoked":
+        sb.configure(revoke_refresh_tokens=[SECRETS["refresh_token"]])
+    else:
+        sb.fault("expired", "token")
+    with pytest.raises(AuthenticationError, match="invalid_grant") as caught:
+        make_adapter().publish(publish_request(draft(media=(video,))))
+    assert caught.value.platform_code == "invalid_grant"
+    assert sb.requests("videos.insert") == []
+
+
+def test_token_refused_after_refreshing_is_an_authentication_error(
+    sb: Sandbox, make_adapter: Any, video: MediaFile
+) -> None:
+    sb.fault("expired", "videos.insert", count=3)  # AuthorizedHttp refreshes twice, then gives up
+    with pytest.raises(AuthenticationError) as caught:
+        make_adapter().publish(publish_request(draft(media=(video,))))
+    assert caught.value.http_status == 401 and caught.value.platform_code == "authError"
+
+
+def test_missing_credential_is_an_authentication_error(make_adapter: Any, video: MediaFile) -> None:
+    adapter = make_adapter({"client_id": "x", "client_secret": "y"})
+    with pytest.raises(AuthenticationError, match="refresh_token"):
+        adapter.publish(publish_request(draft(media=(video,))))
+
+
+# -- invalid input ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"title": ""}, "needs a title"),
+        ({"title": "ệ" * 101}, "101 characters"),
+        ({"title": "Phở <ngon>"}, "< and > in the title"),
+        ({"description": "ệ" * 1667}, "5000 bytes"),
+        ({"tags": ("x" * 250, "y" * 250)}, "501 characters"),
+        ({"problems": ("cover too large",)}, "cover too large"),
+    ],
+)
+def test_invalid_draft_is_permanent_and_sends_nothing(
+    sb: Sandbox, make_adapter: Any, video: MediaFile, fields: dict[str, Any], problem: str
+) -> None:
+    d = draft(media=(video,), **fields)
+    adapter = make_adapter()
+    assert any(problem in p for p in adapter.check(d))
+    with pytest.raises(PermanentError, match=problem):
+        adapter.publish(publish_request(d))
+    assert sb.requests() == []
+
+
+def test_platform_refusal_is_permanent_with_youtubes_reason(
+    sb: Sandbox, make_adapter: Any, video: MediaFile
+) -> None:
+    sb.fault("permanent", "videos.insert")
+    with pytest.raises(PermanentError) as caught:
+        make_adapter().publish(publish_request(draft(media=(video,))))
+    assert caught.value.http_status == 400
+    assert caught.value.platform_code == "invalidVideoMetadata"
+    assert "invalidVideoMetadata" in caught.value.message
+
+
+def test_unreadable_files(
+    sb: Sandbox, make_adapter: Any, video: MediaFile, cover: MediaFile
+) -> None:
+    cover.path.unlink()
+    receipt = make_adapter().publish(publish_request(draft(media=(video, cover))))
+    assert receipt.warnings == (
+        "thumbnail not set: cannot read pho.jpg (No such file or directory)",
+    )
+    video.path.unlink()
+    with pytest.raises(PermanentError, match=r"cannot read the video file pho\.mp4"):
+        make_adapter().publish(publish_request(draft(media=(video,))))
+    assert len(sb.state()["videos"]) == 1
+
+
+def test_chunk_size_must_be_a_multiple_of_256_kib(sb: Sandbox) -> None:
+    with pytest.raises(ValueError, match="chunk_bytes"):
+        YouTubeAdapter(account(sb.url, chunk_bytes=300_000))
+
+
+# -- secrets ---------------------------------------------------------------------------------
+
+
+def chain(exc: BaseException | None) -> Iterator[BaseException]:
+    while exc is not None:
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def test_no_secret_in_any_error_or_repr(sb: Sandbox, make_adapter: Any, video: MediaFile) -> None:
+    secrets = {**SECRETS, "access_token": "ya29.stale-secret-token"}
+    adapter = make_adapter(secrets)
+    errors: list[PublishError] = []
+    scenarios: list[Callable[[], object]] = [
+        lambda: sb.fault("5xx", "videos.insert"),
+        lambda: sb.fault("permanent", "videos.insert"),
+        lambda: sb.fault("expired", "videos.insert", count=3),
+        lambda: sb.configure(revoke_refresh_tokens=[SECRETS["refresh_token"]]),
+    ]
+    for arrange in scenarios:
+        arrange()
+        with pytest.raises(PublishError) as caught:
+            make_adapter(secrets, upload_retries=0).publish(publish_request(draft(media=(video,))))
+        errors.append(caught.value)
+    texts = [repr(adapter), repr(adapter.account), repr(adapter.account.credentials)]
+    texts += [t for e in errors for x in chain(e) for t in (str(x), repr(x), repr(x.args))]
+    assert len(errors) == len(scenarios) and len(texts) > 3 * len(scenarios)
+    # Access tokens the sandbox issued are secrets too; they all share this prefix.
+    for secret in [*secrets.values(), "ya29.sandbox-"]:
+        assert not any(secret in t for t in texts), secret
+    assert isinstance(adapter.account.credential("client_secret"), Secret)
+
+
+def test_discovery_document_roots_point_at_the_base_url() -> None:
+    doc = json.loads(discovery_document("http://127.0.0.1:1234"))
+    assert doc["rootUrl"] == doc["baseUrl"] == doc["mtlsRootUrl"] == "http://127.0.0.1:1234/"
+    upload = doc["resources"]["videos"]["methods"]["insert"]["mediaUpload"]
+    assert upload["protocols"]["resumable"]["path"] == "/resumable/upload/youtube/v3/videos"
