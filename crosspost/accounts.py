@@ -24,7 +24,7 @@ from crosspost.timeutil import utcnow
 
 
 def sync_accounts(session: Session, config: Config) -> dict[str, Account]:
-    """Make the account table match config (settings refreshed, none deleted: posts refer to them)."""
+    """Make the account table match config (settings refreshed; none deleted, posts need them)."""
     rows = {a.name: a for a in session.scalars(select(Account))}
     for name, settings in config.accounts.items():
         row = rows.get(name)
@@ -61,8 +61,11 @@ def read_secrets_file(path: Path) -> Mapping[str, Mapping[str, str]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: not valid TOML ({exc.args[0] if exc.args else 'parse error'})")
-    return {k: {ck: str(cv) for ck, cv in v.items()} for k, v in data.items() if isinstance(v, dict)}
+        reason = exc.args[0] if exc.args else "parse error"
+        raise UserError(f"{path}: not valid TOML ({reason})") from None
+    return {
+        k: {ck: str(cv) for ck, cv in v.items()} for k, v in data.items() if isinstance(v, dict)
+    }
 
 
 def resolve_credentials(account: AccountSettings, secrets_path: Path) -> dict[str, Secret]:

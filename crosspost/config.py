@@ -316,7 +316,9 @@ def parse_config(data: Mapping[str, Any], path: Path | None) -> Config:
     try:
         zone = load_zone(zone_name)
     except UserError:
-        raise main.fail("timezone", f"{zone_name!r} is not an IANA zone such as {DEFAULT_ZONE}")
+        raise main.fail(
+            "timezone", f"{zone_name!r} is not an IANA zone such as {DEFAULT_ZONE}"
+        ) from None
     data_dir = _resolve(
         base, os.environ.get("CROSSPOST_DATA_DIR") or main.string("data_dir", "var")
     )

@@ -25,8 +25,19 @@ from crosspost.errors import NotFoundError, StateError, UserError
 from crosspost.media import MediaSpec, guess_mime, parse_media_arg, sha256_file
 from crosspost.timeutil import utcnow
 
-ITEM_KEYS = {"kind", "title", "summary", "body", "link", "hashtags", "unit", "period", "language",
-             "media", "overrides"}
+ITEM_KEYS = {
+    "kind",
+    "title",
+    "summary",
+    "body",
+    "link",
+    "hashtags",
+    "unit",
+    "period",
+    "language",
+    "media",
+    "overrides",
+}
 
 
 def nfc(text: str) -> str:
@@ -91,7 +102,9 @@ def load_item_file(path: Path) -> NewContent:
 def item_from_mapping(data: Mapping[str, Any], *, source: str, base: Path) -> NewContent:
     for key in data:
         if key not in ITEM_KEYS:
-            raise UserError(f"{source}: unknown key {key!r}; allowed: {', '.join(sorted(ITEM_KEYS))}")
+            raise UserError(
+                f"{source}: unknown key {key!r}; allowed: {', '.join(sorted(ITEM_KEYS))}"
+            )
     kinds = ", ".join(k.value for k in ContentKind)
     try:
         kind = ContentKind(str(data.get("kind", "")))
@@ -142,8 +155,10 @@ def add_content(session: Session, item: NewContent, actor: str) -> Content:
         unit=item.unit,
         period=item.period,
         language=item.language,
-        overrides={p: {k: nfc(v) if isinstance(v, str) else v for k, v in o.items()}
-                   for p, o in item.overrides.items()},
+        overrides={
+            p: {k: nfc(v) if isinstance(v, str) else v for k, v in o.items()}
+            for p, o in item.overrides.items()
+        },
         review_state=ReviewState.DRAFT,
         created_by=actor,
         created_at=utcnow(),
@@ -212,16 +227,26 @@ def _move(
 
 def submit(session: Session, content_id: int, actor: str) -> Content:
     content = get_content(session, content_id)
-    _move(session, content, [ReviewState.DRAFT, ReviewState.REJECTED], ReviewState.SUBMITTED,
-          {"submitted_by": actor, "submitted_at": utcnow()})
+    _move(
+        session,
+        content,
+        [ReviewState.DRAFT, ReviewState.REJECTED],
+        ReviewState.SUBMITTED,
+        {"submitted_by": actor, "submitted_at": utcnow()},
+    )
     audit.record(session, actor, "submit", content_id=content.id)
     return content
 
 
 def approve(session: Session, content_id: int, actor: str) -> Content:
     content = get_content(session, content_id)
-    _move(session, content, [ReviewState.SUBMITTED], ReviewState.APPROVED,
-          {"reviewed_by": actor, "reviewed_at": utcnow(), "review_reason": None})
+    _move(
+        session,
+        content,
+        [ReviewState.SUBMITTED],
+        ReviewState.APPROVED,
+        {"reviewed_by": actor, "reviewed_at": utcnow(), "review_reason": None},
+    )
     audit.record(session, actor, "approve", content_id=content.id)
     return content
 
@@ -230,8 +255,13 @@ def reject(session: Session, content_id: int, actor: str, reason: str) -> Conten
     if not reason.strip():
         raise UserError("a rejection needs a reason; pass --reason TEXT")
     content = get_content(session, content_id)
-    _move(session, content, [ReviewState.SUBMITTED, ReviewState.APPROVED], ReviewState.REJECTED,
-          {"reviewed_by": actor, "reviewed_at": utcnow(), "review_reason": nfc(reason.strip())})
+    _move(
+        session,
+        content,
+        [ReviewState.SUBMITTED, ReviewState.APPROVED],
+        ReviewState.REJECTED,
+        {"reviewed_by": actor, "reviewed_at": utcnow(), "review_reason": nfc(reason.strip())},
+    )
     audit.record(session, actor, "reject", content_id=content.id, reason=reason.strip())
     return content
 

@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 
 from crosspost import content as lifecycle
@@ -171,7 +178,7 @@ access_token_secret = "demo-access-token-secret"
 
 
 def add_items(config: Config, factory: object, media: dict[str, Path]) -> list[int]:
-    ids = []
+    ids: list[int] = []
     with transaction(factory) as session:  # type: ignore[arg-type]
         sync_accounts(session, config)
         for kind, title, summary, tags in ITEMS:
@@ -214,7 +221,7 @@ def schedule_items(config: Config, factory: object, content_ids: list[int]) -> l
 
 
 def upload_progress(progress: Progress) -> Callable[[int], ProgressCallback | None]:
-    tasks: dict[int, int] = {}
+    tasks: dict[int, TaskID] = {}
     lock = threading.Lock()
 
     def for_post(post_id: int) -> ProgressCallback:

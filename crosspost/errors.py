@@ -18,4 +18,4 @@ class NotFoundError(UserError):
 
 
 class StateError(UserError):
-    """An action the item's current state does not allow (approve a draft, cancel a published post)."""
+    """An action the item's state does not allow (approve a draft, cancel a published post)."""

@@ -22,6 +22,7 @@ from crosspost.content import get_content, snapshot
 from crosspost.db.models import LIVE_POST_STATES, Content, Post, PostState, ReviewState
 from crosspost.errors import NotFoundError, StateError, UserError
 from crosspost.media import missing_media
+from crosspost.render.ffmpeg import MediaError
 from crosspost.timeutil import format_local, utcnow
 from crosspost.worker import claims
 
@@ -34,10 +35,7 @@ class SchedulingProblems(UserError):
 
     def __init__(self, content_id: int, problems: Sequence[str]) -> None:
         self.problems = list(problems)
-        super().__init__(
-            f"content {content_id} cannot be scheduled: "
-            + "; ".join(self.problems)
-        )
+        super().__init__(f"content {content_id} cannot be scheduled: " + "; ".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,9 @@ def resolve_targets(
         for account in found:
             targets.setdefault(account.name, Target(account.name, platform))
     if not platforms and not accounts:
-        targets = {a.name: Target(a.name, a.platform) for a in config.accounts.values() if a.enabled}
+        targets = {
+            a.name: Target(a.name, a.platform) for a in config.accounts.values() if a.enabled
+        }
         if not targets:
             raise UserError("no accounts in config; add [accounts.NAME] tables to crosspost.toml")
     return list(targets.values())
@@ -89,7 +89,12 @@ def check_content_for(config: Config, content: Content, targets: Sequence[Target
             if reason:
                 problems.append(f"{target.account_name}: {reason}")
                 continue
-            draft = adapter.render(prepare_for(config, snap, target.platform))
+            try:
+                prepared = prepare_for(config, snap, target.platform)
+            except MediaError as exc:
+                problems.append(f"{target.account_name}: cannot prepare media: {exc}")
+                continue
+            draft = adapter.render(prepared)
             problems.extend(f"{target.account_name}: {p}" for p in adapter.check(draft))
         finally:
             adapter.close()
@@ -98,10 +103,8 @@ def check_content_for(config: Config, content: Content, targets: Sequence[Target
 
 def prepare_for(config: Config, snap: ContentSnapshot, platform: Platform) -> ContentSnapshot:
     """The one I/O step before rendering: a podcast's video for platforms that need one."""
-    try:  # TRANSITIONAL until crosspost.render.media lands
-        from crosspost.render.media import prepare_content
-    except ImportError:
-        return snap
+    from crosspost.render.media import prepare_content
+
     return prepare_content(snap, platform, config.media_cache_dir)
 
 
@@ -206,8 +209,9 @@ def cancel(session: Session, post_id: int, *, actor: str, reason: str | None = N
         next_attempt_at=None,
         wait_reason=None,
     )
-    audit.record(session, actor, "cancel", content_id=post.content_id, post_id=post_id,
-                 reason=reason)
+    audit.record(
+        session, actor, "cancel", content_id=post.content_id, post_id=post_id, reason=reason
+    )
     session.refresh(post)
     return post
 

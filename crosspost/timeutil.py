@@ -18,7 +18,9 @@ def load_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"unknown time zone {name!r}; use an IANA name such as Asia/Ho_Chi_Minh")
+        raise UserError(
+            f"unknown time zone {name!r}; use an IANA name such as Asia/Ho_Chi_Minh"
+        ) from None
 
 
 def as_utc(value: datetime) -> datetime:

@@ -302,7 +302,7 @@ def heartbeat(
 
 
 def expire_leases(factory: sessionmaker[Session], now: datetime | None = None) -> list[int]:
-    """Posts whose worker vanished mid-publish become `unknown`: the reconciler asks the platform."""
+    """Posts whose worker vanished mid-publish become `unknown`; the platform is asked."""
     now = now or utcnow()
     with transaction(factory) as session:
         ids = session.scalars(
@@ -435,6 +435,6 @@ def next_due_at(factory: sessionmaker[Session]) -> datetime | None:
         )
     if value is None:
         return None
-    from crosspost.timeutil import as_utc  # noqa: PLC0415 - min() loses the column type
+    from crosspost.timeutil import as_utc
 
     return as_utc(value) if isinstance(value, datetime) else as_utc(datetime.fromisoformat(value))

@@ -82,7 +82,7 @@ class Worker:
     # -- long-running ---------------------------------------------------------------------
     def run(self, stop: threading.Event) -> Summary:
         """Run until `stop` is set; then stop claiming and let in-flight work finish."""
-        from apscheduler.schedulers.background import BackgroundScheduler  # noqa: PLC0415
+        from apscheduler.schedulers.background import BackgroundScheduler
 
         scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"misfire_grace_time": None})
         self._scheduler = scheduler

@@ -102,6 +102,15 @@ class Executor:
     def publish(self, claim: Claim) -> Outcome:
         try:
             request = self._request(claim)
+        except PublishError as error:
+            return self._record_error(claim, error)
+        except Exception as error:  # nothing was sent: rendering or media preparation failed
+            log.exception("post %s: could not prepare the post", claim.post_id)
+            return self._record_error(
+                claim,
+                PermanentError(f"could not prepare the post: {type(error).__name__}: {error}"),
+            )
+        try:
             adapter = self.adapters.get(claim.account_name)
             progress = self.progress(claim.post_id) if self.progress else None
             receipt = adapter.publish(request, progress)

@@ -34,7 +34,8 @@ def run(
     )
     if check and result.returncode != 0:
         raise AssertionError(
-            f"crosspost {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
+            f"crosspost {' '.join(args)} exited {result.returncode}\n"
+            f"{result.stdout}\n{result.stderr}"
         )
     return result
 
