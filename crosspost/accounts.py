@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from crosspost.adapters.base import AccountConfig, Adapter, Secret
@@ -24,27 +26,33 @@ from crosspost.timeutil import utcnow
 
 
 def sync_accounts(session: Session, config: Config) -> dict[str, Account]:
-    """Make the account table match config (settings refreshed; none deleted, posts need them)."""
-    rows = {a.name: a for a in session.scalars(select(Account))}
+    """Make the account table match config (settings refreshed; none deleted, posts need them).
+
+    Several processes may do this at once (a worker starting while someone schedules), so new
+    rows go in with INSERT … ON CONFLICT DO NOTHING rather than a check-then-insert.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     for name, settings in config.accounts.items():
-        row = rows.get(name)
-        if row is None:
-            row = Account(
+        session.execute(
+            insert(Account)
+            .values(
                 name=name,
                 platform=settings.platform.value,
                 settings=dict(settings.settings),
                 created_at=utcnow(),
             )
-            session.add(row)
-            rows[name] = row
-        else:
-            if row.platform != settings.platform.value:
-                raise UserError(
-                    f"account {name!r} was {row.platform} and is now {settings.platform} in "
-                    f"config; give the new account a new name"
-                )
-            if row.settings != dict(settings.settings):
-                row.settings = dict(settings.settings)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+    rows = {a.name: a for a in session.scalars(select(Account))}
+    for name, settings in config.accounts.items():
+        row = rows[name]
+        if row.platform != settings.platform.value:
+            raise UserError(
+                f"account {name!r} was {row.platform} and is now {settings.platform} in "
+                f"config; give the new account a new name"
+            )
+        if row.settings != dict(settings.settings):
+            row.settings = dict(settings.settings)
     session.flush()
     return rows
 

@@ -219,7 +219,7 @@ def _is_hhmm(text: str) -> bool:
     )
 
 
-def _account(source: str, name: str, table: Mapping[str, Any]) -> AccountSettings:
+def _account(source: str, name: str, table: Mapping[str, Any], base: Path) -> AccountSettings:
     r = _Reader(source, f"accounts.{name}", table)
     platform_name = r.string("platform")
     allowed = ", ".join(p.value for p in Platform)
@@ -247,6 +247,8 @@ def _account(source: str, name: str, table: Mapping[str, Any]) -> AccountSetting
             choices = ", ".join(map(str, setting.choices))
             raise r.fail(key, f"{value!r} is not one of {choices}")
         settings[key] = value
+    if isinstance(settings.get("template_dir"), str):
+        settings["template_dir"] = str(_resolve(base, settings["template_dir"]))
     credentials: dict[str, str] = {}
     for cred_name, ref in r.table_of("credentials").items():
         if not isinstance(ref, str) or not (ref.startswith("env:") or ref == "secrets"):
@@ -334,7 +336,7 @@ def parse_config(data: Mapping[str, Any], path: Path | None) -> Config:
     for name, table in accounts_table.items():
         if not isinstance(table, dict):
             raise ConfigError(f"{source}: [accounts] {name}: must be a table")
-        accounts[name] = _account(source, name, table)
+        accounts[name] = _account(source, name, table, base)
     notify = _Reader(source, "notify", top.table_of("notify"))
     notify.only({"urls"})
     urls = notify.data.get("urls", [])

@@ -167,7 +167,7 @@ def add_content(session: Session, item: NewContent, actor: str) -> Content:
         content.media.append(
             MediaFileRow(
                 role=spec.role.value,
-                path=str(spec.path),
+                path=str(spec.path.resolve()),
                 size=spec.path.stat().st_size,
                 sha256=sha256_file(spec.path),
                 mime_type=guess_mime(spec.path),

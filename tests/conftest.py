@@ -32,7 +32,7 @@ def _pg_available() -> None:
         with engine.connect() as conn:
             conn.execute(text("select 1"))
         engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - any failure means the same: no server
+    except Exception as exc:
         pytest.fail(
             f"PostgreSQL is unreachable at {PG_URL} ({type(exc).__name__}); start it "
             "(pg_ctlcluster ... main start) or set CROSSPOST_TEST_PG=skip",

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from crosspost.cli import content, db, posts, publishing, sandbox, worker
+from crosspost.cli import content, db, posts, previewing, publishing, sandbox, worker
 from crosspost.cli.runtime import runtime
 
 app = typer.Typer(
@@ -38,6 +38,7 @@ app.command("schedule")(publishing.schedule)
 app.command("cancel")(publishing.cancel)
 app.command("retry")(publishing.retry)
 app.command("repost")(publishing.repost)
+app.command("preview")(previewing.preview)
 app.command("worker")(worker.worker)
 app.command("sandbox")(sandbox.sandbox)
 

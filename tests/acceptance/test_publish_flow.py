@@ -67,12 +67,15 @@ def test_scheduled_posts_are_published_at_their_time(config_file, journal, tmp_p
 
     worker = start(config_file, "worker", "--concurrency", "3")
     try:
-        due = datetime.now(ZONE).replace(microsecond=0) + timedelta(seconds=4)
+        due = datetime.now(ZONE).replace(microsecond=0) + timedelta(seconds=10)
         run(config_file, "schedule", content_id, "--at", due.strftime("%Y-%m-%d %H:%M:%S"))
-        assert wait_for(lambda: journal.exists() and len(journal.read_text().splitlines()) == 3, 30)
+        published = wait_for(
+            lambda: journal.exists() and len(journal.read_text().splitlines()) == 3, 30
+        )
     finally:
         worker.send_signal(signal.SIGTERM)
         _, stderr = worker.communicate(timeout=30)
+    assert published, stderr
     assert worker.returncode == 0, stderr
     assert "stopped" in stderr
 

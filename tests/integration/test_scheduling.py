@@ -110,3 +110,19 @@ def test_cancel_retry_and_repost(db, memory_config):
             select(AuditEvent.action).where(AuditEvent.post_id.in_([post_id, new_id]))
         ).all()
     assert sorted(actions) == ["cancel", "repost", "schedule"]
+
+
+def test_rendering_problems_are_all_listed_and_nothing_is_written(db, memory_config):
+    # Given approved content whose editor-set YouTube title and X text are too long
+    with db.factory.begin() as session:
+        item = make_content(session, kind=ContentKind.ARTICLE)
+        item.overrides = {"x": {"text": "Đảng bộ " * 700}, "facebook": {"text": "ừ " * 40000}}
+    before = counts(db)
+    # When it is scheduled on X and Facebook
+    with db.factory.begin() as session, pytest.raises(SchedulingProblems) as caught:
+        schedule_now(session, memory_config, item.id, delay=60, platforms=["x", "facebook"])
+    # Then each platform's problem is listed, and nothing was written
+    problems = caught.value.problems
+    assert any(p.startswith("xacct: x:") for p in problems), problems
+    assert any(p.startswith("page: facebook:") for p in problems), problems
+    assert counts(db) == before

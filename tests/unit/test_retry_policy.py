@@ -48,7 +48,7 @@ def test_backoff_is_full_jitter_within_the_exponential_ceiling():
     policy = RetryPolicy(SETTINGS, random.Random(7))
     for attempt, ceiling in [(1, 10), (2, 20), (3, 40), (4, 60), (9, 60)]:
         waits = [policy.backoff(attempt).total_seconds() for _ in range(200)]
-        assert 0 <= min(waits) and max(waits) <= ceiling
+        assert min(waits) >= 0 and max(waits) <= ceiling
         assert max(waits) > ceiling * 0.8  # the whole range is used, not a fixed delay
 
 

@@ -1,0 +1,53 @@
+"""Facebook: a Page post's message (at most 63,206 characters) and its link preview.
+
+A feed post (an article, or a podcast without its video) carries the canonical link, with the
+account's UTM parameters, as `Draft.link`: Facebook builds the preview card from it, so the
+default article template does not repeat it. A video post cannot carry a link card, so its
+template writes the link into the message, and `Draft.title` is the video's title.
+
+An override text (`overrides["facebook"]["text"]`) replaces the template and is never cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from crosspost.adapters.base import ContentSnapshot, Draft, Limits, MediaFile, MediaRole, Platform
+from crosspost.render import facts
+from crosspost.render.fields import build_fields, overrides_for
+from crosspost.render.fitting import fit
+from crosspost.render.templates import load_template
+from crosspost.render.text import nfc, one_line
+
+
+def render_facebook(
+    content: ContentSnapshot,
+    settings: Mapping[str, Any],
+    limits: Limits,
+    media: tuple[MediaFile, ...],
+) -> Draft:
+    """The Facebook draft for `content`, whose uploads will be `media`."""
+    limit = limits.text_max or facts.FACEBOOK_MESSAGE_MAX
+    fields = build_fields(content, Platform.FACEBOOK, settings)
+    override = overrides_for(content, Platform.FACEBOOK).get("text")
+    if override is not None:
+        message = nfc(str(override)).strip()
+    else:
+        template = load_template(Platform.FACEBOOK, content.kind, settings)
+        message = fit(lambda f: template.render(f), fields, lambda t: len(t) <= limit)
+    is_video = any(m.role == MediaRole.VIDEO for m in media)
+    link = None if is_video else (fields.link or None)
+    problems = []
+    if len(message) > limit:
+        problems.append(f"facebook: message is {len(message)}/{limit} characters")
+    if not message and not link and not is_video:
+        problems.append("facebook: the post has neither a message nor a link")
+    return Draft(
+        Platform.FACEBOOK,
+        content.kind,
+        parts=(message,) if message else (),
+        title=one_line(fields.title) if is_video else None,
+        link=link,
+        problems=tuple(problems),
+    )

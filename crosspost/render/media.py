@@ -1,0 +1,194 @@
+"""Media files: what they are (type, size, duration, size in pixels) and whether a platform
+takes them. `render_podcast_video` and `prepare_content` (the podcast video) live in
+`crosspost.render.podcast` and are importable from here.
+
+The type comes from the file's first bytes, then its extension, so a renamed file is still
+caught. Probing runs ffmpeg once per file state: results are cached by path, size and
+modification time, which keeps rendering (which calls `check_media`) cheap to repeat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from crosspost.adapters.base import ContentSnapshot, Limits, MediaFile, MediaRole, Platform
+from crosspost.render import facts
+from crosspost.render.ffmpeg import MediaError, Probe, probe
+from crosspost.render.podcast import prepare_content, render_podcast_video
+from crosspost.render.selection import media_for, missing_media
+
+__all__ = [
+    "MediaError",
+    "MediaInfo",
+    "check_media",
+    "inspect_media",
+    "prepare_content",
+    "render_podcast_video",
+    "sniff_mime_type",
+]
+
+_EXTENSIONS: Mapping[str, str] = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".bmp": "image/bmp",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".mkv": "video/x-matroska",
+    ".avi": "video/x-msvideo",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".aac": "audio/aac",
+    ".wav": "audio/wav",
+    ".ogg": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".flac": "audio/flac",
+}
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    path: Path
+    mime_type: str | None
+    size: int
+    duration: float | None = None  # seconds, audio and video
+    width: int | None = None
+    height: int | None = None
+
+
+def _from_magic(head: bytes, extension: str) -> str | None:
+    by_extension = _EXTENSIONS.get(extension)
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "image/tiff"
+    if head[:4] == b"RIFF":
+        return {b"WEBP": "image/webp", b"WAVE": "audio/wav", b"AVI ": "video/x-msvideo"}.get(
+            head[8:12]
+        )
+    if head[4:8] == b"ftyp":  # ISO base media: MP4, MOV, M4A
+        brand = head[8:12]
+        if brand == b"qt  ":
+            return "video/quicktime"
+        if brand in (b"M4A ", b"M4B ") or (by_extension or "").startswith("audio/"):
+            return "audio/mp4"
+        return "video/mp4"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):  # Matroska / WebM
+        return "video/webm" if by_extension == "video/webm" else "video/x-matroska"
+    if head.startswith((b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")):
+        return "audio/mpeg"
+    if head.startswith(b"OggS"):
+        return "audio/ogg"
+    if head.startswith(b"fLaC"):
+        return "audio/flac"
+    return None
+
+
+def sniff_mime_type(path: Path, recorded: str | None = None) -> str | None:
+    """The file's type from its first bytes, else its extension, else what was recorded."""
+    extension = path.suffix.lower()
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        head = b""
+    return _from_magic(head, extension) or _EXTENSIONS.get(extension) or recorded
+
+
+@lru_cache(maxsize=512)
+def _probe(path: Path, size: int, mtime_ns: int) -> Probe:  # size, mtime: cache key
+    return probe(path)
+
+
+def inspect_media(path: Path) -> MediaInfo:
+    """Type, size and (for audio, video and images) duration and pixel size of `path`.
+
+    Raises FileNotFoundError when the file is gone.
+    """
+    stat = path.stat()
+    mime = sniff_mime_type(path)
+    if mime is None or mime.split("/")[0] not in ("audio", "video", "image"):
+        return MediaInfo(path, mime, stat.st_size)
+    found = _probe(path.resolve(), stat.st_size, stat.st_mtime_ns)
+    duration = None if mime.startswith("image/") else found.duration
+    return MediaInfo(path, mime, stat.st_size, duration, found.width, found.height)
+
+
+def _setting(settings: Mapping[str, Any], key: str, fallback: float | None) -> float | None:
+    value = settings.get(key)
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    return fallback
+
+
+def _size(n: float) -> str:
+    return f"{n / 1024**2:.1f} MB" if n < 1024**3 else f"{n / 1024**3:.1f} GB"
+
+
+def _check_file(
+    platform: Platform, media: MediaFile, limits: Limits, settings: Mapping[str, Any]
+) -> list[str]:
+    family = "video" if media.role == MediaRole.VIDEO else "image"
+    label = f"{platform}: {media.role} {media.path.name}"
+    if not media.path.is_file():
+        return [f"{label} is missing ({media.path})"]
+    mime = sniff_mime_type(media.path, media.mime_type)
+    if mime is None:
+        return [f"{label} is of an unknown type; {platform} takes {family} files"]
+    if not facts.accepts(platform, family, mime):
+        return [f"{label} is {mime}, which {platform} does not take as a {family}"]
+    size = media.path.stat().st_size
+    if family == "image":
+        if platform == Platform.YOUTUBE:
+            fallback = limits.image_max_bytes or facts.YOUTUBE_THUMBNAIL_MAX_BYTES
+            top = _setting(settings, "thumbnail_max_bytes", fallback)
+        elif platform == Platform.X and mime == "image/gif":
+            top = _setting(settings, "gif_max_bytes", facts.X_GIF_MAX_BYTES)
+        else:
+            top = _setting(settings, "image_max_bytes", limits.image_max_bytes)
+        return [f"{label} is {_size(size)}, limit {_size(top)}"] if top and size > top else []
+    problems = []
+    top = _setting(settings, "video_max_bytes", limits.video_max_bytes)
+    if top and size > top:
+        problems.append(f"{label} is {_size(size)}, limit {_size(top)}")
+    longest = _setting(settings, "video_max_seconds", limits.video_max_seconds)
+    if longest:
+        duration = inspect_media(media.path).duration
+        if duration is not None and duration > longest:
+            problems.append(f"{label} is {duration:.1f} s long, limit {longest:g} s")
+    return problems
+
+
+def check_media(
+    content: ContentSnapshot,
+    platform: Platform,
+    limits: Limits,
+    settings: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """Every media reason `platform` would refuse `content`: missing files the kind needs, and
+    the type, size and duration of each file the draft carries.
+
+    Limits come from the adapter's `Limits`; the account may lower or raise them with the
+    settings `image_max_bytes`, `video_max_bytes`, `video_max_seconds`, `gif_max_bytes` (X)
+    and `thumbnail_max_bytes` (YouTube), since several depend on the account.
+    """
+    settings = settings or {}
+    problems = missing_media(platform, content)
+    for media in media_for(platform, content, limits):
+        problems.extend(_check_file(platform, media, limits, settings))
+    return problems

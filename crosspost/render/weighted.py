@@ -1,0 +1,114 @@
+"""X's weighted length, by twitter-text's own rules (`twitter_text.parse_tweet`).
+
+Every length crosspost gives for X goes through `parse`, so the conformance suite that tests
+this module tests what rendering and preview count. X counts code points of NFC text: a URL
+weighs 23, an emoji (ZWJ sequences included) 2, Latin, Vietnamese ơ ư đ and general punctuation
+1, and everything else, precomposed Vietnamese letters such as ạ ế ộ included, 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from twitter_text import parse_tweet
+
+from crosspost.adapters.base import Limits
+from crosspost.render.facts import X_MAX_WEIGHTED, X_URL_WEIGHT
+
+# twitter-text v3 ranges that weigh 1 (scaled by 100); every other code point weighs 2.
+V3_RANGES: tuple[tuple[int, int, int], ...] = (
+    (0, 4351, 100),
+    (8192, 8205, 100),
+    (8208, 8223, 100),
+    (8242, 8247, 100),
+)
+
+
+@dataclass(frozen=True)
+class WeightConfig:
+    """A twitter-text configuration (v2.json, v3.json…), hashable so results can be cached."""
+
+    max_weighted_length: int = X_MAX_WEIGHTED
+    scale: int = 100
+    default_weight: int = 200
+    transformed_url_length: int = X_URL_WEIGHT
+    emoji_parsing_enabled: bool = True
+    ranges: tuple[tuple[int, int, int], ...] = V3_RANGES
+
+    def options(self) -> dict[str, Any]:
+        """The dict `twitter_text.parse_tweet` takes as `options`."""
+        return {
+            "max_weighted_tweet_length": self.max_weighted_length,
+            "scale": self.scale,
+            "default_weight": self.default_weight,
+            "transformed_url_length": self.transformed_url_length,
+            "emoji_parsing_enabled": self.emoji_parsing_enabled,
+            "ranges": [{"start": s, "end": e, "weight": w} for s, e, w in self.ranges],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WeightConfig:
+        """Read a twitter-text config file's JSON (camelCase keys, as in v2.json and v3.json)."""
+        return cls(
+            max_weighted_length=int(data["maxWeightedTweetLength"]),
+            scale=int(data["scale"]),
+            default_weight=int(data["defaultWeight"]),
+            transformed_url_length=int(data["transformedURLLength"]),
+            emoji_parsing_enabled=bool(data.get("emojiParsingEnabled", False)),
+            ranges=tuple(
+                (int(r["start"]), int(r["end"]), int(r["weight"])) for r in data["ranges"]
+            ),
+        )
+
+    @classmethod
+    def for_limits(cls, limits: Limits | None) -> WeightConfig:
+        """v3 rules with the post limit and URL weight an X adapter declares."""
+        if limits is None:
+            return cls()
+        return cls(
+            max_weighted_length=limits.text_max,
+            transformed_url_length=limits.url_weight or X_URL_WEIGHT,
+        )
+
+
+DEFAULT_CONFIG = WeightConfig()
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What twitter-text says of one text (the fields of its ParsedResult)."""
+
+    weighted_length: int
+    valid: bool
+    permillage: int
+    valid_range_start: int
+    valid_range_end: int
+    display_range_start: int
+    display_range_end: int
+
+
+@lru_cache(maxsize=8192)
+def parse(text: str, config: WeightConfig = DEFAULT_CONFIG) -> Measure:
+    """Measure `text` as X does; cached because the thread splitter asks about words again."""
+    result = parse_tweet(text, config.options())
+    return Measure(
+        weighted_length=int(result.weightedLength),
+        valid=bool(result.valid),
+        permillage=int(result.permillage),
+        valid_range_start=int(result.validRangeStart),
+        valid_range_end=int(result.validRangeEnd),
+        display_range_start=int(result.displayRangeStart),
+        display_range_end=int(result.displayRangeEnd),
+    )
+
+
+def weighted_length(text: str, config: WeightConfig = DEFAULT_CONFIG) -> int:
+    """X's weighted length of `text` (the number X compares with 280)."""
+    return parse(text, config).weighted_length
+
+
+def fits(text: str, config: WeightConfig = DEFAULT_CONFIG) -> bool:
+    return weighted_length(text, config) <= config.max_weighted_length
