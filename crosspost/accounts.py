@@ -108,11 +108,6 @@ def build_adapter(config: Config, name: str) -> Adapter:
     return cls(account_config(config, name))
 
 
-def adapter_type(config: Config, name: str) -> type[Adapter]:
-    settings = config.account(name)
-    return adapter_class(settings.platform, settings.adapter)
-
-
 def pause_account(session: Session, account_id: int, reason: str) -> bool:
     """Pause after an authentication failure; True if this call paused it."""
     result = session.execute(

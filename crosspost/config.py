@@ -10,14 +10,19 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from crosspost.adapters.base import Platform, SettingSpec
 from crosspost.errors import ConfigError, UserError
 from crosspost.timeutil import load_zone
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 DEFAULT_CONFIG = Path("config/crosspost.toml")
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
@@ -36,32 +41,37 @@ RENDER_SETTINGS: Mapping[str, SettingSpec] = {
 }
 
 
+def _bounded(default: float, minimum: float, maximum: float) -> Any:
+    """A numeric setting with its allowed range (an int default makes it an integer setting)."""
+    return field(default=default, metadata={"range": (minimum, maximum)})
+
+
 @dataclass(frozen=True)
 class WorkerSettings:
-    concurrency: int = 4
-    lease_seconds: float = 300.0
-    heartbeat_seconds: float = 30.0
-    poll_seconds: float = 1.0
-    reconcile_seconds: float = 15.0
-    grace_seconds: float = 30.0
+    concurrency: int = _bounded(4, 1, 256)
+    lease_seconds: float = _bounded(300.0, 5, 86400)
+    heartbeat_seconds: float = _bounded(30.0, 1, 3600)
+    poll_seconds: float = _bounded(1.0, 0.05, 600)
+    reconcile_seconds: float = _bounded(15.0, 0.1, 3600)
+    grace_seconds: float = _bounded(30.0, 0, 3600)
 
 
 @dataclass(frozen=True)
 class RetrySettings:
-    max_attempts: int = 6
-    base_seconds: float = 30.0
-    max_delay_seconds: float = 3600.0
-    max_age_hours: float = 48.0
-    unknown_alert_minutes: float = 30.0
+    max_attempts: int = _bounded(6, 1, 100)
+    base_seconds: float = _bounded(30.0, 0, 86400)
+    max_delay_seconds: float = _bounded(3600.0, 0, 7 * 86400)
+    max_age_hours: float = _bounded(48.0, 0.01, 24 * 365)
+    unknown_alert_minutes: float = _bounded(30.0, 1, 10080)
 
 
 @dataclass(frozen=True)
 class WindowSettings:
     """When an account's posts may be planned (used by `crosspost plan`)."""
 
-    slots_per_day: int = 4
+    slots_per_day: int = _bounded(4, 1, 96)
     hours: tuple[str, ...] = ("07:00-21:00",)
-    min_gap_minutes: int = 60
+    min_gap_minutes: int = _bounded(60, 0, 1440)
 
 
 @dataclass(frozen=True)
@@ -159,29 +169,27 @@ class _Reader:
         return value
 
 
-def _worker(source: str, data: Mapping[str, Any]) -> WorkerSettings:
-    r = _Reader(source, "worker", data)
-    r.only(set(WorkerSettings.__dataclass_fields__))
-    return WorkerSettings(
-        concurrency=r.number("concurrency", 4, minimum=1, maximum=256, integer=True),
-        lease_seconds=r.number("lease_seconds", 300.0, minimum=5, maximum=86400),
-        heartbeat_seconds=r.number("heartbeat_seconds", 30.0, minimum=1, maximum=3600),
-        poll_seconds=r.number("poll_seconds", 1.0, minimum=0.05, maximum=600),
-        reconcile_seconds=r.number("reconcile_seconds", 15.0, minimum=0.1, maximum=3600),
-        grace_seconds=r.number("grace_seconds", 30.0, minimum=0, maximum=3600),
-    )
+def _numbers(reader: _Reader, cls: type[DataclassInstance]) -> dict[str, Any]:
+    """Every bounded field of a settings dataclass, read with its default and range."""
+    values = {}
+    for f in fields(cls):
+        if "range" in f.metadata:
+            minimum, maximum = f.metadata["range"]
+            default: float = f.default  # type: ignore[assignment]  # bounded fields have one
+            values[f.name] = reader.number(
+                f.name,
+                default,
+                minimum=minimum,
+                maximum=maximum,
+                integer=isinstance(default, int),
+            )
+    return values
 
 
-def _retry(source: str, data: Mapping[str, Any]) -> RetrySettings:
-    r = _Reader(source, "retry", data)
-    r.only(set(RetrySettings.__dataclass_fields__))
-    return RetrySettings(
-        max_attempts=r.number("max_attempts", 6, minimum=1, maximum=100, integer=True),
-        base_seconds=r.number("base_seconds", 30.0, minimum=0, maximum=86400),
-        max_delay_seconds=r.number("max_delay_seconds", 3600.0, minimum=0, maximum=7 * 86400),
-        max_age_hours=r.number("max_age_hours", 48.0, minimum=0.01, maximum=24 * 365),
-        unknown_alert_minutes=r.number("unknown_alert_minutes", 30.0, minimum=1, maximum=10080),
-    )
+def _section(source: str, name: str, cls: type[T], data: Mapping[str, Any]) -> T:
+    reader = _Reader(source, name, data)
+    reader.only({f.name for f in fields(cls)})
+    return cls(**_numbers(reader, cls))
 
 
 def _windows(source: str, data: Mapping[str, Any]) -> dict[str, WindowSettings]:
@@ -190,15 +198,11 @@ def _windows(source: str, data: Mapping[str, Any]) -> dict[str, WindowSettings]:
         if not isinstance(table, dict):
             raise ConfigError(f"{source}: [windows] {name}: must be a table")
         r = _Reader(source, f"windows.{name}", table)
-        r.only(set(WindowSettings.__dataclass_fields__))
-        hours = table.get("hours", ["07:00-21:00"])
+        r.only({f.name for f in fields(WindowSettings)})
+        hours = table.get("hours", list(WindowSettings.hours))
         if not isinstance(hours, list) or not all(_is_hour_range(h) for h in hours):
             raise r.fail("hours", f"{hours!r} must be a list of 'HH:MM-HH:MM' ranges")
-        windows[name] = WindowSettings(
-            slots_per_day=r.number("slots_per_day", 4, minimum=1, maximum=96, integer=True),
-            hours=tuple(hours),
-            min_gap_minutes=r.number("min_gap_minutes", 60, minimum=0, maximum=1440, integer=True),
-        )
+        windows[name] = WindowSettings(hours=tuple(hours), **_numbers(r, WindowSettings))
     return windows
 
 
@@ -347,8 +351,8 @@ def parse_config(data: Mapping[str, Any], path: Path | None) -> Config:
         timezone=zone,
         database_url=database_url,
         data_dir=data_dir,
-        worker=_worker(source, top.table_of("worker")),
-        retry=_retry(source, top.table_of("retry")),
+        worker=_section(source, "worker", WorkerSettings, top.table_of("worker")),
+        retry=_section(source, "retry", RetrySettings, top.table_of("retry")),
         windows=_windows(source, top.table_of("windows")),
         accounts=accounts,
         notify_urls=tuple(urls),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import tomllib
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from crosspost.adapters.base import ContentKind, ContentSnapshot, MediaFile, Med
 from crosspost.db.models import Content, MediaFileRow, ReviewState
 from crosspost.errors import NotFoundError, StateError, UserError
 from crosspost.media import MediaSpec, guess_mime, parse_media_arg, sha256_file
+from crosspost.render.text import nfc
 from crosspost.timeutil import utcnow
 
 ITEM_KEYS = {
@@ -38,10 +38,6 @@ ITEM_KEYS = {
     "media",
     "overrides",
 }
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 @dataclass

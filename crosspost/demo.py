@@ -29,6 +29,8 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from crosspost import content as lifecycle
 from crosspost.accounts import sync_accounts
@@ -44,6 +46,8 @@ from crosspost.sandbox import SandboxServer
 from crosspost.scheduling import schedule
 from crosspost.timeutil import format_local, utcnow
 from crosspost.worker.dispatcher import Worker
+
+Factory = sessionmaker[Session]
 
 DEMO_DIR = Path("var/demo")
 LEAD_SECONDS = 5
@@ -177,9 +181,9 @@ access_token_secret = "demo-access-token-secret"
     return config
 
 
-def add_items(config: Config, factory: object, media: dict[str, Path]) -> list[int]:
+def add_items(config: Config, factory: Factory, media: dict[str, Path]) -> list[int]:
     ids: list[int] = []
-    with transaction(factory) as session:  # type: ignore[arg-type]
+    with transaction(factory) as session:
         sync_accounts(session, config)
         for kind, title, summary, tags in ITEMS:
             files = {
@@ -209,10 +213,10 @@ def add_items(config: Config, factory: object, media: dict[str, Path]) -> list[i
     return ids
 
 
-def schedule_items(config: Config, factory: object, content_ids: list[int]) -> list[int]:
+def schedule_items(config: Config, factory: Factory, content_ids: list[int]) -> list[int]:
     at = utcnow() + timedelta(seconds=LEAD_SECONDS)
     post_ids = []
-    with transaction(factory) as session:  # type: ignore[arg-type]
+    with transaction(factory) as session:
         for content_id, (kind, *_rest) in zip(content_ids, ITEMS, strict=True):
             platforms = ["facebook", "x"] if kind == ContentKind.ARTICLE else []
             posts = schedule(session, config, content_id, at, actor="demo", platforms=platforms)
@@ -273,30 +277,28 @@ def main() -> int:
                 time.sleep(0.5)
             stop.set()
             runner.join(timeout=60)
-        ok = report(console, config, factory, post_ids, sandbox.state())
+        ok = report(console, factory, post_ids, sandbox.state())
         faults = sandbox.app.faults.describe()["injected"]
         console.print(f"faults injected by the sandbox: {faults or 'none'}")
     return 0 if ok else 1
 
 
-def all_ended(factory: object, post_ids: list[int]) -> bool:
-    with factory() as session:  # type: ignore[operator]
-        states = [session.get(Post, p).state for p in post_ids]
+def all_ended(factory: Factory, post_ids: list[int]) -> bool:
+    with factory() as session:
+        states = session.scalars(select(Post.state).where(Post.id.in_(post_ids))).all()
     return all(s in ("published", "failed", "cancelled") for s in states)
 
 
-def report(
-    console: Console, config: Config, factory: object, post_ids: list[int], state: dict[str, Any]
-) -> bool:
+def report(console: Console, factory: Factory, post_ids: list[int], state: dict[str, Any]) -> bool:
     table = Table("post", "content", "platform", "state", "remote id", "URL", "attempts")
     for column in table.columns:
         column.no_wrap = True
         column.overflow = "ellipsis"
         column.min_width = len(str(column.header))
     ok = True
-    with factory() as session:  # type: ignore[operator]
+    with factory() as session:
         for post_id in post_ids:
-            post = session.get(Post, post_id)
+            post = session.get_one(Post, post_id)
             table.add_row(
                 str(post.id),
                 post.content.title[:28],

@@ -7,8 +7,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crosspost.errors import UserError
 
-INPUT_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
-
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -35,20 +33,12 @@ def parse_local_time(text: str, zone: ZoneInfo, *, now: datetime | None = None) 
     value = text.strip()
     if value.lower() == "now":
         return now or utcnow()
-    try:
+    try:  # Python 3.11 reads "YYYY-MM-DD HH:MM[:SS]", the "T" form and offsets alike
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        parsed = None
-        for fmt in INPUT_FORMATS:
-            try:
-                parsed = datetime.strptime(value, fmt)
-                break
-            except ValueError:
-                continue
-    if parsed is None:
         raise UserError(
             f"cannot read the time {text!r}; write it as 'YYYY-MM-DD HH:MM' in {zone.key}, or 'now'"
-        )
+        ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     return parsed.astimezone(UTC)

@@ -85,24 +85,20 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     database.drop()
 
 
-def memory_accounts_toml(journal: Path, **extra: object) -> str:
+MEMORY_ACCOUNTS = (
+    ("page", "facebook", "MemoryFacebook"),
+    ("channel", "youtube", "MemoryYouTube"),
+    ("xacct", "x", "MemoryX"),
+)
+
+
+def memory_accounts_toml(journal: Path) -> str:
     """Config text for three accounts (facebook, youtube, x) on the in-memory adapter."""
-    lines = []
-    for name, cls in (
-        ("page", "MemoryFacebook"),
-        ("channel", "MemoryYouTube"),
-        ("xacct", "MemoryX"),
-    ):
-        platform = {"page": "facebook", "channel": "youtube", "xacct": "x"}[name]
-        lines += [
-            f"[accounts.{name}]",
-            f'platform = "{platform}"',
-            f'adapter = "tests.support.memory_adapter:{cls}"',
-            f'journal = "{journal}"',
-        ]
-        lines += [f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in extra.items()]
-        lines.append("")
-    return "\n".join(lines)
+    return "\n".join(
+        f'[accounts.{name}]\nplatform = "{platform}"\n'
+        f'adapter = "tests.support.memory_adapter:{cls}"\njournal = "{journal}"\n'
+        for name, platform, cls in MEMORY_ACCOUNTS
+    )
 
 
 @pytest.fixture

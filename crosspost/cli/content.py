@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crosspost.cli.runtime import console, handle_errors, print_json, runtime
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 app = typer.Typer(no_args_is_help=True, help="Add content and move it through review.")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON with stable keys.")]
+ByOpt = Annotated[str | None, typer.Option("--by", help="Who does it (default $CROSSPOST_USER)")]
 
 
 @app.command("add")
@@ -31,7 +36,7 @@ def add(
     file: Annotated[
         Path | None, typer.Option("--file", help="Read the item from a .toml/.yaml/.json file")
     ] = None,
-    by: Annotated[str | None, typer.Option("--by", help="Who adds it")] = None,
+    by: ByOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Add a content item (as a draft)."""
@@ -126,35 +131,35 @@ def show(content_id: int, as_json: JsonOpt = False) -> None:
         console.print(f"[bold]{key}[/]: {value}", highlight=False)
 
 
-@app.command("submit")
-@handle_errors
-def submit(
-    content_ids: list[int],
-    by: Annotated[str | None, typer.Option("--by")] = None,
+def _review(
+    step: Callable[[Session, int, str], object], content_ids: list[int], by: str | None
 ) -> None:
-    """Submit drafts for review."""
+    """Apply one review step to several items in one transaction: all of them or none."""
     from crosspost.audit import current_actor
-    from crosspost.content import submit as submit_content
 
+    actor = current_actor(by)
     with runtime.transaction() as session:
         for content_id in content_ids:
-            submit_content(session, content_id, current_actor(by))
+            step(session, content_id, actor)
+
+
+@app.command("submit")
+@handle_errors
+def submit(content_ids: list[int], by: ByOpt = None) -> None:
+    """Submit drafts for review."""
+    from crosspost import content
+
+    _review(content.submit, content_ids, by)
     console.print(f"submitted {', '.join(map(str, content_ids))}")
 
 
 @app.command("approve")
 @handle_errors
-def approve(
-    content_ids: list[int],
-    by: Annotated[str | None, typer.Option("--by", help="The approving editor")] = None,
-) -> None:
+def approve(content_ids: list[int], by: ByOpt = None) -> None:
     """Approve submitted items (all or none)."""
-    from crosspost.audit import current_actor
-    from crosspost.content import approve as approve_content
+    from crosspost import content
 
-    with runtime.transaction() as session:
-        for content_id in content_ids:
-            approve_content(session, content_id, current_actor(by))
+    _review(content.approve, content_ids, by)
     console.print(f"approved {', '.join(map(str, content_ids))}")
 
 
@@ -163,13 +168,10 @@ def approve(
 def reject(
     content_ids: list[int],
     reason: Annotated[str, typer.Option("--reason", help="Why (required)")],
-    by: Annotated[str | None, typer.Option("--by")] = None,
+    by: ByOpt = None,
 ) -> None:
     """Reject submitted or approved items, with a reason."""
-    from crosspost.audit import current_actor
-    from crosspost.content import reject as reject_content
+    from crosspost import content
 
-    with runtime.transaction() as session:
-        for content_id in content_ids:
-            reject_content(session, content_id, current_actor(by), reason)
+    _review(lambda s, i, actor: content.reject(s, i, actor, reason), content_ids, by)
     console.print(f"rejected {', '.join(map(str, content_ids))}")

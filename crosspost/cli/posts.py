@@ -14,62 +14,15 @@ app = typer.Typer(no_args_is_help=True, help="See posts, their attempts and thei
 def collect_posts(
     status: list[str] | None, platform: list[str] | None, content_id: int | None
 ) -> list[dict[str, Any]]:
-    from sqlalchemy import func, select
+    from crosspost.cli.views import row_json
+    from crosspost.listing import list_posts
 
-    from crosspost.cli.views import group_pairs, post_json
-    from crosspost.db.models import Account, Attempt, AuditEvent, Post, PostState
-    from crosspost.errors import UserError
-
-    states = {s.value for s in PostState}
-    for s in status or []:
-        if s not in states:
-            raise UserError(f"--status {s!r} is not one of {', '.join(sorted(states))}")
     zone = runtime.config.timezone
-    query = select(Post, Account.name, Account.paused_reason).join(
-        Account, Account.id == Post.account_id
-    )
-    if status:
-        query = query.where(Post.state.in_(status))
-    if platform:
-        query = query.where(Post.platform.in_(platform))
-    if content_id is not None:
-        query = query.where(Post.content_id == content_id)
     with runtime.factory() as session:
-        rows = session.execute(query.order_by(Post.id)).all()
-        ids = [post.id for post, _, _ in rows]
-        attempts = (
-            dict(
-                session.execute(
-                    select(Attempt.post_id, func.count(Attempt.id))
-                    .where(Attempt.post_id.in_(ids))
-                    .group_by(Attempt.post_id)
-                ).all()
-            )
-            if ids
-            else {}
+        rows = list_posts(
+            session, status=status or (), platform=platform or (), content_id=content_id
         )
-        audit = (
-            group_pairs(
-                session.execute(
-                    select(AuditEvent.post_id, AuditEvent.action)
-                    .where(AuditEvent.post_id.in_(ids))
-                    .order_by(AuditEvent.id)
-                ).all()
-            )
-            if ids
-            else {}
-        )
-        return [
-            post_json(
-                post,
-                zone,
-                account_name=name,
-                attempts=int(attempts.get(post.id, 0)),
-                audit=audit.get(post.id, []),
-                paused_reason=paused,
-            )
-            for post, name, paused in rows
-        ]
+        return [row_json(row, zone) for row in rows]
 
 
 @app.command("list")
@@ -111,31 +64,15 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON with stable keys.")] = False,
 ) -> None:
     """One post: its attempts, remote URL, errors and audit trail."""
-    from sqlalchemy import select
-
-    from crosspost.cli.views import attempt_json, audit_json, post_json
-    from crosspost.db.models import Attempt, AuditEvent
-    from crosspost.scheduling import get_post
+    from crosspost.cli.views import attempt_json, audit_json, row_json
+    from crosspost.listing import post_detail
 
     zone = runtime.config.timezone
     with runtime.factory() as session:
-        post = get_post(session, post_id)
-        attempts = session.scalars(
-            select(Attempt).where(Attempt.post_id == post_id).order_by(Attempt.id)
-        ).all()
-        events = session.scalars(
-            select(AuditEvent).where(AuditEvent.post_id == post_id).order_by(AuditEvent.id)
-        ).all()
-        data = post_json(
-            post,
-            zone,
-            account_name=post.account.name,
-            attempts=len(attempts),
-            audit=[e.action for e in events],
-            paused_reason=post.account.paused_reason,
-        )
-        data["attempt_log"] = [attempt_json(a, zone) for a in attempts]
-        data["audit_log"] = [audit_json(e, zone) for e in events]
+        detail = post_detail(session, post_id)
+        data = row_json(detail.row, zone)
+        data["attempt_log"] = [attempt_json(a, zone) for a in detail.attempt_log]
+        data["audit_log"] = [audit_json(e, zone) for e in detail.audit_log]
     if as_json:
         print_json(data)
         return

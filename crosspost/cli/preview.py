@@ -19,9 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from crosspost.adapters.base import ContentSnapshot, Draft, Limits, Platform
-from crosspost.render import facts
 from crosspost.render.weighted import WeightConfig, weighted_length
-from crosspost.render.youtube import tags_length
+from crosspost.render.youtube import YouTubeLimits, tags_length
 
 
 def _media(draft: Draft) -> list[dict[str, Any]]:
@@ -31,7 +30,7 @@ def _media(draft: Draft) -> list[dict[str, Any]]:
     ]
 
 
-def _x(draft: Draft, limits: Limits | None) -> dict[str, Any]:
+def _x(draft: Draft, limits: Limits) -> dict[str, Any]:
     config = WeightConfig.for_limits(limits)
     return {
         "posts": [
@@ -46,34 +45,41 @@ def _x(draft: Draft, limits: Limits | None) -> dict[str, Any]:
     }
 
 
-def _youtube(draft: Draft, limits: Limits | None) -> dict[str, Any]:
+def _youtube(draft: Draft, limits: Limits) -> dict[str, Any]:
     title = draft.title or ""
     description = draft.description or ""
+    limit = YouTubeLimits.for_limits(limits)  # as render_youtube reads them
     return {
         "title": title,
         "title_length": len(title),
-        "title_limit": (limits and limits.title_max) or facts.YOUTUBE_TITLE_MAX,
+        "title_limit": limit.title_max,
         "description": description,
         "description_bytes": len(description.encode("utf-8")),
-        "description_limit_bytes": (limits and limits.description_max_bytes)
-        or facts.YOUTUBE_DESCRIPTION_MAX_BYTES,
+        "description_limit_bytes": limit.description_max_bytes,
         "tags": list(draft.tags),
         "tags_length": tags_length(draft.tags),
-        "tags_limit": (limits and limits.tags_max_total) or facts.YOUTUBE_TAGS_MAX,
+        "tags_limit": limit.tags_max_total,
     }
 
 
-def _facebook(draft: Draft, limits: Limits | None) -> dict[str, Any]:
+def _facebook(draft: Draft, limits: Limits) -> dict[str, Any]:
     return {
         "message": draft.text,
         "message_length": len(draft.text),
-        "message_limit": (limits and limits.text_max) or facts.FACEBOOK_MESSAGE_MAX,
+        "message_limit": limits.text_max,
         "link": draft.link,
         "title": draft.title,
     }
 
 
 _SECTIONS = {Platform.X: _x, Platform.YOUTUBE: _youtube, Platform.FACEBOOK: _facebook}
+
+
+def _declared_limits(platform: Platform) -> Limits:
+    """The limits the platform's built-in adapter declares."""
+    from crosspost.adapters.registry import adapter_class
+
+    return adapter_class(platform).limits
 
 
 def preview_command(
@@ -84,8 +90,8 @@ def preview_command(
 ) -> dict[str, Any]:
     """The preview document for `drafts` (one per platform previewed), JSON-ready.
 
-    `limits` (the adapters' Limits) sets the limits shown; the platforms' documented figures
-    are used for any platform left out.
+    `limits` (the adapters' Limits) sets the limits shown; for a platform left out, they are
+    the ones its built-in adapter declares.
     """
     doc: dict[str, Any] = {
         "content_id": content.content_id,
@@ -97,7 +103,8 @@ def preview_command(
         draft = drafts.get(platform)
         if draft is None:
             continue
-        section = _SECTIONS[platform](draft, (limits or {}).get(platform))
+        given = (limits or {}).get(platform)
+        section = _SECTIONS[platform](draft, given or _declared_limits(platform))
         section["media"] = _media(draft)
         section["problems"] = list(draft.problems)
         doc[str(platform)] = section
@@ -150,7 +157,7 @@ def _facebook_body(section: Mapping[str, Any]) -> list[Any]:
     ]
 
 
-_BODIES = {"x": _x_body, "youtube": _youtube_body, "facebook": _facebook_body}
+_BODIES = {Platform.X: _x_body, Platform.YOUTUBE: _youtube_body, Platform.FACEBOOK: _facebook_body}
 
 
 def print_preview(doc: Mapping[str, Any], console: Console) -> None:
@@ -160,7 +167,7 @@ def print_preview(doc: Mapping[str, Any], console: Console) -> None:
         section = doc.get(str(platform))
         if section is None:
             continue
-        parts = _BODIES[str(platform)](section)
+        parts = _BODIES[platform](section)
         for media in section.get("media", []):
             parts.append(
                 Text(f"{media['role']}: {media['path']} ({media['size']} bytes)", style="dim")

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property, wraps
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 from rich.console import Console
 
@@ -66,7 +66,7 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     from rich.markup import escape
 
     err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
@@ -90,6 +90,5 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             from crosspost.db.engine import describe_connection_error
 
             fail(describe_connection_error(runtime.config.database_url, exc), 3)
-        raise AssertionError("unreachable")
 
     return wrapper

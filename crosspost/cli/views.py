@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from crosspost.db.models import Attempt, AuditEvent, Content, Post
+from crosspost.listing import PostRow
 from crosspost.timeutil import iso_local
 
 
@@ -46,25 +46,18 @@ def content_json(content: Content, zone: ZoneInfo, *, full: bool = False) -> dic
     return data
 
 
-def post_json(
-    post: Post,
-    zone: ZoneInfo,
-    *,
-    account_name: str,
-    attempts: int,
-    audit: Sequence[str] = (),
-    paused_reason: str | None = None,
-) -> dict[str, Any]:
+def row_json(row: PostRow, zone: ZoneInfo) -> dict[str, Any]:
+    post = row.post
     return {
         "id": post.id,
         "content_id": post.content_id,
-        "account": account_name,
+        "account": row.account_name,
         "platform": post.platform,
         "state": post.state,
         "scheduled_at": iso_local(post.scheduled_at, zone),
         "next_attempt_at": iso_local(post.next_attempt_at, zone),
-        "waiting_for": waiting_reason(post, paused_reason),
-        "attempts": attempts,
+        "waiting_for": waiting_reason(post, row.paused_reason),
+        "attempts": row.attempts,
         "charged_attempts": post.attempt_count,
         "remote_id": post.remote_id,
         "remote_url": post.remote_url,
@@ -74,7 +67,7 @@ def post_json(
         "reposted_from": post.reposted_from_id,
         "reason": post.reason,
         "created_by": post.created_by,
-        "audit": list(audit),
+        "audit": list(row.audit),
     }
 
 
@@ -121,11 +114,3 @@ def short(text: str | None, width: int = 48) -> str:
         return ""
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def group_pairs(rows: Sequence[Any]) -> Mapping[int, list[Any]]:
-    """[(key, value), …] → {key: [value, …]}, keeping order."""
-    grouped: dict[int, list[Any]] = {}
-    for key, value in rows:
-        grouped.setdefault(key, []).append(value)
-    return grouped

@@ -6,7 +6,9 @@ the podcast video, is `crosspost.render.media.prepare_content`, which callers ru
 
 All text is taken as NFC. Each platform has its module (`x`, `youtube`, `facebook`); templates
 (`templates`) word the post, fitting (`fitting`, `thread`) makes it fit, and `media` checks
-the files. Every reason a platform would refuse the draft is in `Draft.problems`.
+the files (what it reads of a file is kept per file state, `filestate`, since every schedule
+and every publish renders again). Every reason a platform would refuse the draft is in
+`Draft.problems`.
 
 Account settings read here: `thread` ("never" | "auto" | "always"), `thread_numbering`
 (bool), `template_dir` (a directory of `<platform>/<kind>.j2` checked first), `utm` (query
@@ -23,7 +25,7 @@ from typing import Any
 
 from crosspost.adapters.base import ContentSnapshot, Draft, Limits, Platform
 from crosspost.render.facebook import render_facebook
-from crosspost.render.media import check_media
+from crosspost.render.media import check_selected
 from crosspost.render.selection import media_for
 from crosspost.render.templates import TemplateProblem
 from crosspost.render.x import render_x
@@ -48,5 +50,5 @@ def render_draft(
             draft = render_facebook(content, settings, limits, media)
     except TemplateProblem as exc:
         draft = Draft(platform, content.kind, problems=(str(exc),))
-    problems = (*draft.problems, *check_media(content, platform, limits, settings))
+    problems = (*draft.problems, *check_selected(platform, content, media, limits, settings))
     return dataclasses.replace(draft, media=media, problems=problems)

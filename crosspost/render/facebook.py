@@ -1,4 +1,5 @@
-"""Facebook: a Page post's message (at most 63,206 characters) and its link preview.
+"""Facebook: a Page post's message (at most `Limits.text_max`: 63,206 characters) and its link
+preview.
 
 A feed post (an article, or a podcast without its video) carries the canonical link, with the
 account's UTM parameters, as `Draft.link`: Facebook builds the preview card from it, so the
@@ -14,11 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from crosspost.adapters.base import ContentSnapshot, Draft, Limits, MediaFile, MediaRole, Platform
-from crosspost.render import facts
-from crosspost.render.fields import build_fields, overrides_for
+from crosspost.render.fields import build_fields, override_text
 from crosspost.render.fitting import fit
 from crosspost.render.templates import load_template
-from crosspost.render.text import nfc, one_line
+from crosspost.render.text import one_line
 
 
 def render_facebook(
@@ -28,14 +28,14 @@ def render_facebook(
     media: tuple[MediaFile, ...],
 ) -> Draft:
     """The Facebook draft for `content`, whose uploads will be `media`."""
-    limit = limits.text_max or facts.FACEBOOK_MESSAGE_MAX
+    limit = limits.text_max
     fields = build_fields(content, Platform.FACEBOOK, settings)
-    override = overrides_for(content, Platform.FACEBOOK).get("text")
+    override = override_text(content, Platform.FACEBOOK, "text")
     if override is not None:
-        message = nfc(str(override)).strip()
+        message = override.strip()
     else:
         template = load_template(Platform.FACEBOOK, content.kind, settings)
-        message = fit(lambda f: template.render(f), fields, lambda t: len(t) <= limit)
+        message = fit(template.render, fields, lambda t: len(t) <= limit)
     is_video = any(m.role == MediaRole.VIDEO for m in media)
     link = None if is_video else (fields.link or None)
     problems = []

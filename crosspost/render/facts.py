@@ -1,8 +1,10 @@
-"""Platform facts the renderer falls back on when an adapter's `Limits` leaves a field unset.
+"""Media facts the adapters' `Limits` has no field for, and the one it leaves to fall back on.
 
-`Limits` (declared by each adapter) and account settings always win; these are the documented
-figures (see the shared PLATFORMS.md) so rendering stays correct for an adapter that declares
-less.
+Each adapter declares its limits as data (`Limits`), and account settings may change them; the
+text limits are read from there (an unset YouTube one falls back on the documented figure in
+`crosspost.render.youtube`). What is here are the documented figures (see the shared
+PLATFORMS.md) for media: the types each platform takes, X's GIF size, and YouTube's thumbnail
+size for an adapter that declares no `image_max_bytes`.
 """
 
 from __future__ import annotations
@@ -11,19 +13,9 @@ from collections.abc import Mapping
 
 from crosspost.adapters.base import Platform
 
-X_MAX_WEIGHTED = 280
-X_URL_WEIGHT = 23
 X_GIF_MAX_BYTES = 15 * 1024 * 1024
-
-YOUTUBE_TITLE_MAX = 100
-YOUTUBE_DESCRIPTION_MAX_BYTES = 5000
-YOUTUBE_TAGS_MAX = 500
-# YouTube shows the first three hashtags of a description above the video's title.
-YOUTUBE_HASHTAGS_SHOWN = 3
 # thumbnails.set takes JPEG or PNG up to 2 MB.
 YOUTUBE_THUMBNAIL_MAX_BYTES = 2 * 1024 * 1024
-
-FACEBOOK_MESSAGE_MAX = 63_206
 
 # Media types each platform takes, by kind of file ("image" covers covers and thumbnails).
 # A value ending in "/" accepts the whole family.

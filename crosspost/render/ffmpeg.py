@@ -48,8 +48,8 @@ def parse_probe(output: str) -> Probe:
     return Probe(duration, width, height)
 
 
-def probe(path: Path) -> Probe:
-    """Read `path`'s header; all None when ffmpeg cannot read it."""
+def read_header(path: Path) -> str:
+    """What `ffmpeg -i` prints of `path` (container, duration, streams); "" when it cannot run."""
     try:
         done = subprocess.run(
             [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
@@ -58,8 +58,14 @@ def probe(path: Path) -> Probe:
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return Probe(None, None, None)
-    return parse_probe(done.stderr.decode("utf-8", errors="replace"))
+        return ""
+    return done.stderr.decode("utf-8", errors="replace")
+
+
+def probe(path: Path) -> Probe:
+    """Read `path`'s header; all None when ffmpeg cannot read it. Runs ffmpeg every time:
+    `crosspost.render.media.inspect_media` keeps the result per file state."""
+    return parse_probe(read_header(path))
 
 
 def run_ffmpeg(arguments: Sequence[str], *, timeout: float | None = None) -> None:

@@ -36,6 +36,12 @@ def overrides_for(content: ContentSnapshot, platform: Platform) -> Mapping[str, 
     return found if isinstance(found, Mapping) else {}
 
 
+def override_text(content: ContentSnapshot, platform: Platform, key: str) -> str | None:
+    """The content's `key` override for `platform` as NFC text; None when it sets none."""
+    value = overrides_for(content, platform).get(key)
+    return None if value is None else nfc(str(value))
+
+
 def labels(value: Any) -> tuple[str, ...]:
     """An override's list of labels; a string is read as a comma-separated list."""
     if value is None:
@@ -49,12 +55,12 @@ def build_fields(
     content: ContentSnapshot, platform: Platform, settings: Mapping[str, Any]
 ) -> Fields:
     override = overrides_for(content, platform)
-    title = override.get("title")
+    title = override_text(content, platform, "title")
     tags = labels(override["hashtags"]) if "hashtags" in override else content.hashtags
     utm = settings.get("utm")
     link = nfc(content.link).strip()
     return Fields(
-        title=nfc(str(title) if title is not None else content.title).strip(),
+        title=(nfc(content.title) if title is None else title).strip(),
         summary=nfc(content.summary).strip(),
         body=nfc(content.body).strip(),
         link=add_utm(link, utm if isinstance(utm, Mapping) else None) if link else "",

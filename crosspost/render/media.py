@@ -2,22 +2,24 @@
 takes them. `render_podcast_video` and `prepare_content` (the podcast video) live in
 `crosspost.render.podcast` and are importable from here.
 
-The type comes from the file's first bytes, then its extension, so a renamed file is still
-caught. Probing runs ffmpeg once per file state: results are cached by path, size and
-modification time, which keeps rendering (which calls `check_media`) cheap to repeat.
+The type comes from the file's first bytes, then its extension (`crosspost.media.guess_mime`),
+so a renamed file is still caught. Sniffing and probing (ffmpeg) run once per file state: they
+are kept by path, size and modification time (`crosspost.render.filestate`), which keeps
+rendering, which checks the media on every schedule and every publish, cheap to repeat.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from crosspost.adapters.base import ContentSnapshot, Limits, MediaFile, MediaRole, Platform
+from crosspost.media import guess_mime
 from crosspost.render import facts
-from crosspost.render.ffmpeg import MediaError, Probe, probe
+from crosspost.render.ffmpeg import MediaError, probe
+from crosspost.render.filestate import FileState, by_state
 from crosspost.render.podcast import prepare_content, render_podcast_video
 from crosspost.render.selection import media_for, missing_media
 
@@ -31,31 +33,6 @@ __all__ = [
     "sniff_mime_type",
 ]
 
-_EXTENSIONS: Mapping[str, str] = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".bmp": "image/bmp",
-    ".tif": "image/tiff",
-    ".tiff": "image/tiff",
-    ".mp4": "video/mp4",
-    ".m4v": "video/mp4",
-    ".mov": "video/quicktime",
-    ".webm": "video/webm",
-    ".mkv": "video/x-matroska",
-    ".avi": "video/x-msvideo",
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/mp4",
-    ".aac": "audio/aac",
-    ".wav": "audio/wav",
-    ".ogg": "audio/ogg",
-    ".oga": "audio/ogg",
-    ".opus": "audio/ogg",
-    ".flac": "audio/flac",
-}
-
 
 @dataclass(frozen=True)
 class MediaInfo:
@@ -67,8 +44,7 @@ class MediaInfo:
     height: int | None = None
 
 
-def _from_magic(head: bytes, extension: str) -> str | None:
-    by_extension = _EXTENSIONS.get(extension)
+def _from_magic(head: bytes, by_extension: str | None) -> str | None:
     if head.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -101,18 +77,26 @@ def _from_magic(head: bytes, extension: str) -> str | None:
 
 def sniff_mime_type(path: Path, recorded: str | None = None) -> str | None:
     """The file's type from its first bytes, else its extension, else what was recorded."""
-    extension = path.suffix.lower()
+    by_extension = guess_mime(path)
     try:
         with path.open("rb") as handle:
             head = handle.read(16)
     except OSError:
         head = b""
-    return _from_magic(head, extension) or _EXTENSIONS.get(extension) or recorded
+    return _from_magic(head, by_extension) or by_extension or recorded
 
 
-@lru_cache(maxsize=512)
-def _probe(path: Path, size: int, mtime_ns: int) -> Probe:  # size, mtime: cache key
-    return probe(path)
+_sniffed = by_state(sniff_mime_type)
+_probed = by_state(probe)
+
+
+def _inspect(path: Path, state: FileState) -> MediaInfo:
+    mime = _sniffed(state)
+    if mime is None or mime.split("/")[0] not in ("audio", "video", "image"):
+        return MediaInfo(path, mime, state.size)
+    found = _probed(state)
+    duration = None if mime.startswith("image/") else found.duration
+    return MediaInfo(path, mime, state.size, duration, found.width, found.height)
 
 
 def inspect_media(path: Path) -> MediaInfo:
@@ -120,13 +104,7 @@ def inspect_media(path: Path) -> MediaInfo:
 
     Raises FileNotFoundError when the file is gone.
     """
-    stat = path.stat()
-    mime = sniff_mime_type(path)
-    if mime is None or mime.split("/")[0] not in ("audio", "video", "image"):
-        return MediaInfo(path, mime, stat.st_size)
-    found = _probe(path.resolve(), stat.st_size, stat.st_mtime_ns)
-    duration = None if mime.startswith("image/") else found.duration
-    return MediaInfo(path, mime, stat.st_size, duration, found.width, found.height)
+    return _inspect(path, FileState.of(path))
 
 
 def _setting(settings: Mapping[str, Any], key: str, fallback: float | None) -> float | None:
@@ -147,12 +125,13 @@ def _check_file(
     label = f"{platform}: {media.role} {media.path.name}"
     if not media.path.is_file():
         return [f"{label} is missing ({media.path})"]
-    mime = sniff_mime_type(media.path, media.mime_type)
+    state = FileState.of(media.path)
+    mime = _sniffed(state) or media.mime_type
     if mime is None:
         return [f"{label} is of an unknown type; {platform} takes {family} files"]
     if not facts.accepts(platform, family, mime):
         return [f"{label} is {mime}, which {platform} does not take as a {family}"]
-    size = media.path.stat().st_size
+    size = state.size
     if family == "image":
         if platform == Platform.YOUTUBE:
             fallback = limits.image_max_bytes or facts.YOUTUBE_THUMBNAIL_MAX_BYTES
@@ -168,7 +147,7 @@ def _check_file(
         problems.append(f"{label} is {_size(size)}, limit {_size(top)}")
     longest = _setting(settings, "video_max_seconds", limits.video_max_seconds)
     if longest:
-        duration = inspect_media(media.path).duration
+        duration = _inspect(media.path, state).duration
         if duration is not None and duration > longest:
             problems.append(f"{label} is {duration:.1f} s long, limit {longest:g} s")
     return problems
@@ -187,8 +166,18 @@ def check_media(
     settings `image_max_bytes`, `video_max_bytes`, `video_max_seconds`, `gif_max_bytes` (X)
     and `thumbnail_max_bytes` (YouTube), since several depend on the account.
     """
-    settings = settings or {}
+    return check_selected(platform, content, media_for(platform, content, limits), limits, settings)
+
+
+def check_selected(
+    platform: Platform,
+    content: ContentSnapshot,
+    selected: tuple[MediaFile, ...],
+    limits: Limits,
+    settings: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """`check_media` for the files `media_for` already chose (as `render_draft` has)."""
     problems = missing_media(platform, content)
-    for media in media_for(platform, content, limits):
-        problems.extend(_check_file(platform, media, limits, settings))
+    for media in selected:
+        problems.extend(_check_file(platform, media, limits, settings or {}))
     return problems

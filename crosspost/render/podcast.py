@@ -4,6 +4,9 @@ Rendering is slow, so the result is cached under a name made from both inputs' s
 encoding recipe: the same audio and cover give the same file, found again without running
 ffmpeg. ffmpeg writes a temporary name that is then renamed, so a reader never sees half a
 file, and two workers rendering the same episode at once both end with a whole one.
+
+`prepare_content` runs on every schedule and every publish, so each file is hashed once per
+state (path, size, modification time; see `crosspost.render.filestate`), not on every call.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import tempfile
 from pathlib import Path
 
 from crosspost.adapters.base import ContentKind, ContentSnapshot, MediaFile, MediaRole, Platform
+from crosspost.media import sha256_file
 from crosspost.render.ffmpeg import probe, run_ffmpeg
+from crosspost.render.filestate import FileState, by_state
 
 # Part of the cache key: change it whenever the arguments below change.
 RECIPE = "podcast-v2 t sar1 libx264 stillimage fps2 max1920x1080 yuv420p aac192k"
@@ -28,16 +33,13 @@ _SCALE = (
     "scale=trunc(iw/2)*2:trunc(ih/2)*2,setsar=1,format=yuv420p"
 )
 PLATFORMS_WITH_VIDEO = frozenset({Platform.YOUTUBE, Platform.FACEBOOK})
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+_sha256 = by_state(sha256_file)
 
 
 def cached_video_path(audio: Path, cover: Path, cache_dir: Path) -> Path:
     """Where the video for these inputs is (or will be) cached."""
-    key = hashlib.sha256(f"{RECIPE}\n{_sha256(audio)}\n{_sha256(cover)}".encode()).hexdigest()
+    digests = (_sha256(FileState.of(audio)), _sha256(FileState.of(cover)))
+    key = hashlib.sha256("\n".join((RECIPE, *digests)).encode()).hexdigest()
     return cache_dir / f"podcast-{key[:40]}.mp4"
 
 
@@ -92,11 +94,12 @@ def prepare_content(
     if not (audio.path.is_file() and cover.path.is_file()):
         return content
     video = render_podcast_video(audio.path, cover.path, cache_dir)
+    state = FileState.of(video)
     rendered = MediaFile(
         path=video,
         role=MediaRole.VIDEO,
-        size=video.stat().st_size,
-        sha256=_sha256(video),
+        size=state.size,
+        sha256=_sha256(state),
         mime_type="video/mp4",
     )
     return dataclasses.replace(content, media=(*content.media, rendered))

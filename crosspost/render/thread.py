@@ -44,10 +44,6 @@ _ABBREVIATIONS = frozenset(
 )
 
 
-def _numbering_of(index: int, *, total: int) -> str:
-    return numbering(index, total)
-
-
 def numbering(index: int, total: int) -> str:
     """The suffix of part `index` (1-based) of `total`; none for a single post."""
     return f" {index}/{total}" if total > 1 else ""
@@ -189,7 +185,7 @@ def split_thread(
         digits = 1
         while True:
             widest = 10**digits - 1
-            parts = splitter.greedy(partial(_numbering_of, total=widest))
+            parts = splitter.greedy(partial(numbering, total=widest))
             if len(parts) <= widest:
                 break
             digits += 1

@@ -9,34 +9,26 @@ weighs 23, an emoji (ZWJ sequences included) 2, Latin, Vietnamese ơ ư đ and g
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from twitter_text import parse_tweet
+from twitter_text.config import config as twitter_text_config
 
 from crosspost.adapters.base import Limits
-from crosspost.render.facts import X_MAX_WEIGHTED, X_URL_WEIGHT
-
-# twitter-text v3 ranges that weigh 1 (scaled by 100); every other code point weighs 2.
-V3_RANGES: tuple[tuple[int, int, int], ...] = (
-    (0, 4351, 100),
-    (8192, 8205, 100),
-    (8208, 8223, 100),
-    (8242, 8247, 100),
-)
 
 
 @dataclass(frozen=True)
 class WeightConfig:
     """A twitter-text configuration (v2.json, v3.json…), hashable so results can be cached."""
 
-    max_weighted_length: int = X_MAX_WEIGHTED
-    scale: int = 100
-    default_weight: int = 200
-    transformed_url_length: int = X_URL_WEIGHT
-    emoji_parsing_enabled: bool = True
-    ranges: tuple[tuple[int, int, int], ...] = V3_RANGES
+    max_weighted_length: int
+    scale: int
+    default_weight: int
+    transformed_url_length: int
+    emoji_parsing_enabled: bool
+    ranges: tuple[tuple[int, int, int], ...]
 
     def options(self) -> dict[str, Any]:
         """The dict `twitter_text.parse_tweet` takes as `options`."""
@@ -50,31 +42,47 @@ class WeightConfig:
         }
 
     @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> WeightConfig:
+        """Read the `options` dict `parse_tweet` takes (the form of twitter-text's own config)."""
+        return cls(
+            max_weighted_length=int(options["max_weighted_tweet_length"]),
+            scale=int(options["scale"]),
+            default_weight=int(options["default_weight"]),
+            transformed_url_length=int(options["transformed_url_length"]),
+            emoji_parsing_enabled=bool(options.get("emoji_parsing_enabled", False)),
+            ranges=tuple(
+                (int(r["start"]), int(r["end"]), int(r["weight"])) for r in options["ranges"]
+            ),
+        )
+
+    @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> WeightConfig:
         """Read a twitter-text config file's JSON (camelCase keys, as in v2.json and v3.json)."""
-        return cls(
-            max_weighted_length=int(data["maxWeightedTweetLength"]),
-            scale=int(data["scale"]),
-            default_weight=int(data["defaultWeight"]),
-            transformed_url_length=int(data["transformedURLLength"]),
-            emoji_parsing_enabled=bool(data.get("emojiParsingEnabled", False)),
-            ranges=tuple(
-                (int(r["start"]), int(r["end"]), int(r["weight"])) for r in data["ranges"]
-            ),
+        return cls.from_options(
+            {
+                "max_weighted_tweet_length": data["maxWeightedTweetLength"],
+                "scale": data["scale"],
+                "default_weight": data["defaultWeight"],
+                "transformed_url_length": data["transformedURLLength"],
+                "emoji_parsing_enabled": data.get("emojiParsingEnabled", False),
+                "ranges": data["ranges"],
+            }
         )
 
     @classmethod
     def for_limits(cls, limits: Limits | None) -> WeightConfig:
         """v3 rules with the post limit and URL weight an X adapter declares."""
         if limits is None:
-            return cls()
-        return cls(
+            return DEFAULT_CONFIG
+        return replace(
+            DEFAULT_CONFIG,
             max_weighted_length=limits.text_max,
-            transformed_url_length=limits.url_weight or X_URL_WEIGHT,
+            transformed_url_length=limits.url_weight or DEFAULT_CONFIG.transformed_url_length,
         )
 
 
-DEFAULT_CONFIG = WeightConfig()
+# twitter-text's v3 rules (280 weighted characters, a URL weighs 23), from the library itself.
+DEFAULT_CONFIG = WeightConfig.from_options(twitter_text_config["version3"])
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from crosspost.adapters.base import ContentSnapshot, Draft, Limits, Platform
-from crosspost.render.fields import Fields, build_fields, overrides_for
+from crosspost.render.fields import Fields, build_fields, override_text, overrides_for
 from crosspost.render.fitting import fit
 from crosspost.render.templates import PlatformTemplate, load_template
-from crosspost.render.text import nfc
 from crosspost.render.thread import split_thread
 from crosspost.render.weighted import WeightConfig, fits, parse
 
@@ -40,27 +39,26 @@ def thread_mode(content: ContentSnapshot, settings: Mapping[str, Any]) -> tuple[
     return "never", f"x: thread in {source} is {value!r}, not one of {', '.join(THREAD_MODES)}"
 
 
-def _parts(
-    mode: str,
-    template: PlatformTemplate | None,
-    fields: Fields,
-    text: str | None,
-    config: WeightConfig,
-    numbered: bool,
+def _template_parts(
+    mode: str, template: PlatformTemplate, fields: Fields, config: WeightConfig, numbered: bool
 ) -> tuple[str, ...]:
-    if text is not None:
-        if mode == "never" or (mode == "auto" and fits(text, config)):
-            return (text,) if text else ()
-        return split_thread(text, config, numbered=numbered)
-    assert template is not None
+    """The template's text fitted in one post (never), or as a thread (always, or auto when
+    the one-post text does not fit as it is)."""
     if mode == "never":
-        post = fit(lambda f: template.render(f), fields, lambda t: fits(t, config))
+        post = fit(template.render, fields, lambda t: fits(t, config))
         return (post,) if post else ()
     if mode == "auto":
         post = template.render(fields)
         if fits(post, config):
             return (post,) if post else ()
     return split_thread(template.render(fields, thread=True), config, numbered=numbered)
+
+
+def _override_parts(mode: str, text: str, config: WeightConfig, numbered: bool) -> tuple[str, ...]:
+    """An editor's text as it is (never, or auto when it fits), else split; never cut."""
+    if mode == "never" or (mode == "auto" and fits(text, config)):
+        return (text,) if text else ()
+    return split_thread(text, config, numbered=numbered)
 
 
 def part_problems(parts: tuple[str, ...], config: WeightConfig) -> list[str]:
@@ -85,12 +83,14 @@ def render_x(content: ContentSnapshot, settings: Mapping[str, Any], limits: Limi
     """The X draft's parts and their problems (media are added by `render_draft`)."""
     config = WeightConfig.for_limits(limits)
     mode, problem = thread_mode(content, settings)
-    override = overrides_for(content, Platform.X).get("text")
-    text = nfc(str(override)).strip() if override is not None else None
-    template = None if text is not None else load_template(Platform.X, content.kind, settings)
-    fields = build_fields(content, Platform.X, settings)
     numbered = bool(settings.get("thread_numbering", False))
-    parts = _parts(mode, template, fields, text, config, numbered)
+    override = override_text(content, Platform.X, "text")
+    if override is not None:
+        parts = _override_parts(mode, override.strip(), config, numbered)
+    else:
+        template = load_template(Platform.X, content.kind, settings)
+        fields = build_fields(content, Platform.X, settings)
+        parts = _template_parts(mode, template, fields, config, numbered)
     problems = [problem] if problem else []
     return Draft(
         Platform.X,

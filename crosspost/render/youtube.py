@@ -12,22 +12,45 @@
 
 Overrides `title`, `description` and `tags` replace the template and are never cut: going
 over a limit is reported as a problem instead.
+
+The limits are the adapter's (`Limits.title_max`, `description_max_bytes`, `tags_max_total`);
+one it leaves unset is YouTube's documented figure (`YouTubeLimits`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from crosspost.adapters.base import ContentSnapshot, Draft, Limits, Platform
-from crosspost.render import facts
-from crosspost.render.fields import build_fields, labels, overrides_for
+from crosspost.render.fields import build_fields, labels, override_text, overrides_for
 from crosspost.render.fitting import fit
 from crosspost.render.templates import load_template
 from crosspost.render.text import nfc, one_line, tidy
 
 _ANGLES = str.maketrans({"<": "‹", ">": "›"})
+# YouTube shows the first three hashtags of a description above the video's title.
+HASHTAGS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class YouTubeLimits:
+    """YouTube's text limits: the adapter's, with the documented figure for any it leaves unset."""
+
+    title_max: int = 100
+    description_max_bytes: int = 5000
+    tags_max_total: int = 500
+
+    @classmethod
+    def for_limits(cls, limits: Limits | None) -> YouTubeLimits:
+        if limits is None:
+            return cls()
+        return cls(
+            title_max=limits.title_max or cls.title_max,
+            description_max_bytes=limits.description_max_bytes or cls.description_max_bytes,
+            tags_max_total=limits.tags_max_total or cls.tags_max_total,
+        )
 
 
 def no_angles(text: str) -> str:
@@ -64,51 +87,48 @@ def fit_tags(tags: list[str], limit: int) -> list[str]:
 
 def render_youtube(content: ContentSnapshot, settings: Mapping[str, Any], limits: Limits) -> Draft:
     """The YouTube draft's title, description, tags and their problems."""
-    title_max = limits.title_max or facts.YOUTUBE_TITLE_MAX
-    bytes_max = limits.description_max_bytes or facts.YOUTUBE_DESCRIPTION_MAX_BYTES
-    tags_max = limits.tags_max_total or facts.YOUTUBE_TAGS_MAX
-    override = overrides_for(content, Platform.YOUTUBE)
-    fields = build_fields(content, Platform.YOUTUBE, settings)
-    fields = replace(fields, hashtags=fields.hashtags[: facts.YOUTUBE_HASHTAGS_SHOWN])
-    template = None
-    if "title" not in override or "description" not in override:
+    limit = YouTubeLimits.for_limits(limits)
+    title = override_text(content, Platform.YOUTUBE, "title")
+    description = override_text(content, Platform.YOUTUBE, "description")
+    if title is not None:
+        title = no_angles(one_line(title))
+    if description is not None:
+        description = no_angles(tidy(description))
+    if title is None or description is None:
         template = load_template(Platform.YOUTUBE, content.kind, settings)
-
-    if override.get("title") is not None:
-        title = no_angles(one_line(str(override["title"])))
-    else:
-        assert template is not None
-        title = fit(
-            lambda f: no_angles(one_line(template.render(f, block="title"))),
-            fields,
-            lambda t: len(t) <= title_max,
-            fill=(),
-        )
-    if override.get("description") is not None:
-        description = no_angles(tidy(str(override["description"])))
-    else:
-        assert template is not None
-        description = fit(
-            lambda f: no_angles(template.render(f, block="description")),
-            fields,
-            lambda t: len(t.encode("utf-8")) <= bytes_max,
-        )
+        fields = build_fields(content, Platform.YOUTUBE, settings)
+        fields = replace(fields, hashtags=fields.hashtags[:HASHTAGS_SHOWN])
+        if title is None:
+            title = fit(
+                lambda f: no_angles(one_line(template.render(f, block="title"))),
+                fields,
+                lambda t: len(t) <= limit.title_max,
+                fill=(),
+            )
+        if description is None:
+            description = fit(
+                lambda f: no_angles(template.render(f, block="description")),
+                fields,
+                lambda t: len(t.encode("utf-8")) <= limit.description_max_bytes,
+            )
+    override = overrides_for(content, Platform.YOUTUBE)
     if "tags" in override:
         tags = clean_tags(labels(override["tags"]))
     else:
-        tags = fit_tags(clean_tags(content.hashtags), tags_max)
+        tags = fit_tags(clean_tags(content.hashtags), limit.tags_max_total)
 
     problems = []
     if not title:
         problems.append("youtube: title is empty")
-    elif len(title) > title_max:
-        problems.append(f"youtube: title is {len(title)}/{title_max} characters")
+    elif len(title) > limit.title_max:
+        problems.append(f"youtube: title is {len(title)}/{limit.title_max} characters")
     size = len(description.encode("utf-8"))
-    if size > bytes_max:
-        problems.append(f"youtube: description is {size}/{bytes_max} bytes")
-    if tags_length(tags) > tags_max:
+    if size > limit.description_max_bytes:
+        problems.append(f"youtube: description is {size}/{limit.description_max_bytes} bytes")
+    if (tags_size := tags_length(tags)) > limit.tags_max_total:
         problems.append(
-            f"youtube: tags are {tags_length(tags)}/{tags_max} characters as YouTube counts them"
+            f"youtube: tags are {tags_size}/{limit.tags_max_total} characters "
+            "as YouTube counts them"
         )
     return Draft(
         Platform.YOUTUBE,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crosspost.db.engine import transaction
 from crosspost.db.models import DUE_POST_STATES, Account, Attempt, Post, PostState
 from crosspost.errors import StateError
-from crosspost.timeutil import utcnow
+from crosspost.timeutil import as_utc, utcnow
 
 
 class LostLease(Exception):
@@ -30,7 +30,7 @@ class LostLease(Exception):
 @dataclass(frozen=True)
 class Claim:
     post_id: int
-    attempt_id: int
+    attempt_id: int | None  # the intent row; None for a reconciliation lease
     attempt_number: int
     charged_attempts: int
     account_id: int
@@ -78,14 +78,6 @@ def move(
         raise StateError(f"post {post_id} is {current}; it must be {wanted} to become {new_state}")
 
 
-def _due_condition(now: datetime) -> ColumnElement[bool]:
-    return and_(
-        Post.state.in_([s.value for s in DUE_POST_STATES]),
-        Post.next_attempt_at <= now,
-        Account.paused_at.is_(None),
-    )
-
-
 def claim_due(
     factory: sessionmaker[Session],
     worker_id: str,
@@ -94,15 +86,72 @@ def claim_due(
     now: datetime | None = None,
 ) -> list[Claim]:
     """Claim up to `limit` due posts for `worker_id`, recording each attempt's intent."""
+    now = now or utcnow()
+    due = Post.state.in_([s.value for s in DUE_POST_STATES])
+    return _claim(
+        factory,
+        worker_id,
+        limit,
+        now,
+        eligible=and_(due, Post.next_attempt_at <= now),
+        guard=due,
+        values={
+            "state": PostState.PUBLISHING.value,
+            "lease_expires_at": now + lease,
+            "attempt_count": Post.attempt_count + 1,
+            "wait_reason": None,
+            "updated_at": now,
+        },
+        record_intent=True,
+    )
+
+
+def claim_unknown(
+    factory: sessionmaker[Session],
+    worker_id: str,
+    limit: int,
+    lease: timedelta,
+    now: datetime | None = None,
+) -> list[Claim]:
+    """Lease `unknown` posts for reconciliation (state stays `unknown` meanwhile)."""
+    now = now or utcnow()
+    free = and_(
+        Post.state == PostState.UNKNOWN.value,
+        or_(Post.lease_owner.is_(None), Post.lease_expires_at < now),
+    )
+    return _claim(
+        factory,
+        worker_id,
+        limit,
+        now,
+        eligible=and_(free, Post.next_attempt_at <= now),
+        guard=free,
+        values={"lease_expires_at": now + lease},
+        record_intent=False,
+    )
+
+
+def _claim(
+    factory: sessionmaker[Session],
+    worker_id: str,
+    limit: int,
+    now: datetime,
+    *,
+    eligible: ColumnElement[bool],
+    guard: ColumnElement[bool],
+    values: dict[str, Any],
+    record_intent: bool,
+) -> list[Claim]:
+    """Lock eligible rows (skipping rows another worker holds), then lease each with a guarded
+    compare-and-set; with `record_intent`, write the attempt row in the same transaction."""
     if limit <= 0:
         return []
-    now = now or utcnow()
     claims: list[Claim] = []
     with transaction(factory) as session:
         ids = session.scalars(
             select(Post.id)
             .join(Account, Account.id == Post.account_id)
-            .where(_due_condition(now))
+            .where(eligible, Account.paused_at.is_(None))
             .order_by(Post.next_attempt_at, Post.id)
             .limit(limit)
             .with_for_update(of=Post, skip_locked=True)
@@ -110,48 +159,49 @@ def claim_due(
         for post_id in ids:
             result = session.execute(
                 update(Post)
-                .where(
-                    Post.id == post_id,
-                    Post.state.in_([s.value for s in DUE_POST_STATES]),
-                )
-                .values(
-                    state=PostState.PUBLISHING.value,
-                    lease_owner=worker_id,
-                    lease_expires_at=now + lease,
-                    attempt_count=Post.attempt_count + 1,
-                    wait_reason=None,
-                    updated_at=now,
-                )
+                .where(Post.id == post_id, guard)
+                .values(lease_owner=worker_id, **values)
                 .execution_options(synchronize_session=False)
             )
-            if _rowcount(result) != 1:
-                continue
-            claims.append(_record_intent(session, post_id, worker_id, now))
+            if _rowcount(result) == 1:
+                claims.append(_load_claim(session, post_id, worker_id, now, record_intent))
     return claims
 
 
-def _record_intent(session: Session, post_id: int, worker_id: str, now: datetime) -> Claim:
-    """The attempt row is written in the claiming transaction, before any platform call."""
-    post = session.get_one(Post, post_id, populate_existing=True)
-    previous = session.scalar(select(func.count(Attempt.id)).where(Attempt.post_id == post_id))
-    first = session.scalar(select(func.min(Attempt.started_at)).where(Attempt.post_id == post_id))
-    attempt = Attempt(
-        post_id=post_id, number=int(previous or 0) + 1, worker=worker_id, started_at=now
-    )
-    session.add(attempt)
-    session.flush()
-    account_name = session.scalar(select(Account.name).where(Account.id == post.account_id))
+def _load_claim(
+    session: Session, post_id: int, worker_id: str, now: datetime, record_intent: bool
+) -> Claim:
+    """What the worker needs about a leased post; the attempt row (the intent) if publishing."""
+    post, account_name = session.execute(
+        select(Post, Account.name)
+        .join(Account, Account.id == Post.account_id)
+        .where(Post.id == post_id)
+        .execution_options(populate_existing=True)
+    ).one()
+    count, first = session.execute(
+        select(func.count(Attempt.id), func.min(Attempt.started_at)).where(
+            Attempt.post_id == post_id
+        )
+    ).one()
+    attempt_id = None
+    number = int(count)
+    if record_intent:
+        number += 1
+        attempt = Attempt(post_id=post_id, number=number, worker=worker_id, started_at=now)
+        session.add(attempt)
+        session.flush()
+        attempt_id = attempt.id
     return Claim(
         post_id=post_id,
-        attempt_id=attempt.id,
-        attempt_number=attempt.number,
+        attempt_id=attempt_id,
+        attempt_number=number,
         charged_attempts=post.attempt_count,
         account_id=post.account_id,
-        account_name=str(account_name),
+        account_name=account_name,
         content_id=post.content_id,
         scheduled_at=post.scheduled_at,
         created_at=post.created_at,
-        first_attempt_at=first or now,
+        first_attempt_at=as_utc(first) if first else (now if record_intent else post.scheduled_at),
     )
 
 
@@ -302,23 +352,13 @@ def heartbeat(
 
 
 def expire_leases(factory: sessionmaker[Session], now: datetime | None = None) -> list[int]:
-    """Posts whose worker vanished mid-publish become `unknown`; the platform is asked."""
+    """Posts whose worker vanished mid-publish become `unknown`; the platform is asked next."""
     now = now or utcnow()
     with transaction(factory) as session:
-        ids = session.scalars(
-            select(Post.id)
-            .where(Post.state == PostState.PUBLISHING.value, Post.lease_expires_at < now)
-            .with_for_update(skip_locked=True)
-        ).all()
-        moved = []
-        for post_id in ids:
-            result = session.execute(
+        moved = list(
+            session.scalars(
                 update(Post)
-                .where(
-                    Post.id == post_id,
-                    Post.state == PostState.PUBLISHING.value,
-                    Post.lease_expires_at < now,
-                )
+                .where(Post.state == PostState.PUBLISHING.value, Post.lease_expires_at < now)
                 .values(
                     state=PostState.UNKNOWN.value,
                     next_attempt_at=now,
@@ -327,81 +367,22 @@ def expire_leases(factory: sessionmaker[Session], now: datetime | None = None) -
                     updated_at=now,
                     **_RELEASE,
                 )
+                .returning(Post.id)
                 .execution_options(synchronize_session=False)
             )
-            if _rowcount(result) == 1:
-                session.execute(
-                    update(Attempt)
-                    .where(Attempt.post_id == post_id, Attempt.outcome.is_(None))
-                    .values(
-                        outcome="lease_expired",
-                        ended_at=now,
-                        message="the worker stopped before recording an outcome",
-                    )
-                    .execution_options(synchronize_session=False)
+        )
+        if moved:
+            session.execute(
+                update(Attempt)
+                .where(Attempt.post_id.in_(moved), Attempt.outcome.is_(None))
+                .values(
+                    outcome="lease_expired",
+                    ended_at=now,
+                    message="the worker stopped before recording an outcome",
                 )
-                moved.append(post_id)
+                .execution_options(synchronize_session=False)
+            )
     return moved
-
-
-def claim_unknown(
-    factory: sessionmaker[Session],
-    worker_id: str,
-    limit: int,
-    lease: timedelta,
-    now: datetime | None = None,
-) -> list[Claim]:
-    """Lease `unknown` posts for reconciliation (state stays `unknown` meanwhile)."""
-    now = now or utcnow()
-    claims: list[Claim] = []
-    with transaction(factory) as session:
-        ids = session.scalars(
-            select(Post.id)
-            .join(Account, Account.id == Post.account_id)
-            .where(
-                Post.state == PostState.UNKNOWN.value,
-                Post.next_attempt_at <= now,
-                Account.paused_at.is_(None),
-                or_(Post.lease_owner.is_(None), Post.lease_expires_at < now),
-            )
-            .order_by(Post.next_attempt_at, Post.id)
-            .limit(limit)
-            .with_for_update(of=Post, skip_locked=True)
-        ).all()
-        for post_id in ids:
-            result = session.execute(
-                update(Post)
-                .where(
-                    Post.id == post_id,
-                    Post.state == PostState.UNKNOWN.value,
-                    or_(Post.lease_owner.is_(None), Post.lease_expires_at < now),
-                )
-                .values(lease_owner=worker_id, lease_expires_at=now + lease)
-                .execution_options(synchronize_session=False)
-            )
-            if _rowcount(result) != 1:
-                continue
-            post = session.get_one(Post, post_id, populate_existing=True)
-            first = session.scalar(
-                select(func.min(Attempt.started_at)).where(Attempt.post_id == post_id)
-            )
-            count = session.scalar(select(func.count(Attempt.id)).where(Attempt.post_id == post_id))
-            account_name = session.scalar(select(Account.name).where(Account.id == post.account_id))
-            claims.append(
-                Claim(
-                    post_id=post_id,
-                    attempt_id=0,
-                    attempt_number=int(count or 0),
-                    charged_attempts=post.attempt_count,
-                    account_id=post.account_id,
-                    account_name=str(account_name),
-                    content_id=post.content_id,
-                    scheduled_at=post.scheduled_at,
-                    created_at=post.created_at,
-                    first_attempt_at=first or post.scheduled_at,
-                )
-            )
-    return claims
 
 
 def release_unknown(
@@ -433,8 +414,4 @@ def next_due_at(factory: sessionmaker[Session]) -> datetime | None:
                 Account.paused_at.is_(None),
             )
         )
-    if value is None:
-        return None
-    from crosspost.timeutil import as_utc
-
-    return as_utc(value) if isinstance(value, datetime) else as_utc(datetime.fromisoformat(value))
+    return as_utc(value) if value is not None else None

@@ -100,30 +100,36 @@ class Executor:
 
     # ------------------------------------------------------------------------------------
     def publish(self, claim: Claim) -> Outcome:
+        """One attempt for a claim from `claims.claim_due` (which wrote its attempt row)."""
+        attempt_id = claim.attempt_id
+        if attempt_id is None:
+            raise ValueError(f"post {claim.post_id} was leased for reconciliation, not claimed")
         try:
-            request = self._request(claim)
+            request = self.build_request(claim)
         except PublishError as error:
-            return self._record_error(claim, error)
+            return self._record_error(claim, attempt_id, error)
         except Exception as error:  # nothing was sent: rendering or media preparation failed
             log.exception("post %s: could not prepare the post", claim.post_id)
-            return self._record_error(
-                claim,
-                PermanentError(f"could not prepare the post: {type(error).__name__}: {error}"),
-            )
+            failure = PermanentError(f"could not prepare the post: {type(error).__name__}: {error}")
+            return self._record_error(claim, attempt_id, failure)
         try:
             adapter = self.adapters.get(claim.account_name)
             progress = self.progress(claim.post_id) if self.progress else None
             receipt = adapter.publish(request, progress)
         except PublishError as error:
-            return self._record_error(claim, error)
+            return self._record_error(claim, attempt_id, error)
         except Exception as error:  # a bug or an unmapped library error: it may have posted
             log.exception("post %s: unexpected error while publishing", claim.post_id)
             ambiguous = AmbiguousOutcomeError(f"unexpected {type(error).__name__}: {error}")
-            return self._record_error(claim, ambiguous)
-        return self._record_receipt(claim, receipt)
+            return self._record_error(claim, attempt_id, ambiguous)
+        return self._record_receipt(claim, attempt_id, receipt)
 
-    def _request(self, claim: Claim, *, check: bool = True) -> PublishRequest:
-        """Everything the adapter needs, read in one short transaction before the call."""
+    def build_request(self, claim: Claim, *, check: bool = True) -> PublishRequest:
+        """Everything the adapter needs, read in one short transaction before the call.
+
+        With `check`, a missing media file or a rendering problem raises PermanentError;
+        reconciliation builds the same request without checking, only to recognise the copy.
+        """
         with self.factory() as session:
             content = get_content(session, claim.content_id)
             problems = missing_media([(m.path, m.size) for m in content.media])
@@ -143,13 +149,13 @@ class Executor:
             first_attempt_at=claim.first_attempt_at,
         )
 
-    def _record_receipt(self, claim: Claim, receipt: Receipt) -> Outcome:
+    def _record_receipt(self, claim: Claim, attempt_id: int, receipt: Receipt) -> Outcome:
         note = "; ".join(receipt.warnings) or None
         try:
             with transaction(self.factory) as session:
                 claims.finish_attempt(
                     session,
-                    claim.attempt_id,
+                    attempt_id,
                     "published",
                     remote_id=receipt.remote_id,
                     remote_url=receipt.url,
@@ -174,7 +180,7 @@ class Executor:
         log.info("post %s published: %s %s", claim.post_id, receipt.remote_id, receipt.url or "")
         return Outcome(claim.post_id, "published", receipt.remote_id)
 
-    def _record_error(self, claim: Claim, error: PublishError) -> Outcome:
+    def _record_error(self, claim: Claim, attempt_id: int, error: PublishError) -> Outcome:
         now = utcnow()
         decision = self.policy.decide(
             error,
@@ -187,7 +193,7 @@ class Executor:
             with transaction(self.factory) as session:
                 claims.finish_attempt(
                     session,
-                    claim.attempt_id,
+                    attempt_id,
                     error.outcome,
                     error_class=type(error).__name__,
                     http_status=error.http_status,
@@ -207,28 +213,19 @@ class Executor:
         owner = self.worker_id
         if decision.action == "fail":
             claims.mark_failed(session, claim.post_id, owner, error=decision.reason or text)
-        elif decision.action == "reconcile":
+            return
+        if decision.action == "reconcile":
             claims.mark_unknown(session, claim.post_id, owner, error=text, reconcile_at=utcnow())
-        elif decision.action == "pause":
+            return
+        if decision.action == "pause":
             accounts_mod.pause_account(session, claim.account_id, decision.reason)
-            assert decision.next_attempt_at is not None
-            claims.mark_retry(
-                session,
-                claim.post_id,
-                owner,
-                next_attempt_at=decision.next_attempt_at,
-                error=text,
-                wait_reason=decision.reason,
-                refund_attempt=True,
-            )
-        else:
-            assert decision.next_attempt_at is not None
-            claims.mark_retry(
-                session,
-                claim.post_id,
-                owner,
-                next_attempt_at=decision.next_attempt_at,
-                error=text,
-                wait_reason=decision.reason,
-                refund_attempt=decision.refund_attempt,
-            )
+        assert decision.next_attempt_at is not None
+        claims.mark_retry(
+            session,
+            claim.post_id,
+            owner,
+            next_attempt_at=decision.next_attempt_at,
+            error=text,
+            wait_reason=decision.reason,
+            refund_attempt=decision.refund_attempt,
+        )

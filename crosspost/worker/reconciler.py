@@ -35,7 +35,7 @@ class Reconciler:
         ex = self.executor
         owner = ex.worker_id
         try:
-            request = ex._request(claim, check=False)
+            request = ex.build_request(claim, check=False)
             adapter = ex.adapters.get(claim.account_name)
             found = adapter.find_existing(request, since=claim.first_attempt_at - CLOCK_SLACK)
         except PublishError as error:

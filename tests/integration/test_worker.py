@@ -32,6 +32,14 @@ def with_settings(config, **settings):
     return replace(config, accounts=accounts)
 
 
+def given_post_on_x(db, config, *, delay: float = 0) -> int:
+    """Given: approved content scheduled on the X account, due after `delay` seconds."""
+    with db.factory.begin() as session:
+        item = make_content(session)
+        (post_id,) = schedule_now(session, config, item.id, delay=delay, platforms=["x"])
+    return post_id
+
+
 def post(db, post_id):
     with db.factory() as session:
         return session.get(Post, post_id)
@@ -52,9 +60,7 @@ def test_due_posts_are_published_once_with_receipts(db, memory_config, journal):
 
 
 def test_posts_not_yet_due_are_left_alone(db, memory_config, journal):
-    with db.factory.begin() as session:
-        item = make_content(session)
-        (post_id,) = schedule_now(session, memory_config, item.id, delay=3600, platforms=["x"])
+    post_id = given_post_on_x(db, memory_config, delay=3600)
     Worker(memory_config, db.factory).run_once()
     assert post(db, post_id).state == "scheduled"
     assert journal_entries(journal) == []
@@ -62,9 +68,7 @@ def test_posts_not_yet_due_are_left_alone(db, memory_config, journal):
 
 def test_retryable_failure_waits_then_succeeds(db, memory_config):
     config = with_settings(memory_config, fail_times=1, fail_with="retryable")
-    with db.factory.begin() as session:
-        item = make_content(session)
-        (post_id,) = schedule_now(session, config, item.id, platforms=["x"])
+    post_id = given_post_on_x(db, config)
     Worker(config, db.factory).run_once()
     if post(db, post_id).state == "retry_wait":  # the jittered wait (≤ 0.1 s) had not passed
         assert post(db, post_id).wait_reason.startswith("temporary error")
@@ -81,9 +85,7 @@ def test_retryable_failure_waits_then_succeeds(db, memory_config):
 
 def test_permanent_failure_fails_at_once_with_the_reason(db, memory_config):
     config = with_settings(memory_config, fail_times=99, fail_with="permanent")
-    with db.factory.begin() as session:
-        item = make_content(session)
-        (post_id,) = schedule_now(session, config, item.id, platforms=["x"])
+    post_id = given_post_on_x(db, config)
     Worker(config, db.factory).run_once()
     failed = post(db, post_id)
     assert failed.state == "failed"
@@ -92,9 +94,7 @@ def test_permanent_failure_fails_at_once_with_the_reason(db, memory_config):
 
 def test_authentication_failure_pauses_the_account_without_burning_attempts(db, memory_config):
     config = with_settings(memory_config, fail_times=1, fail_with="auth")
-    with db.factory.begin() as session:
-        item = make_content(session)
-        (post_id,) = schedule_now(session, config, item.id, platforms=["x"])
+    post_id = given_post_on_x(db, config)
     Worker(config, db.factory).run_once()
     paused = post(db, post_id)
     assert paused.state == "retry_wait"
@@ -114,9 +114,7 @@ def test_authentication_failure_pauses_the_account_without_burning_attempts(db, 
 
 def test_ambiguous_outcome_is_reconciled_not_reposted(db, memory_config, journal):
     config = with_settings(memory_config, fail_times=1, fail_with="ambiguous")
-    with db.factory.begin() as session:
-        item = make_content(session)
-        (post_id,) = schedule_now(session, config, item.id, platforms=["x"])
+    post_id = given_post_on_x(db, config)
     Worker(config, db.factory).run_once()
     # The memory twin raised before writing its journal: no copy exists, so it is retried once.
     final = post(db, post_id)
@@ -130,16 +128,14 @@ def test_ambiguous_outcome_is_reconciled_not_reposted(db, memory_config, journal
 
 
 def test_expired_lease_is_reconciled_from_the_platform(db, memory_config, journal):
-    with db.factory.begin() as session:
-        item = make_content(session)
-        (post_id,) = schedule_now(session, memory_config, item.id, platforms=["x"])
+    post_id = given_post_on_x(db, memory_config)
     # A worker claims the post, publishes it, and dies before recording the receipt.
     (claim,) = claims.claim_due(db.factory, "dead-worker", 1, timedelta(seconds=0.2))
     from crosspost.accounts import build_adapter
     from crosspost.worker.executor import Executor
 
     adapter = build_adapter(memory_config, "xacct")
-    adapter.publish(Executor(memory_config, db.factory, "dead-worker")._request(claim))
+    adapter.publish(Executor(memory_config, db.factory, "dead-worker").build_request(claim))
     time.sleep(0.3)
     # A new worker expires the lease and finds the copy instead of posting again.
     claims.expire_leases(db.factory)
@@ -182,9 +178,7 @@ def test_guarded_move_refuses_an_unexpected_state(db, memory_config):
     from crosspost.db.models import PostState
     from crosspost.errors import StateError
 
-    with db.factory.begin() as session:
-        item = make_content(session)
-        (post_id,) = schedule_now(session, memory_config, item.id, platforms=["x"])
+    post_id = given_post_on_x(db, memory_config)
     with db.factory.begin() as session, pytest.raises(StateError, match="is scheduled"):
         claims.move(session, post_id, [PostState.PUBLISHING], PostState.PUBLISHED)
     with db.factory.begin() as session, pytest.raises(claims.LostLease):

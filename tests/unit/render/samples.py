@@ -6,13 +6,12 @@ adapters' own declarations.
 
 from __future__ import annotations
 
-import subprocess
 import unicodedata
 from pathlib import Path
 
 from crosspost.adapters.base import ContentKind, ContentSnapshot, Limits, MediaFile, MediaRole
 from crosspost.adapters.base import Platform as P
-from crosspost.render.ffmpeg import ffmpeg_exe
+from crosspost.render.ffmpeg import run_ffmpeg
 
 X_LIMITS = Limits(
     text_max=280,
@@ -98,8 +97,30 @@ def media_file(path: Path, role: MediaRole, mime_type: str | None = None) -> Med
     )
 
 
+# First bytes that make a file pass for its type (media checks sniff them); no decoder needed.
+STUB_HEADERS = {
+    ".mp4": b"\x00\x00\x00\x18ftypmp42",
+    ".m4a": b"\x00\x00\x00\x1cftypM4A ",
+    ".mp3": b"ID3",
+    ".jpg": b"\xff\xd8\xff",
+    ".png": b"\x89PNG\r\n\x1a\n",
+}
+
+
+def stub_media(path: Path, role: MediaRole) -> MediaFile:
+    """A small file that only looks like its type (by its extension's header), as a MediaFile."""
+    path.write_bytes(STUB_HEADERS[path.suffix] + bytes(64))
+    return media_file(path, role)
+
+
+def stub_podcast(folder: Path) -> tuple[MediaFile, MediaFile]:
+    """A podcast's audio (MP3) and cover (JPEG) as stubs: no rendered video."""
+    audio = stub_media(folder / "tap-1.mp3", MediaRole.AUDIO)
+    return audio, stub_media(folder / "bia.jpg", MediaRole.COVER)
+
+
 def _ffmpeg(*arguments: str) -> None:
-    subprocess.run([ffmpeg_exe(), "-y", "-loglevel", "error", *arguments], check=True)
+    run_ffmpeg(["-y", *arguments])
 
 
 def make_audio(path: Path, seconds: float = 2) -> Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 from crosspost.adapters.base import ContentKind, MediaRole, Platform
 from crosspost.render import render_draft
 
-from .samples import FACEBOOK_LIMITS, LINK, SUMMARY, TITLE, content, media_file
+from .samples import FACEBOOK_LIMITS, LINK, SUMMARY, TITLE, content, stub_media, stub_podcast
 
 UTM = {"utm_source": "facebook", "utm_medium": "social"}
 TAGS = "#XâyDựngĐảng #QuảngNam #ChiBộ #ĐạiHộiXIV"
@@ -39,9 +39,8 @@ def test_an_editors_message_over_the_limit_is_reported_not_cut() -> None:
 
 
 def test_a_video_post_writes_the_link_and_carries_a_title(tmp_path: Path) -> None:
-    video = tmp_path / "phong-su.mp4"
-    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(64))
-    item = content(ContentKind.VIDEO, media=(media_file(video, MediaRole.VIDEO),))
+    video = stub_media(tmp_path / "phong-su.mp4", MediaRole.VIDEO)
+    item = content(ContentKind.VIDEO, media=(video,))
     draft = render_draft(Platform.FACEBOOK, item, {"utm": UTM}, limits=FACEBOOK_LIMITS)
     assert draft.link is None
     assert draft.title == TITLE
@@ -51,10 +50,7 @@ def test_a_video_post_writes_the_link_and_carries_a_title(tmp_path: Path) -> Non
 
 
 def test_a_podcast_without_video_is_a_feed_post_with_cover_and_link(tmp_path: Path) -> None:
-    audio, cover = tmp_path / "tap-1.mp3", tmp_path / "bia.jpg"
-    audio.write_bytes(b"ID3" + bytes(32))
-    cover.write_bytes(b"\xff\xd8\xff" + bytes(32))
-    media = (media_file(audio, MediaRole.AUDIO), media_file(cover, MediaRole.COVER))
+    media = stub_podcast(tmp_path)
     item = content(ContentKind.PODCAST, media=media)
     draft = render_draft(Platform.FACEBOOK, item, {}, limits=FACEBOOK_LIMITS)
     assert draft.link == LINK

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,3 +120,23 @@ def test_files_the_kind_needs_are_required() -> None:
         "x: the podcast has no audio file",
         "x: the podcast has no cover image",
     ]
+
+
+def test_checks_read_a_file_once_per_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    video = make_video(tmp_path / "ban-tin.mp4")
+    item = content(ContentKind.VIDEO, media=(media_file(video, MediaRole.VIDEO),))
+    first = check_media(item, Platform.X, X_LIMITS)  # probes the duration
+    runs: list[Any] = []
+    real_run = subprocess.run
+
+    def counting_run(*args: Any, **kwargs: Any) -> Any:
+        runs.append(args)
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", counting_run)
+    assert check_media(item, Platform.X, X_LIMITS) == first
+    assert runs == []  # rendering again (every schedule, every publish) runs no ffmpeg
+    stat = video.stat()
+    os.utime(video, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert check_media(item, Platform.X, X_LIMITS) == first
+    assert len(runs) == 1  # a changed file is read again

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from crosspost.adapters.base import ContentKind, MediaRole, Platform
+from crosspost.adapters.base import ContentKind, MediaFile, MediaRole, Platform
 from crosspost.render import podcast, render_draft
-from crosspost.render.ffmpeg import MediaError, ffmpeg_exe
+from crosspost.render.ffmpeg import MediaError, read_header
 from crosspost.render.media import inspect_media, prepare_content, render_podcast_video
 
 from .samples import LIMITS, content, make_audio, make_cover, media_file
@@ -22,9 +21,10 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return make_audio(folder / "tap-1.m4a"), make_cover(folder / "bia.png")
 
 
-def _streams(path: Path) -> str:
-    done = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True)
-    return done.stderr.decode()
+@pytest.fixture
+def media(inputs: tuple[Path, Path]) -> tuple[MediaFile, MediaFile]:
+    audio, cover = inputs
+    return media_file(audio, MediaRole.AUDIO), media_file(cover, MediaRole.COVER)
 
 
 def test_the_video_is_h264_and_aac_with_even_dimensions(
@@ -36,7 +36,7 @@ def test_the_video_is_h264_and_aac_with_even_dimensions(
     assert info.mime_type == "video/mp4"
     assert info.duration == pytest.approx(2.0, abs=0.1)
     assert (info.width, info.height) == (320, 240)  # 321x241 rounded down to even
-    streams = _streams(video)
+    streams = read_header(video)
     assert "Video: h264" in streams and "yuv420p" in streams and "Audio: aac" in streams
 
 
@@ -74,10 +74,8 @@ def test_a_failed_render_raises_and_leaves_nothing(
 
 
 def test_prepare_content_adds_the_video_for_youtube_and_facebook(
-    inputs: tuple[Path, Path], tmp_path: Path
+    media: tuple[MediaFile, MediaFile], tmp_path: Path
 ) -> None:
-    audio, cover = inputs
-    media = (media_file(audio, MediaRole.AUDIO), media_file(cover, MediaRole.COVER))
     item = content(ContentKind.PODCAST, media=media)
 
     prepared = prepare_content(item, Platform.YOUTUBE, tmp_path)
@@ -94,10 +92,8 @@ def test_prepare_content_adds_the_video_for_youtube_and_facebook(
 
 
 def test_prepare_content_leaves_everything_else_alone(
-    inputs: tuple[Path, Path], tmp_path: Path
+    media: tuple[MediaFile, MediaFile], tmp_path: Path
 ) -> None:
-    audio, cover = inputs
-    media = (media_file(audio, MediaRole.AUDIO), media_file(cover, MediaRole.COVER))
     podcast_item = content(ContentKind.PODCAST, media=media)
     assert prepare_content(podcast_item, Platform.X, tmp_path) is podcast_item
     article = content(media=media[1:])

@@ -10,7 +10,7 @@ from crosspost.render import render_draft
 from crosspost.render.text import words
 from crosspost.render.weighted import weighted_length
 
-from .samples import BODY, LINK, SUMMARY, TITLE, X_LIMITS, content, media_file, nfd
+from .samples import BODY, LINK, SUMMARY, TITLE, X_LIMITS, content, nfd, stub_media
 
 UTM = {"utm_source": "x", "utm_medium": "social"}
 TAGS = "#XâyDựngĐảng #QuảngNam #ChiBộ #ĐạiHộiXIV"
@@ -120,11 +120,7 @@ def test_nfd_input_comes_out_nfc() -> None:
 
 
 def test_articles_carry_up_to_four_images(tmp_path: Path) -> None:
-    images = []
-    for i in range(5):
-        path = tmp_path / f"anh-{i}.png"
-        path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
-        images.append(media_file(path, MediaRole.IMAGE))
+    images = [stub_media(tmp_path / f"anh-{i}.png", MediaRole.IMAGE) for i in range(5)]
     draft = render_draft(Platform.X, content(media=tuple(images)), {}, limits=X_LIMITS)
     assert draft.media == tuple(images[:4])
     assert draft.problems == ()

@@ -10,13 +10,11 @@ from crosspost.render import render_draft
 from crosspost.render.text import words
 from crosspost.render.youtube import tags_length
 
-from .samples import LINK, PARAGRAPHS, SUMMARY, YOUTUBE_LIMITS, content, media_file
+from .samples import LINK, PARAGRAPHS, SUMMARY, YOUTUBE_LIMITS, content, stub_media, stub_podcast
 
 
 def _video(tmp_path: Path) -> tuple[MediaFile, ...]:
-    video = tmp_path / "hoi-nghi.mp4"
-    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(64))
-    return (media_file(video, MediaRole.VIDEO),)
+    return (stub_media(tmp_path / "hoi-nghi.mp4", MediaRole.VIDEO),)
 
 
 def render(tmp_path: Path, **fields: Any) -> Draft:
@@ -46,12 +44,9 @@ def test_a_long_title_is_cut_at_a_word_boundary_within_100_characters(tmp_path: 
 
 def test_a_podcast_title_keeps_the_templates_suffix_when_cut(tmp_path: Path) -> None:
     title = " ".join(["Câu chuyện xây dựng Đảng ở cơ sở"] * 4)
-    audio, cover = tmp_path / "tap-1.m4a", tmp_path / "bia.png"
-    audio.write_bytes(b"\x00\x00\x00\x1cftypM4A " + bytes(32))
-    cover.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(32))
     media = (
-        media_file(audio, MediaRole.AUDIO),
-        media_file(cover, MediaRole.COVER),
+        stub_media(tmp_path / "tap-1.m4a", MediaRole.AUDIO),
+        stub_media(tmp_path / "bia.png", MediaRole.COVER),
         *_video(tmp_path),
     )
     item = content(ContentKind.PODCAST, title=title, media=media)
@@ -133,13 +128,16 @@ def test_an_empty_title_and_oversized_tags_are_problems(tmp_path: Path) -> None:
 
 
 def test_a_podcast_without_its_rendered_video_is_a_problem(tmp_path: Path) -> None:
-    audio, cover = tmp_path / "tap-1.mp3", tmp_path / "bia.jpg"
-    audio.write_bytes(b"ID3" + bytes(32))
-    cover.write_bytes(b"\xff\xd8\xff" + bytes(32))
-    media = (media_file(audio, MediaRole.AUDIO), media_file(cover, MediaRole.COVER))
-    item = content(ContentKind.PODCAST, media=media)
+    item = content(ContentKind.PODCAST, media=stub_podcast(tmp_path))
     draft = render_draft(Platform.YOUTUBE, item, {}, limits=YOUTUBE_LIMITS)
     assert draft.problems == (
         "youtube: the podcast's video has not been rendered "
         "(prepare_content renders it from the audio and the cover)",
     )
+
+
+def test_an_override_set_to_nothing_falls_back_on_the_template(tmp_path: Path) -> None:
+    draft = render(tmp_path, overrides={"youtube": {"title": None, "description": "Mô tả."}})
+    assert draft.title == "Tỉnh ủy Quảng Nam nâng cao chất lượng sinh hoạt chi bộ ở cơ sở"
+    assert draft.description == "Mô tả."
+    assert draft.problems == ()

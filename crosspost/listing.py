@@ -1,0 +1,97 @@
+"""Reading posts back: what `posts list` and `posts show` display, as plain rows.
+
+Counts and audit actions are fetched with one grouped query each, not one query per post, so a
+listing of many posts stays a handful of statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crosspost.db.models import Account, Attempt, AuditEvent, Post, PostState
+from crosspost.errors import UserError
+from crosspost.scheduling import get_post
+
+
+@dataclass
+class PostRow:
+    post: Post
+    account_name: str
+    paused_reason: str | None
+    attempts: int
+    audit: list[str]
+
+
+@dataclass
+class PostDetail:
+    row: PostRow
+    attempt_log: Sequence[Attempt] = field(default_factory=list)
+    audit_log: Sequence[AuditEvent] = field(default_factory=list)
+
+
+def list_posts(
+    session: Session,
+    *,
+    status: Sequence[str] = (),
+    platform: Sequence[str] = (),
+    content_id: int | None = None,
+) -> list[PostRow]:
+    states = {s.value for s in PostState}
+    for s in status:
+        if s not in states:
+            raise UserError(f"--status {s!r} is not one of {', '.join(sorted(states))}")
+    query = select(Post, Account.name, Account.paused_reason).join(
+        Account, Account.id == Post.account_id
+    )
+    if status:
+        query = query.where(Post.state.in_(status))
+    if platform:
+        query = query.where(Post.platform.in_(platform))
+    if content_id is not None:
+        query = query.where(Post.content_id == content_id)
+    rows = session.execute(query.order_by(Post.id)).all()
+    ids = [post.id for post, _, _ in rows]
+    attempts: dict[int, int] = {}
+    audit: dict[int, list[str]] = {}
+    if ids:
+        attempts = {
+            post_id: count
+            for post_id, count in session.execute(
+                select(Attempt.post_id, func.count(Attempt.id))
+                .where(Attempt.post_id.in_(ids))
+                .group_by(Attempt.post_id)
+            )
+        }
+        for post_id, action in session.execute(
+            select(AuditEvent.post_id, AuditEvent.action)
+            .where(AuditEvent.post_id.in_(ids))
+            .order_by(AuditEvent.id)
+        ):
+            if post_id is not None:  # always, given the filter; the column is nullable
+                audit.setdefault(post_id, []).append(action)
+    return [
+        PostRow(post, name, paused, attempts.get(post.id, 0), audit.get(post.id, []))
+        for post, name, paused in rows
+    ]
+
+
+def post_detail(session: Session, post_id: int) -> PostDetail:
+    post = get_post(session, post_id)
+    attempt_log = session.scalars(
+        select(Attempt).where(Attempt.post_id == post_id).order_by(Attempt.id)
+    ).all()
+    audit_log = session.scalars(
+        select(AuditEvent).where(AuditEvent.post_id == post_id).order_by(AuditEvent.id)
+    ).all()
+    row = PostRow(
+        post,
+        post.account.name,
+        post.account.paused_reason,
+        len(attempt_log),
+        [e.action for e in audit_log],
+    )
+    return PostDetail(row, attempt_log, audit_log)
