@@ -1,25 +1,24 @@
 """Accounts: config → database rows, credentials → adapters.
 
-Credentials never live in crosspost.toml: each is `env:VARIABLE` or `secrets`, the latter read
-from `<data_dir>/secrets.toml` (one table per account), which must be readable by its owner only.
+Credentials never live in crosspost.toml (see crosspost.credentials for where they do).
 """
 
 from __future__ import annotations
 
-import os
-import stat
-import tomllib
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from crosspost.adapters.base import AccountConfig, Adapter, Secret
+from crosspost import audit
+from crosspost.adapters.base import AccountConfig, Adapter, PublishError
 from crosspost.adapters.registry import adapter_class
-from crosspost.config import AccountSettings, Config
+from crosspost.config import Config
+from crosspost.credentials import resolve_credentials
+from crosspost.db.engine import transaction
 from crosspost.db.models import Account
 from crosspost.errors import UserError
 from crosspost.timeutil import utcnow
@@ -57,41 +56,6 @@ def sync_accounts(session: Session, config: Config) -> dict[str, Account]:
     return rows
 
 
-def read_secrets_file(path: Path) -> Mapping[str, Mapping[str, str]]:
-    if not path.exists():
-        return {}
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise UserError(
-            f"{path} is readable by group or others (mode {stat.filemode(mode)}); "
-            f"run: chmod 600 {path}"
-        )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        reason = exc.args[0] if exc.args else "parse error"
-        raise UserError(f"{path}: not valid TOML ({reason})") from None
-    return {
-        k: {ck: str(cv) for ck, cv in v.items()} for k, v in data.items() if isinstance(v, dict)
-    }
-
-
-def resolve_credentials(account: AccountSettings, secrets_path: Path) -> dict[str, Secret]:
-    """Credential values for an account; a missing one is simply absent (the adapter says so)."""
-    values: dict[str, Secret] = {}
-    file_values: Mapping[str, str] | None = None
-    for key, ref in account.credentials.items():
-        if ref.startswith("env:"):
-            value = os.environ.get(ref.removeprefix("env:"))
-        else:
-            if file_values is None:
-                file_values = read_secrets_file(secrets_path).get(account.name, {})
-            value = file_values.get(key)
-        if value:
-            values[key] = Secret(value)
-    return values
-
-
 def account_config(config: Config, name: str) -> AccountConfig:
     settings = config.account(name)
     return AccountConfig(
@@ -125,3 +89,46 @@ def resume_account(session: Session, account_id: int) -> bool:
         .values(paused_at=None, paused_reason=None)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    account: str
+    platform: str
+    ok: bool
+    identity: str | None = None
+    error: str | None = None
+    resumed: bool = False
+
+
+def check_accounts(
+    factory: sessionmaker[Session], config: Config, names: Sequence[str] = (), *, actor: str
+) -> list[CheckResult]:
+    """Verify credentials against each platform; a paused account that passes is resumed.
+
+    The platform calls happen outside any transaction; each resume is its own short one.
+    """
+    with transaction(factory) as session:
+        rows = sync_accounts(session, config)
+    chosen = list(names) or [a.name for a in config.accounts.values() if a.enabled]
+    results = []
+    for name in chosen:
+        settings = config.account(name)
+        try:
+            adapter = build_adapter(config, name)
+        except UserError as exc:
+            results.append(CheckResult(name, settings.platform.value, False, error=str(exc)))
+            continue
+        try:
+            identity = adapter.verify()
+        except PublishError as exc:
+            results.append(CheckResult(name, settings.platform.value, False, error=exc.message))
+            continue
+        finally:
+            adapter.close()
+        with transaction(factory) as session:
+            resumed = resume_account(session, rows[name].id)
+            if resumed:
+                audit.record(session, actor, "resume", account=name, identity=identity)
+        results.append(CheckResult(name, settings.platform.value, True, identity, None, resumed))
+    return results

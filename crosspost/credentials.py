@@ -1,0 +1,78 @@
+"""Where credentials live: never in crosspost.toml. Each is `env:VARIABLE` or `secrets`, the
+latter a table per account in `<data_dir>/secrets.toml`, readable by its owner only (crosspost
+refuses a group- or world-readable file, and writes it with mode 0600, atomically)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+import tomli_w
+
+from crosspost.adapters.base import Secret
+from crosspost.config import AccountSettings
+from crosspost.errors import UserError
+
+
+def read_secrets_file(path: Path) -> dict[str, dict[str, str]]:
+    if not path.exists():
+        return {}
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise UserError(
+            f"{path} is readable by group or others (mode {stat.filemode(mode)}); "
+            f"run: chmod 600 {path}"
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        reason = exc.args[0] if exc.args else "parse error"
+        raise UserError(f"{path}: not valid TOML ({reason})") from None
+    return {
+        k: {ck: str(cv) for ck, cv in v.items()} for k, v in data.items() if isinstance(v, dict)
+    }
+
+
+def store_secrets(path: Path, account: str, values: Mapping[str, str]) -> None:
+    """Merge `values` into the account's table; the file is replaced whole, mode 0600."""
+    data = read_secrets_file(path)
+    data.setdefault(account, {}).update(values)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secrets-", suffix=".toml")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("# crosspost credentials: keep this file private (mode 600)\n")
+            handle.write(tomli_w.dumps(data))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def resolve_credentials(account: AccountSettings, secrets_path: Path) -> dict[str, Secret]:
+    """Credential values for an account; a missing one is simply absent (the adapter says so)."""
+    values: dict[str, Secret] = {}
+    file_values: Mapping[str, str] | None = None
+    for key, ref in account.credentials.items():
+        if ref.startswith("env:"):
+            value = os.environ.get(ref.removeprefix("env:"))
+        else:
+            if file_values is None:
+                file_values = read_secrets_file(secrets_path).get(account.name, {})
+            value = file_values.get(key)
+        if value:
+            values[key] = Secret(value)
+    return values
+
+
+def credential_status(account: AccountSettings, secrets_path: Path) -> dict[str, bool]:
+    """Which configured credentials have a value (names only: values are never shown)."""
+    present = resolve_credentials(account, secrets_path)
+    return {key: key in present for key in account.credentials}
