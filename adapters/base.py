@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +56,15 @@ class MediaFile:
     mime_type: str | None = None
 
 
+def first_with_role(media: Sequence[MediaFile], roles: Iterable[MediaRole]) -> MediaFile | None:
+    """The first file of `media` with the first of `roles` found there (roles in preference)."""
+    for role in roles:
+        found = next((m for m in media if m.role == role), None)
+        if found is not None:
+            return found
+    return None
+
+
 @dataclass(frozen=True)
 class ContentSnapshot:
     """What an adapter sees of a content item: plain values, no database session."""
@@ -73,8 +82,9 @@ class ContentSnapshot:
     # Per-platform overrides, e.g. {"x": {"text": "..."}, "youtube": {"title": "..."}}.
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
-    def media_with_role(self, role: MediaRole) -> MediaFile | None:
-        return next((m for m in self.media if m.role == role), None)
+    def media_with_role(self, *roles: MediaRole) -> MediaFile | None:
+        """The first file with the first of `roles` the content has."""
+        return first_with_role(self.media, roles)
 
 
 @dataclass(frozen=True)
@@ -136,6 +146,10 @@ class Draft:
     @property
     def text(self) -> str:
         return self.parts[0] if self.parts else ""
+
+    def media_with_role(self, *roles: MediaRole) -> MediaFile | None:
+        """The first file with the first of `roles` the draft has."""
+        return first_with_role(self.media, roles)
 
 
 @dataclass(frozen=True)
@@ -236,6 +250,35 @@ class DuplicateContentError(AmbiguousOutcomeError):
     outcome = "duplicate"
 
 
+def unsettled_error(
+    message: str,
+    *,
+    creating: bool,
+    note: str = "",
+    http_status: int | None = None,
+    platform_code: str | None = None,
+) -> PublishError:
+    """A failure that may pass: a 5xx, a lost answer, an answer without the new object's id.
+
+    If the call creates something, it may exist now: ambiguous (reconcile before trying again),
+    with `note` added to the message to say so. Otherwise nothing was made: retryable.
+    """
+    if creating:
+        text = f"{message}; {note}" if note else message
+        return AmbiguousOutcomeError(text, http_status=http_status, platform_code=platform_code)
+    return RetryableError(message, http_status=http_status, platform_code=platform_code)
+
+
+def no_answer(
+    what: str, cause: str, *, creating: bool, connected: bool = True, note: str = ""
+) -> PublishError:
+    """No answer came to `what` (a timeout, a dropped connection: `cause`). If the connection
+    was never made nothing was sent: retryable. Otherwise as `unsettled_error`."""
+    if not connected:
+        return RetryableError(f"{what}: could not connect ({cause})")
+    return unsettled_error(f"{what}: no answer ({cause})", creating=creating, note=note)
+
+
 # ---------------------------------------------------------------------------------------------
 # The adapter
 # ---------------------------------------------------------------------------------------------
@@ -250,6 +293,7 @@ class SettingSpec:
     required: bool = False
     secret: bool = False
     choices: tuple[Any, ...] | None = None
+    default: Any = None  # what `Adapter.setting` gives for an account that does not set it
 
 
 class Adapter(ABC):
@@ -264,6 +308,22 @@ class Adapter(ABC):
 
     def __init__(self, account: AccountConfig) -> None:
         self.account = account
+
+    def setting(self, key: str) -> Any:
+        """The account's `key` setting, or the default `settings_spec` declares for it when the
+        account leaves it unset (absent, None or an empty string)."""
+        value = self.account.settings.get(key)
+        if value is None or value == "":
+            return self.settings_spec[key].default
+        return value
+
+    def scrub(self, text: str) -> str:
+        """`text` without any of the account's credentials: messages quote what servers and
+        libraries said, and those may echo a token back."""
+        for secret in self.account.credentials.values():
+            if secret:
+                text = text.replace(secret.reveal(), "***")
+        return text
 
     def supports(self, kind: ContentKind) -> bool:
         return kind in self.supported_kinds

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
-import unicodedata
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO, ClassVar
 
@@ -23,7 +20,6 @@ import httpx
 from crosspost.adapters.base import (
     AccountConfig,
     Adapter,
-    AmbiguousOutcomeError,
     AuthenticationError,
     ContentKind,
     Draft,
@@ -41,7 +37,10 @@ from crosspost.adapters.base import (
     RetryableError,
     Secret,
     SettingSpec,
+    no_answer,
+    unsettled_error,
 )
+from crosspost.adapters.common import nfc, open_media, retry_in
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +67,8 @@ TRANSIENT_CODES = frozenset({1, 2})
 DUPLICATE_CODE = 506
 BLOCKED_CODE = 368
 ARTICLE_IMAGE_MODES = ("attach", "link_preview")
-
-
-def nfc(text: str | None) -> str:
-    return unicodedata.normalize("NFC", text or "")
+# Added to the message of a failure on the call that creates the post (AmbiguousOutcomeError).
+MAY_EXIST = "the post may exist, reconcile first"
 
 
 def permission_code(code: int) -> bool:
@@ -96,73 +93,98 @@ class FacebookAdapter(Adapter):
         video_max_seconds=240 * 60,
     )
     settings_spec: ClassVar[Mapping[str, SettingSpec]] = {
-        "page_id": SettingSpec(str, "the numeric id of the Facebook Page", required=True),
-        "app_id": SettingSpec(
-            (str, int), "the Meta app id; the Resumable Upload API needs it for videos"
+        "page_id": SettingSpec(
+            str, "the numeric id of the Facebook Page", required=True, default=""
         ),
-        "graph_version": SettingSpec(str, f"Graph API version (default {DEFAULT_GRAPH_VERSION})"),
-        "base_url": SettingSpec(str, f"Graph API root (default {DEFAULT_BASE_URL})"),
+        "app_id": SettingSpec(
+            (str, int), "the Meta app id; the Resumable Upload API needs it for videos", default=""
+        ),
+        "graph_version": SettingSpec(
+            str,
+            f"Graph API version (default {DEFAULT_GRAPH_VERSION})",
+            default=DEFAULT_GRAPH_VERSION,
+        ),
+        "base_url": SettingSpec(
+            str, f"Graph API root (default {DEFAULT_BASE_URL})", default=DEFAULT_BASE_URL
+        ),
         "video_base_url": SettingSpec(
             str,
             f"root for POST /{{page-id}}/videos (default {DEFAULT_VIDEO_BASE_URL} when base_url "
             "is the default, else base_url)",
         ),
         "upload_chunk_bytes": SettingSpec(
-            int, f"bytes per resumable upload request (default {DEFAULT_CHUNK_BYTES})"
+            int,
+            f"bytes per resumable upload request (default {DEFAULT_CHUNK_BYTES})",
+            default=DEFAULT_CHUNK_BYTES,
         ),
         "upload_retries": SettingSpec(
             int,
             "times one publish resumes a failed upload from the server's offset "
             f"(default {DEFAULT_UPLOAD_RETRIES})",
+            default=DEFAULT_UPLOAD_RETRIES,
         ),
         "timeout_seconds": SettingSpec(
-            (int, float), f"HTTP timeout per request (default {DEFAULT_TIMEOUT_SECONDS:g})"
+            (int, float),
+            f"HTTP timeout per request (default {DEFAULT_TIMEOUT_SECONDS:g})",
+            default=DEFAULT_TIMEOUT_SECONDS,
         ),
         "article_image": SettingSpec(
             str,
             "attach: upload the draft's image and attach it to the link post (default); "
             "link_preview: post the link alone and let Facebook build its preview card",
             choices=ARTICLE_IMAGE_MODES,
+            default="attach",
         ),
-        "image_max_bytes": SettingSpec(int, "largest image to upload (default 4 MB)"),
-        "video_max_bytes": SettingSpec(int, "largest video to upload (default 10 GB)"),
+        "image_max_bytes": SettingSpec(
+            int, "largest image to upload (default 4 MB)", default=DEFAULT_IMAGE_MAX_BYTES
+        ),
+        "video_max_bytes": SettingSpec(
+            int, "largest video to upload (default 10 GB)", default=DEFAULT_VIDEO_MAX_BYTES
+        ),
         "rate_limit_fallback_seconds": SettingSpec(
             int,
             "wait after a rate limit that gives no estimated_time_to_regain_access "
             f"(default {DEFAULT_RATE_LIMIT_FALLBACK_SECONDS})",
+            default=DEFAULT_RATE_LIMIT_FALLBACK_SECONDS,
         ),
     }
 
     def __init__(self, account: AccountConfig) -> None:
         super().__init__(account)
-        settings = account.settings
-        self.page_id = str(settings.get("page_id") or "")
-        self.app_id = str(settings.get("app_id") or "")
-        self.version = str(settings.get("graph_version") or DEFAULT_GRAPH_VERSION).strip("/")
-        self.base_url = str(settings.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
+        self.page_id = str(self.setting("page_id"))
+        self.app_id = str(self.setting("app_id"))
+        self.version = str(self.setting("graph_version")).strip("/")
+        self.base_url = str(self.setting("base_url")).rstrip("/")
         default_video = DEFAULT_VIDEO_BASE_URL if self.base_url == DEFAULT_BASE_URL else None
         self.video_base_url = str(
-            settings.get("video_base_url") or default_video or self.base_url
+            self.setting("video_base_url") or default_video or self.base_url
         ).rstrip("/")
-        self.chunk_bytes = max(1, int(settings.get("upload_chunk_bytes") or DEFAULT_CHUNK_BYTES))
-        self.upload_retries = max(0, int(settings.get("upload_retries", DEFAULT_UPLOAD_RETRIES)))
-        self.article_image = str(settings.get("article_image") or "attach")
-        self.image_max_bytes = int(settings.get("image_max_bytes") or DEFAULT_IMAGE_MAX_BYTES)
-        self.video_max_bytes = int(settings.get("video_max_bytes") or DEFAULT_VIDEO_MAX_BYTES)
+        self.chunk_bytes = max(1, int(self.setting("upload_chunk_bytes")))
+        self.upload_retries = max(0, int(self.setting("upload_retries")))
+        self.article_image = str(self.setting("article_image"))
+        self.image_max_bytes = int(self.setting("image_max_bytes"))
+        self.video_max_bytes = int(self.setting("video_max_bytes"))
         self.rate_limit_fallback = timedelta(
-            seconds=int(
-                settings.get("rate_limit_fallback_seconds") or DEFAULT_RATE_LIMIT_FALLBACK_SECONDS
-            )
+            seconds=int(self.setting("rate_limit_fallback_seconds"))
         )
-        timeout = float(settings.get("timeout_seconds") or DEFAULT_TIMEOUT_SECONDS)
-        self._client = httpx.Client(timeout=timeout, headers={"User-Agent": "crosspost"})
+        self.timeout = float(self.setting("timeout_seconds"))
+        self._client: httpx.Client | None = None
         # Upload sessions of videos whose upload failed, so a retry resumes instead of restarting.
         self._sessions: dict[tuple[str, str, int], str] = {}
         # The last usage headers Graph sent (parsed JSON), for pacing.
         self.last_usage: dict[str, Any] = {}
 
     def close(self) -> None:
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    @property
+    def client(self) -> httpx.Client:
+        """The HTTP client, made on first use: rendering and checks need none."""
+        if self._client is None:
+            self._client = httpx.Client(timeout=self.timeout, headers={"User-Agent": "crosspost"})
+        return self._client
 
     # -- checks ------------------------------------------------------------------------------
     def check(self, draft: Draft) -> list[str]:
@@ -171,10 +193,9 @@ class FacebookAdapter(Adapter):
             problems.append(self.not_applicable_reason(draft.kind) or "unsupported kind")
         if not self.page_id:
             problems.append("facebook: the account has no page_id setting")
-        if len(nfc(draft.text)) > self.limits.text_max:
-            problems.append(
-                f"facebook: text is {len(nfc(draft.text))} characters, limit {self.limits.text_max}"
-            )
+        length = len(nfc(draft.text))
+        if length > self.limits.text_max:
+            problems.append(f"facebook: text is {length} characters, limit {self.limits.text_max}")
         video = self._video_of(draft)
         if draft.kind == ContentKind.VIDEO and video is None:
             problems.append("facebook: a video post needs a video file")
@@ -196,18 +217,14 @@ class FacebookAdapter(Adapter):
     def _video_of(draft: Draft) -> MediaFile | None:
         if draft.kind not in (ContentKind.VIDEO, ContentKind.PODCAST):
             return None
-        return next((m for m in draft.media if m.role == MediaRole.VIDEO), None)
+        return draft.media_with_role(MediaRole.VIDEO)
 
     @staticmethod
     def _image_of(draft: Draft) -> MediaFile | None:
-        roles = (MediaRole.IMAGE, MediaRole.COVER)
+        """A podcast's picture is its cover; an article's, its image."""
         if draft.kind == ContentKind.PODCAST:
-            roles = (MediaRole.COVER, MediaRole.IMAGE)
-        for role in roles:
-            found = next((m for m in draft.media if m.role == role), None)
-            if found is not None:
-                return found
-        return None
+            return draft.media_with_role(MediaRole.COVER, MediaRole.IMAGE)
+        return draft.media_with_role(MediaRole.IMAGE, MediaRole.COVER)
 
     # -- publish -----------------------------------------------------------------------------
     def publish(self, request: PublishRequest, progress: ProgressCallback | None = None) -> Receipt:
@@ -247,7 +264,7 @@ class FacebookAdapter(Adapter):
     def _upload_photo(self, image: MediaFile, progress: ProgressCallback | None) -> str:
         """An unpublished photo: invisible until attached, so failing here is safe to retry."""
         mime = image.mime_type or "image/jpeg"
-        with open_media(image) as fh:
+        with open_media(image, "facebook") as fh:
             files = {"source": (image.path.name, fh, mime)}
             body = self._call(
                 "POST", f"{self.page_id}/photos", data={"published": "false"}, files=files
@@ -283,7 +300,7 @@ class FacebookAdapter(Adapter):
         The session is kept when the upload gives up, so the next publish of the same file
         resumes it rather than sending the whole file again.
         """
-        with open_media(video) as fh:
+        with open_media(video, "facebook") as fh:
             total = os.fstat(fh.fileno()).st_size
             return self._upload_open_video(video, fh, total, progress)
 
@@ -421,9 +438,9 @@ class FacebookAdapter(Adapter):
         value = body.get("id")
         if value:
             return str(value)
-        if creating:
-            raise AmbiguousOutcomeError(f"facebook {what}: the answer has no id; reconcile first")
-        raise RetryableError(f"facebook {what}: the answer has no id")
+        raise unsettled_error(
+            f"facebook {what}: the answer has no id", creating=creating, note=MAY_EXIST
+        )
 
     # -- HTTP and errors ---------------------------------------------------------------------
     def _token(self) -> Secret:
@@ -444,11 +461,10 @@ class FacebookAdapter(Adapter):
         auth_scheme: str = "Bearer",
     ) -> dict[str, Any]:
         """One Graph call. `creating` marks the call that makes the post (ambiguity matters)."""
-        token = self._token()
         what = f"{method} /{self._shape(path)}"
         url = f"{base or self.base_url}/{self.version}/{path}"
         sent = dict(headers or {})
-        sent["Authorization"] = f"{auth_scheme} {token.reveal()}"
+        sent["Authorization"] = f"{auth_scheme} {self._token().reveal()}"
         outcome = self._send(method, url, params, data, files, content, sent, what, creating)
         if isinstance(outcome, PublishError):
             raise outcome  # outside any except: no httpx exception (and its headers) chained
@@ -461,7 +477,7 @@ class FacebookAdapter(Adapter):
             body = None
         if response.is_success and isinstance(body, dict) and "error" not in body:
             return body
-        raise self._graph_error(response, body, what, creating, token)
+        raise self._graph_error(response, body, what, creating)
 
     def _send(
         self,
@@ -477,31 +493,29 @@ class FacebookAdapter(Adapter):
     ) -> httpx.Response | PublishError:
         """The HTTP exchange; a transport failure comes back as the error to raise."""
         try:
-            return self._client.request(
+            return self.client.request(
                 method, url, params=params, data=data, files=files, content=content, headers=headers
             )
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             return PermanentError(f"facebook {what}: bad base_url setting ({exc})")
         except httpx.HTTPError as exc:
-            return self._transport_error(exc, what, creating, self._token())
+            never_sent = isinstance(
+                exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout
+            )
+            detail = self.scrub(f"{type(exc).__name__}: {exc}")
+            return no_answer(
+                f"facebook {what}",
+                detail,
+                creating=creating,
+                connected=not never_sent,
+                note=MAY_EXIST,
+            )
 
     def _shape(self, path: str) -> str:
         """The path for messages and logs, with the page id shown once as {page-id}."""
         if path.startswith("upload:"):
             return "upload:{session}"
         return path.replace(self.page_id, "{page-id}", 1) if self.page_id else path
-
-    @staticmethod
-    def _transport_error(
-        exc: httpx.HTTPError, what: str, creating: bool, token: Secret
-    ) -> PublishError:
-        detail = scrub(f"{type(exc).__name__}: {exc}", token)
-        never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-        if creating and not never_sent:
-            return AmbiguousOutcomeError(
-                f"facebook {what}: no answer ({detail}); the post may exist, reconcile first"
-            )
-        return RetryableError(f"facebook {what}: {detail}")
 
     def _note_usage(self, headers: httpx.Headers) -> None:
         for name in ("x-app-usage", "x-business-use-case-usage", "x-page-usage"):
@@ -526,9 +540,7 @@ class FacebookAdapter(Adapter):
                         minutes = max(minutes, float(entry.get("estimated_time_to_regain_access")))
                     except (AttributeError, TypeError, ValueError):
                         continue
-        if minutes <= 0 or not math.isfinite(minutes):
-            return None
-        return datetime.now(UTC) + timedelta(minutes=minutes)
+        return retry_in(minutes * 60) if minutes > 0 else None  # 0: the usage does not say
 
     def _graph_error(
         self,
@@ -536,7 +548,6 @@ class FacebookAdapter(Adapter):
         body: Any,
         what: str,
         creating: bool,
-        token: Secret,
     ) -> PublishError:
         status = response.status_code
         error = body.get("error") if isinstance(body, dict) else None
@@ -548,7 +559,7 @@ class FacebookAdapter(Adapter):
         except (TypeError, ValueError):
             code = 0
         subcode = error.get("error_subcode")
-        message = scrub(str(error.get("message") or response.reason_phrase or status), token)
+        message = self.scrub(str(error.get("message") or response.reason_phrase or status))
         platform_code = f"{code}/{subcode}" if subcode else (str(code) if code else None)
         text = f"facebook {what}: {message}" + (f" (code {platform_code})" if code else "")
         kw: dict[str, Any] = {"http_status": status, "platform_code": platform_code}
@@ -565,26 +576,5 @@ class FacebookAdapter(Adapter):
         if permission_code(code):
             return PermanentError(f"{text}: the token lacks a permission on the Page", **kw)
         if code in TRANSIENT_CODES or error.get("is_transient") is True or status >= 500:
-            if creating:
-                return AmbiguousOutcomeError(f"{text}; the post may exist, reconcile first", **kw)
-            return RetryableError(text, **kw)
+            return unsettled_error(text, creating=creating, note=MAY_EXIST, **kw)
         return PermanentError(text, **kw)
-
-
-@contextmanager
-def open_media(media: MediaFile) -> Iterator[BinaryIO]:
-    """Open a media file for reading; a missing or unreadable file is a PermanentError."""
-    try:
-        fh = media.path.open("rb")
-    except OSError as exc:
-        raise PermanentError(
-            f"facebook: cannot read {media.role} file {media.path.name}: {exc.strerror}"
-        ) from None
-    with fh:
-        yield fh
-
-
-def scrub(text: str, token: Secret) -> str:
-    """Remove the token from text that came from elsewhere (server messages, exceptions)."""
-    value = token.reveal()
-    return text.replace(value, "***") if value else text

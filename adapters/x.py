@@ -12,7 +12,6 @@ import html
 import logging
 import mimetypes
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -45,7 +44,11 @@ from crosspost.adapters.base import (
     Receipt,
     RetryableError,
     SettingSpec,
+    no_answer,
+    unsettled_error,
 )
+from crosspost.adapters.common import media_size, nfc, open_media, retry_at_epoch
+from crosspost.render.weighted import WeightConfig, weighted_length
 
 MB = 1024 * 1024
 TWEEPY_HOST = "https://api.twitter.com"  # what tweepy 4.17's BaseClient.request builds on
@@ -85,33 +88,44 @@ class XAdapter(Adapter):
     )
     settings_spec: ClassVar[Mapping[str, SettingSpec]] = {
         "base_url": SettingSpec(
-            str, f"API root, default {DEFAULT_BASE_URL} (the sandbox in tests)"
+            str,
+            f"API root, default {DEFAULT_BASE_URL} (the sandbox in tests)",
+            default=DEFAULT_BASE_URL,
         ),
         "username": SettingSpec(str, "the @name in post URLs; read from /2/users/me when absent"),
-        "upload_chunk_bytes": SettingSpec(int, "media segment size, default 1 MiB, at most 5 MiB"),
-        "timeout_seconds": SettingSpec((int, float), "timeout of each HTTP request, default 30"),
-        "image_max_bytes": SettingSpec(int, "largest image, default 5 MiB"),
-        "gif_max_bytes": SettingSpec(int, "largest GIF, default 15 MiB"),
-        "video_max_bytes": SettingSpec(int, "largest video the account may post, default 512 MiB"),
+        "upload_chunk_bytes": SettingSpec(
+            int, "media segment size, default 1 MiB, at most 5 MiB", default=DEFAULT_CHUNK_BYTES
+        ),
+        "timeout_seconds": SettingSpec(
+            (int, float), "timeout of each HTTP request, default 30", default=DEFAULT_TIMEOUT
+        ),
+        "image_max_bytes": SettingSpec(
+            int, "largest image, default 5 MiB", default=limits.image_max_bytes
+        ),
+        "gif_max_bytes": SettingSpec(int, "largest GIF, default 15 MiB", default=GIF_MAX_BYTES),
+        "video_max_bytes": SettingSpec(
+            int,
+            "largest video the account may post, default 512 MiB",
+            default=DEFAULT_VIDEO_MAX_BYTES,
+        ),
         "video_max_seconds": SettingSpec(
-            (int, float), "longest video the account may post, default 140 (X: by account tier)"
+            (int, float),
+            "longest video the account may post, default 140 (X: by account tier)",
+            default=DEFAULT_VIDEO_MAX_SECONDS,
         ),
         "processing_timeout_seconds": SettingSpec(
-            (int, float), "how long to wait for X to process a video, default 600"
+            (int, float),
+            "how long to wait for X to process a video, default 600",
+            default=DEFAULT_PROCESSING_TIMEOUT,
         ),
     }
 
     def __init__(self, account: AccountConfig) -> None:
         super().__init__(account)
-        settings = account.settings
-        self.base_url = str(settings.get("base_url", DEFAULT_BASE_URL)).rstrip("/")
-        self.timeout = float(settings.get("timeout_seconds", DEFAULT_TIMEOUT))
-        self.chunk_bytes = min(
-            int(settings.get("upload_chunk_bytes", DEFAULT_CHUNK_BYTES)), MAX_CHUNK_BYTES
-        )
-        self.processing_timeout = float(
-            settings.get("processing_timeout_seconds", DEFAULT_PROCESSING_TIMEOUT)
-        )
+        self.base_url = str(self.setting("base_url")).rstrip("/")
+        self.timeout = float(self.setting("timeout_seconds"))
+        self.chunk_bytes = min(int(self.setting("upload_chunk_bytes")), MAX_CHUNK_BYTES)
+        self.processing_timeout = float(self.setting("processing_timeout_seconds"))
         self._client: tweepy.Client | None = None
         self._user_auth = True
         self._me: tuple[str, str] | None = None  # (user id, username)
@@ -124,12 +138,11 @@ class XAdapter(Adapter):
         """The class limits with this account's media limits (X's depend on the account).
 
         The renderer reads the same settings, so `render` needs no override."""
-        settings = self.account.settings
         return replace(
             self.limits,
-            image_max_bytes=int(settings.get("image_max_bytes", self.limits.image_max_bytes)),
-            video_max_bytes=int(settings.get("video_max_bytes", DEFAULT_VIDEO_MAX_BYTES)),
-            video_max_seconds=float(settings.get("video_max_seconds", DEFAULT_VIDEO_MAX_SECONDS)),
+            image_max_bytes=int(self.setting("image_max_bytes")),
+            video_max_bytes=int(self.setting("video_max_bytes")),
+            video_max_seconds=float(self.setting("video_max_seconds")),
         )
 
     def check(self, draft: Draft) -> list[str]:
@@ -138,23 +151,25 @@ class XAdapter(Adapter):
         rendered with these limits."""
         if draft.problems:
             return list(draft.problems)
-        problems: list[str] = []
-        if not self.supports(draft.kind):
-            problems.append(f"x does not take {draft.kind} content")
+        reason = self.not_applicable_reason(draft.kind)
+        problems: list[str] = [reason] if reason else []
         if not draft.parts:
             problems.append("x: the post has no text")
         limits = self.account_limits()
+        weights = WeightConfig.for_limits(limits)
         for number, part in enumerate(draft.parts, start=1):
             if not part.strip():
                 problems.append(f"x: part {number} is empty")
-            weight = weighted_length(part)
+            weight = weighted_length(nfc(part), weights)
             if weight > limits.text_max:
                 problems.append(
                     f"x: part {number} is {weight} weighted characters, limit {limits.text_max}"
                 )
-        problems.extend(_mix_problems(draft, limits))
-        for media in attachments_for(draft):
-            problems.extend(_media_problems(media, limits, self.account.settings))
+        attachments = attachments_for(draft)
+        problems.extend(_mix_problems(draft.kind, attachments, limits))
+        gif_max_bytes = int(self.setting("gif_max_bytes"))
+        for media in attachments:
+            problems.extend(_media_problems(media, limits, gif_max_bytes))
         return problems
 
     # -- the calls ------------------------------------------------------------------------
@@ -200,10 +215,11 @@ class XAdapter(Adapter):
         user_id, username = self._whoami()
         chain: list[str] = []
         warnings: list[str] = []
-        timeline = self._timeline(user_id, since)
+        # Each post's text reduced once, not once per part looked for.
+        timeline = [(int(i), comparable(t)) for i, t in self._timeline(user_id, since)]
         for number, part in enumerate(parts, start=1):
             after = int(chain[-1]) if chain else 0
-            found = next((i for i, t in timeline if int(i) > after and comparable(t) == part), None)
+            found = next((str(i) for i, t in timeline if i > after and t == part), None)
             if found is None:
                 if not chain:
                     return None
@@ -273,12 +289,12 @@ class XAdapter(Adapter):
         try:
             return call(**kwargs, user_auth=self._user_auth)
         except tweepy.HTTPException as exc:
-            raise _http_error(exc.response, stage) from None
+            raise _http_error(exc.response, stage, self.scrub) from None
         except requests.RequestException as exc:
             raise _transport_error(exc, stage) from None
         except tweepy.TweepyException as exc:
-            cls = AmbiguousOutcomeError if stage == CREATE else RetryableError
-            raise cls(f"x {stage}: unexpected answer ({type(exc).__name__})") from None
+            message = f"x {stage}: unexpected answer ({type(exc).__name__})"
+            raise unsettled_error(message, creating=stage == CREATE) from None
 
     def _create(
         self, text: str, *, media_ids: list[str] | None = None, reply_to: str | None = None
@@ -304,7 +320,7 @@ class XAdapter(Adapter):
         return self._me
 
     def _username(self) -> str:
-        configured = self.account.settings.get("username")
+        configured = self.setting("username")
         return str(configured).lstrip("@") if configured else self._whoami()[1]
 
     @staticmethod
@@ -336,7 +352,7 @@ class XAdapter(Adapter):
     def _upload_all(
         self, files: Iterable[MediaFile], progress: ProgressCallback | None
     ) -> list[str]:
-        items = [(m, _file_size(m)) for m in files]
+        items = [(m, media_size(m, "x")) for m in files]
         total = sum(size for _, size in items)
         sent = 0
         ids: list[str] = []
@@ -359,20 +375,17 @@ class XAdapter(Adapter):
             json={"media_type": kind, "total_bytes": size, "media_category": _category(kind)},
         )
         media_id = str(init["data"]["id"])
-        try:
-            with media.path.open("rb") as stream:
-                index = 0
-                while chunk := stream.read(self.chunk_bytes):
-                    self._call(
-                        "POST",
-                        f"/2/media/upload/{media_id}/append",
-                        data={"segment_index": str(index)},
-                        files={"media": ("blob", chunk, "application/octet-stream")},
-                    )
-                    index += 1
-                    advance(len(chunk))
-        except OSError as exc:
-            raise PermanentError(f"x: cannot read {media.path}: {exc.strerror}") from None
+        with open_media(media, "x") as stream:
+            index = 0
+            while chunk := stream.read(self.chunk_bytes):
+                self._call(
+                    "POST",
+                    f"/2/media/upload/{media_id}/append",
+                    data={"segment_index": str(index)},
+                    files={"media": ("blob", chunk, "application/octet-stream")},
+                )
+                index += 1
+                advance(len(chunk))
         final = self._call("POST", f"/2/media/upload/{media_id}/finalize")
         self._await_processing(media_id, final["data"].get("processing_info"))
         return media_id
@@ -401,7 +414,7 @@ class XAdapter(Adapter):
         except requests.RequestException as exc:
             raise _transport_error(exc, MEDIA) from None
         if not 200 <= response.status_code < 300:
-            raise _http_error(response, MEDIA)
+            raise _http_error(response, MEDIA, self.scrub)
         try:
             body = response.json()
         except ValueError:
@@ -485,23 +498,26 @@ _REDACTOR = _Redactor()
 # -- errors -----------------------------------------------------------------------------------
 
 
-def _http_error(response: requests.Response, stage: str) -> PublishError:
-    """X's answer as the taxonomy: status, X's code and X's own reason on the exception."""
+def _http_error(
+    response: requests.Response, stage: str, scrub: Callable[[str], str]
+) -> PublishError:
+    """X's answer as the taxonomy: status, X's code and X's own reason (`scrub`bed of the
+    account's credentials) on the exception."""
     status = response.status_code
     reason, code = _reason(response)
+    reason = scrub(reason)
     message = f"x {stage}: HTTP {status}: {reason}"
     if status == 429:
-        return RateLimitedError(
-            message, http_status=status, platform_code=code, retry_at=_reset_at(response)
-        )
+        reset_at = retry_at_epoch(response.headers.get("x-rate-limit-reset"))
+        return RateLimitedError(message, http_status=status, platform_code=code, retry_at=reset_at)
     if status == 401:
         return AuthenticationError(message, http_status=status, platform_code=code)
     if status == 403 and "duplicate content" in reason.lower():
         return DuplicateContentError(message, http_status=status, platform_code=code)
     if 400 <= status < 500:
         return PermanentError(message, http_status=status, platform_code=code)
-    cls = AmbiguousOutcomeError if stage == CREATE else RetryableError
-    return cls(message, http_status=status, platform_code=code)
+    creating = stage == CREATE
+    return unsettled_error(message, creating=creating, http_status=status, platform_code=code)
 
 
 def _reason(response: requests.Response) -> tuple[str, str | None]:
@@ -521,25 +537,19 @@ def _reason(response: requests.Response) -> tuple[str, str | None]:
     return "; ".join(messages) if messages else detail, code
 
 
-def _reset_at(response: requests.Response) -> datetime | None:
-    raw = response.headers.get("x-rate-limit-reset")
-    try:
-        return datetime.fromtimestamp(int(raw), UTC) if raw else None
-    except ValueError:
-        return None
-
-
 def _transport_error(exc: requests.RequestException, stage: str) -> PublishError:
     """No answer: nothing was sent if we never connected; otherwise a post may exist."""
-    name = type(exc).__name__
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    if isinstance(exc, requests.ConnectTimeout) or isinstance(
+    never_connected = isinstance(exc, requests.ConnectTimeout) or isinstance(
         reason, urllib3.exceptions.NewConnectionError
-    ):
-        return RetryableError(f"x {stage}: could not connect ({name})")
-    if stage == CREATE:
-        return AmbiguousOutcomeError(f"x {stage}: no answer ({name}); the post may exist")
-    return RetryableError(f"x {stage}: no answer ({name})")
+    )
+    return no_answer(
+        f"x {stage}",
+        type(exc).__name__,
+        creating=stage == CREATE,
+        connected=not never_connected,
+        note="the post may exist",
+    )
 
 
 # -- content mapping --------------------------------------------------------------------------
@@ -562,11 +572,11 @@ def _category(kind: str) -> str:
     return "tweet_video" if kind.startswith("video/") else "tweet_image"
 
 
-def _mix_problems(draft: Draft, limits: Limits) -> list[str]:
+def _mix_problems(kind: ContentKind, attachments: list[MediaFile], limits: Limits) -> list[str]:
     """X takes up to 4 images, or 1 GIF, or 1 video per post, never a mix."""
-    kinds = [_category(media_type(m)) for m in attachments_for(draft)]
+    kinds = [_category(media_type(m)) for m in attachments]
     problems = []
-    if draft.kind == ContentKind.VIDEO and "tweet_video" not in kinds:
+    if kind == ContentKind.VIDEO and "tweet_video" not in kinds:
         problems.append("x: a video post needs a video file (MP4 or MOV)")
     if len(kinds) > 1 and any(k != "tweet_image" for k in kinds):
         problems.append("x: a post takes up to 4 images, or 1 GIF, or 1 video, not a mix")
@@ -575,13 +585,13 @@ def _mix_problems(draft: Draft, limits: Limits) -> list[str]:
     return problems
 
 
-def _media_problems(media: MediaFile, limits: Limits, settings: Mapping[str, Any]) -> list[str]:
+def _media_problems(media: MediaFile, limits: Limits, gif_max_bytes: int) -> list[str]:
     kind = media_type(media)
     name = media.path.name
     if kind in VIDEO_TYPES:
         most = limits.video_max_bytes
     elif kind == "image/gif":
-        most = int(settings.get("gif_max_bytes", GIF_MAX_BYTES))
+        most = gif_max_bytes
     elif kind in IMAGE_TYPES:
         most = limits.image_max_bytes
     else:
@@ -591,21 +601,9 @@ def _media_problems(media: MediaFile, limits: Limits, settings: Mapping[str, Any
     return []
 
 
-def _file_size(media: MediaFile) -> int:
-    try:
-        return media.path.stat().st_size
-    except OSError as exc:
-        raise PermanentError(f"x: cannot read {media.path}: {exc.strerror}") from None
-
-
-def weighted_length(text: str) -> int:
-    """twitter-text v3 weighted length of NFC text (what X counts against 280)."""
-    return int(twitter_text.parse_tweet(unicodedata.normalize("NFC", text)).weightedLength)
-
-
 def comparable(text: str) -> str:
     """Text reduced to what survives X: NFC, HTML entities undone, URLs (t.co) masked."""
-    text = unicodedata.normalize("NFC", html.unescape(text))
+    text = nfc(html.unescape(text))
     out: list[str] = []
     last = 0
     for found in twitter_text.extract_urls_with_indices(text):

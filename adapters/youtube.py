@@ -14,7 +14,6 @@ import http.client
 import json
 import mimetypes
 import time
-import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -50,7 +49,10 @@ from crosspost.adapters.base import (
     Receipt,
     RetryableError,
     SettingSpec,
+    no_answer,
 )
+from crosspost.adapters.common import nfc, retry_in
+from crosspost.render.youtube import tags_length
 
 PACIFIC = ZoneInfo("America/Los_Angeles")  # YouTube's quota day ends at midnight here
 GOOGLE_BASE_URL = "https://youtube.googleapis.com/"
@@ -63,20 +65,7 @@ AUTH_REASONS = frozenset({"authError", "insufficientPermissions", "forbiddenBySc
 TRANSPORT_ERRORS = (httplib2.HttpLib2Error, http.client.HTTPException, OSError, TransportError)
 RECONCILE_SKEW = timedelta(minutes=2)  # our clock against YouTube's publishedAt
 RECONCILE_PAGES = 4  # of 50 uploads, newest first
-
-DEFAULTS: dict[str, Any] = {
-    "base_url": GOOGLE_BASE_URL,
-    "token_uri": GOOGLE_TOKEN_URI,
-    "privacy": "public",
-    "playlists": {},
-    "publish_lead_minutes": 10,
-    "chunk_bytes": 32 * CHUNK_UNIT,
-    "category_id": "22",
-    "made_for_kids": False,
-    "timeout_seconds": 60,
-    "upload_retries": 3,
-    "retry_backoff_seconds": 1.0,
-}
+PRIVACY_STATUSES = ("public", "unlisted", "private")
 
 
 def next_pacific_midnight(now: datetime | None = None) -> datetime:
@@ -84,11 +73,6 @@ def next_pacific_midnight(now: datetime | None = None) -> datetime:
     local = (now or datetime.now(UTC)).astimezone(PACIFIC)
     midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), PACIFIC)
     return midnight.astimezone(UTC)
-
-
-def tags_length(tags: tuple[str, ...] | list[str]) -> int:
-    """YouTube's count: commas between tags count, a tag with a space counts its quotes."""
-    return sum(len(t) + (2 if " " in t else 0) for t in tags) + max(len(tags) - 1, 0)
 
 
 @lru_cache(maxsize=8)
@@ -137,24 +121,39 @@ class YouTubeAdapter(Adapter):
         video_max_seconds=12 * 3600,  # verified channels; unverified ones stop at 15 minutes
     )
     settings_spec: ClassVar[Mapping[str, SettingSpec]] = {
-        "base_url": SettingSpec(str, "API root; the sandbox's URL in tests (default Google's)"),
-        "token_uri": SettingSpec(str, "OAuth token endpoint used to refresh the access token"),
+        "base_url": SettingSpec(
+            str, "API root; the sandbox's URL in tests (default Google's)", default=GOOGLE_BASE_URL
+        ),
+        "token_uri": SettingSpec(
+            str, "OAuth token endpoint used to refresh the access token", default=GOOGLE_TOKEN_URI
+        ),
         "privacy": SettingSpec(
-            str, "privacy of uploaded videos", choices=("public", "unlisted", "private")
+            str, "privacy of uploaded videos", choices=PRIVACY_STATUSES, default="public"
         ),
         "playlists": SettingSpec(dict, "content kind -> playlist id to add its videos to"),
         "publish_lead_minutes": SettingSpec(
             (int, float),
             "a public post scheduled further ahead than this is uploaded early as private "
             "with publishAt, so YouTube publishes it on time",
+            default=10,
         ),
-        "chunk_bytes": SettingSpec(int, "upload chunk size, a multiple of 262144 bytes"),
-        "category_id": SettingSpec(str, "YouTube video category id (22 = People & Blogs)"),
-        "made_for_kids": SettingSpec(bool, "status.selfDeclaredMadeForKids for every video"),
-        "timeout_seconds": SettingSpec((int, float), "socket timeout for each HTTP request"),
-        "upload_retries": SettingSpec(int, "resumes of one upload after a 5xx or dropped link"),
+        "chunk_bytes": SettingSpec(
+            int, "upload chunk size, a multiple of 262144 bytes", default=32 * CHUNK_UNIT
+        ),
+        "category_id": SettingSpec(
+            str, "YouTube video category id (22 = People & Blogs)", default="22"
+        ),
+        "made_for_kids": SettingSpec(
+            bool, "status.selfDeclaredMadeForKids for every video", default=False
+        ),
+        "timeout_seconds": SettingSpec(
+            (int, float), "socket timeout for each HTTP request", default=60
+        ),
+        "upload_retries": SettingSpec(
+            int, "resumes of one upload after a 5xx or dropped link", default=3
+        ),
         "retry_backoff_seconds": SettingSpec(
-            (int, float), "first wait before resuming an upload; doubles each time"
+            (int, float), "first wait before resuming an upload; doubles each time", default=1.0
         ),
         # Read by the renderer's media checks, declared here so an account may set them.
         "thumbnail_max_bytes": SettingSpec(int, "largest custom thumbnail, default 2 MiB"),
@@ -166,27 +165,26 @@ class YouTubeAdapter(Adapter):
 
     def __init__(self, account: AccountConfig) -> None:
         super().__init__(account)
-        settings: Mapping[str, Any] = {**DEFAULTS, **dict(account.settings)}
-        self.base_url = str(settings["base_url"])
-        self.token_uri = str(settings["token_uri"])
-        self.privacy = str(settings["privacy"])
-        self.playlists = {str(k): str(v) for k, v in dict(settings["playlists"]).items()}
-        self.publish_lead = timedelta(minutes=float(settings["publish_lead_minutes"]))
-        self.chunk_bytes = int(settings["chunk_bytes"])
-        self.category_id = str(settings["category_id"])
-        self.made_for_kids = bool(settings["made_for_kids"])
-        self.timeout = float(settings["timeout_seconds"])
-        self.upload_retries = int(settings["upload_retries"])
-        self.backoff = float(settings["retry_backoff_seconds"])
+        self.base_url = str(self.setting("base_url"))
+        self.token_uri = str(self.setting("token_uri"))
+        self.privacy = str(self.setting("privacy"))
+        self.playlists = {str(k): str(v) for k, v in dict(self.setting("playlists") or {}).items()}
+        self.publish_lead = timedelta(minutes=float(self.setting("publish_lead_minutes")))
+        self.chunk_bytes = int(self.setting("chunk_bytes"))
+        self.category_id = str(self.setting("category_id"))
+        self.made_for_kids = bool(self.setting("made_for_kids"))
+        self.timeout = float(self.setting("timeout_seconds"))
+        self.upload_retries = int(self.setting("upload_retries"))
+        self.backoff = float(self.setting("retry_backoff_seconds"))
         if self.chunk_bytes <= 0 or self.chunk_bytes % CHUNK_UNIT:
             raise ValueError(
                 f"account {account.name!r}: chunk_bytes must be a positive multiple of "
                 f"{CHUNK_UNIT}, not {self.chunk_bytes}"
             )
-        if self.privacy not in ("public", "unlisted", "private"):
+        if self.privacy not in PRIVACY_STATUSES:
             raise ValueError(
                 f"account {account.name!r}: privacy {self.privacy!r} is not one of "
-                "public, unlisted, private"
+                + ", ".join(PRIVACY_STATUSES)
             )
         self._client: Any = None
         self._http: Any = None
@@ -208,19 +206,22 @@ class YouTubeAdapter(Adapter):
         reason = self.not_applicable_reason(draft.kind)
         if reason:
             return [*problems, reason]
+        limits = self.limits
         title, description = draft.title or "", draft.description or ""
         if not title.strip():
             problems.append("YouTube needs a title")
-        if len(title) > 100:
-            problems.append(f"title is {len(title)} characters; YouTube allows 100")
-        if len(description.encode("utf-8")) > 5000:
-            problems.append("description is over YouTube's 5000 bytes")
+        if limits.title_max is not None and len(title) > limits.title_max:
+            problems.append(f"title is {len(title)} characters; YouTube allows {limits.title_max}")
+        most_bytes = limits.description_max_bytes
+        if most_bytes is not None and len(description.encode("utf-8")) > most_bytes:
+            problems.append(f"description is over YouTube's {most_bytes} bytes")
         for name, text in (("title", title), ("description", description)):
             if "<" in text or ">" in text:
                 problems.append(f"YouTube refuses < and > in the {name}")
-        if tags_length(draft.tags) > 500:
-            problems.append(f"tags count {tags_length(draft.tags)} characters; YouTube allows 500")
-        if _video_of(draft) is None:
+        tags = tags_length(draft.tags)
+        if limits.tags_max_total is not None and tags > limits.tags_max_total:
+            problems.append(f"tags count {tags} characters; YouTube allows {limits.tags_max_total}")
+        if draft.media_with_role(MediaRole.VIDEO) is None:
             problems.append(
                 f"a {draft.kind} reaches YouTube as a video file and this draft has none"
                 + (" (render the podcast to video first)" if draft.kind == "podcast" else "")
@@ -232,7 +233,7 @@ class YouTubeAdapter(Adapter):
         problems = self.check(draft)
         if problems:
             raise PermanentError("; ".join(problems))
-        video = _video_of(draft)
+        video = draft.media_with_role(MediaRole.VIDEO)
         assert video is not None  # check() refuses a draft without one
         client = self._youtube()
         body = self._metadata(draft, request.scheduled_at)
@@ -240,7 +241,7 @@ class YouTubeAdapter(Adapter):
         video_id = str(resource["id"])
         warnings: list[str] = []
         extra_ids: list[str] = []
-        cover = _cover_of(draft)
+        cover = draft.media_with_role(MediaRole.COVER, MediaRole.IMAGE)  # the thumbnail
         if cover is not None:
             warning = self._set_thumbnail(client, video_id, cover)
             if warning:
@@ -256,7 +257,7 @@ class YouTubeAdapter(Adapter):
 
     def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:
         """The newest uploads with the draft's title, published since `since`."""
-        title = _normal(request.draft.title or "")
+        title = nfc(request.draft.title).strip()
         if not title:
             return None
         client = self._youtube()
@@ -278,7 +279,7 @@ class YouTubeAdapter(Adapter):
                 published = datetime.fromisoformat(snippet["publishedAt"].replace("Z", "+00:00"))
                 if published < floor:
                     return None  # the uploads playlist is newest first: nothing older matches
-                if _normal(snippet.get("title", "")) == title:
+                if nfc(snippet.get("title")).strip() == title:
                     video_id = snippet["resourceId"]["videoId"]
                     return Receipt(video_id, _watch_url(video_id))
             token = page.get("nextPageToken")
@@ -449,20 +450,19 @@ class YouTubeAdapter(Adapter):
         except RefreshError as exc:
             raise self._refresh_error(exc) from exc
         except TRANSPORT_ERRORS as exc:
-            message = f"connection to YouTube failed ({_kind(exc)})"
-            if write:
-                raise AmbiguousOutcomeError(message) from exc
-            raise RetryableError(message) from exc
+            what = f"YouTube {getattr(request, 'methodId', None) or 'call'}"
+            raise no_answer(what, _kind(exc), creating=write) from exc
 
     def _http_error(self, exc: HttpError) -> PublishError:
         status = int(exc.resp.status)
         reason, message = _google_error(exc.content)
-        text = self._scrub(f"YouTube answered {status} {reason or ''}: {message}".strip())
+        text = self.scrub(f"YouTube answered {status} {reason or ''}: {message}".strip())
         kwargs: dict[str, Any] = {"http_status": status, "platform_code": reason}
         if reason in QUOTA_REASONS:
             return QuotaExhaustedError(text, retry_at=next_pacific_midnight(), **kwargs)
         if status == 429 or reason in RATE_REASONS:
-            return RateLimitedError(text, retry_at=_retry_after(exc.resp), **kwargs)
+            retry_at = retry_in(exc.resp.get("retry-after")) if exc.resp is not None else None
+            return RateLimitedError(text, retry_at=retry_at, **kwargs)
         if status == 401 or reason in AUTH_REASONS:
             return AuthenticationError(
                 f"{text}; re-authorise account {self.account.name!r}", **kwargs
@@ -475,32 +475,12 @@ class YouTubeAdapter(Adapter):
         data = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], dict) else {}
         code = str(data.get("error") or "refresh failed")
         return AuthenticationError(
-            self._scrub(
+            self.scrub(
                 f"Google refused to refresh the access token for account "
                 f"{self.account.name!r} ({code}); run `crosspost auth youtube`"
             ),
             platform_code=code,
         )
-
-    def _scrub(self, text: str) -> str:
-        """Messages may quote what a server said: keep every credential out of them."""
-        for secret in self.account.credentials.values():
-            if secret:
-                text = text.replace(secret.reveal(), "***")
-        return text
-
-
-def _video_of(draft: Draft) -> MediaFile | None:
-    return next((m for m in draft.media if m.role == MediaRole.VIDEO), None)
-
-
-def _cover_of(draft: Draft) -> MediaFile | None:
-    """The thumbnail: the draft's cover, or else its first image."""
-    for role in (MediaRole.COVER, MediaRole.IMAGE):
-        found = next((m for m in draft.media if m.role == role), None)
-        if found is not None:
-            return found
-    return None
 
 
 def _google_error(content: bytes | str | None) -> tuple[str | None, str]:
@@ -514,19 +494,8 @@ def _google_error(content: bytes | str | None) -> tuple[str | None, str]:
         return None, raw[:200]
 
 
-def _retry_after(resp: Any) -> datetime | None:
-    value = resp.get("retry-after") if resp is not None else None
-    if value and str(value).isdigit():
-        return datetime.now(UTC) + timedelta(seconds=int(value))
-    return None
-
-
 def _kind(exc: BaseException) -> str:
     return type(exc).__name__
-
-
-def _normal(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
 
 
 def _watch_url(video_id: str) -> str:

@@ -17,8 +17,8 @@ import hashlib
 import itertools
 import json
 import math
-import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 from crosspost.sandbox.api import PlatformAPI, Route, SandboxContext
 from crosspost.sandbox.faults import Fault
 from crosspost.sandbox.http import Request, Response
+from crosspost.sandbox.uploads import Received
 
 V = r"/v\d+\.\d+"
 NODE = r"/(?P<node>[^/:]+)"
@@ -132,11 +133,15 @@ class UploadSession:
     file_name: str
     file_length: int
     file_type: str
-    received: int = 0
+    body: Received = field(default_factory=Received)
     busy: bool = False
     handle: str | None = None
     chunks: int = 0
-    digest: Any = field(default_factory=hashlib.sha256)
+
+    @property
+    def received(self) -> int:
+        """The session's `file_offset`: where the next chunk must start."""
+        return self.body.size
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -149,7 +154,7 @@ class UploadSession:
             "chunks": self.chunks,
             "complete": self.handle is not None,
             "handle": self.handle,
-            "sha256": self.digest.copy().hexdigest(),
+            "sha256": self.body.sha256,
         }
 
 
@@ -269,7 +274,7 @@ class FacebookApi(PlatformAPI):
         return run
 
     def _count_call(self) -> None:
-        now = time.time()
+        now = self.ctx.now()
         with self.ctx.lock:
             self.calls.append(now)
             while self.calls and self.calls[0] < now - 3600:
@@ -318,7 +323,7 @@ class FacebookApi(PlatformAPI):
 
     def _params(self, request: Request) -> tuple[dict[str, str], dict[str, bytes]]:
         """Query, urlencoded and multipart fields (Graph takes all three); file parts apart."""
-        params = {k: v[0] for k, v in request.query.items()}
+        params = request.args()
         files: dict[str, bytes] = {}
         if request.content_type == "multipart/form-data":
             try:
@@ -334,11 +339,13 @@ class FacebookApi(PlatformAPI):
             params.update(request.form())
         return params, files
 
-    def _auth(self, request: Request, params: dict[str, str]) -> str:
-        token = params.get("access_token") or request.bearer_token()
-        auth = request.header("Authorization") or ""
-        if not token and auth.lower().startswith("oauth "):
-            token = auth[6:].strip()
+    def _auth(self, request: Request, params: dict[str, str] | None = None) -> str:
+        """The access token (an `access_token` parameter, or a Bearer or OAuth header), checked.
+
+        `params` are the request's parameters when a handler has read them (default: its
+        query)."""
+        given = request.args() if params is None else params
+        token = given.get("access_token") or request.token("Bearer", "OAuth")
         if not token:
             raise GraphError("An access token is required to request this resource.", 104)
         allowed = self.config["tokens"]
@@ -353,7 +360,7 @@ class FacebookApi(PlatformAPI):
     def _new_post(
         self, kind: str, message: str | None, link: str | None, **extra: Any
     ) -> dict[str, Any]:
-        now = time.time()
+        now = self.ctx.now()
         post_id = f"{self.page_id}_{self.ctx.next_id() + 900_000_000_000}"
         post: dict[str, Any] = {
             "id": post_id,
@@ -418,24 +425,27 @@ class FacebookApi(PlatformAPI):
         return body
 
     def read_feed(self, request: Request) -> Response:
-        params, _ = self._params(request)
-        self._auth(request, params)
-        self._page(request.params["node"], "get")
-        default = ("id", "message", "created_time")
-        with self.ctx.lock:
-            visible = [p for p in self.posts if p["published"]]
-            body = self._window(visible, params, request.path)
-            body["data"] = [self._fields(p, params, default) for p in body["data"]]
-        return Response.json(body)
+        def published() -> list[dict[str, Any]]:
+            return [p for p in self.posts if p["published"]]
+
+        return self._read_edge(request, published, ("id", "message", "created_time"))
 
     def read_videos(self, request: Request) -> Response:
+        return self._read_edge(request, lambda: self.videos, ("id", "description", "updated_time"))
+
+    def _read_edge(
+        self,
+        request: Request,
+        items: Callable[[], list[dict[str, Any]]],
+        default: tuple[str, ...],
+    ) -> Response:
+        """A Page edge: `items()` (read under the lock) windowed, with the fields asked for."""
         params, _ = self._params(request)
         self._auth(request, params)
         self._page(request.params["node"], "get")
-        default = ("id", "description", "updated_time")
         with self.ctx.lock:
-            body = self._window(self.videos, params, request.path)
-            body["data"] = [self._fields(v, params, default) for v in body["data"]]
+            body = self._window(items(), params, request.path)
+            body["data"] = [self._fields(i, params, default) for i in body["data"]]
         return Response.json(body)
 
     def read_object(self, request: Request) -> Response:
@@ -512,8 +522,7 @@ class FacebookApi(PlatformAPI):
             ) from None
         return ids
 
-    @staticmethod
-    def _scheduled_time(params: dict[str, str], published: bool) -> int | None:
+    def _scheduled_time(self, params: dict[str, str], published: bool) -> int | None:
         raw = params.get("scheduled_publish_time")
         if not raw:
             return None
@@ -523,7 +532,7 @@ class FacebookApi(PlatformAPI):
             )
         when = parse_time(raw)
         assert when is not None
-        now = time.time()
+        now = self.ctx.now()
         if not now + 600 <= when <= now + 30 * 86400:
             raise GraphError(
                 "(#100) The specified scheduled publish time is invalid: it must be between "
@@ -543,6 +552,7 @@ class FacebookApi(PlatformAPI):
         published = truthy(params.get("published"), True)
         caption = params.get("caption") or params.get("message") or None
         with self.ctx.lock:
+            now = self.ctx.now()
             photo: dict[str, Any] = {
                 "id": str(self.ctx.next_id() + 700_000_000_000_000),
                 "post_id": None,
@@ -552,8 +562,8 @@ class FacebookApi(PlatformAPI):
                 "bytes_received": len(source) if source is not None else 0,
                 "sha256": hashlib.sha256(source).hexdigest() if source is not None else None,
                 "attached_to": None,
-                "created_ts": time.time(),
-                "created_time": graph_time(time.time()),
+                "created_ts": now,
+                "created_time": graph_time(now),
             }
             self.photos.append(photo)
             if not published:
@@ -594,13 +604,13 @@ class FacebookApi(PlatformAPI):
         return session
 
     def upload_status(self, request: Request) -> Response:
-        self._auth(request, {k: v[0] for k, v in request.query.items()})
+        self._auth(request)
         with self.ctx.lock:
             session = self._session(request)
             return Response.json({"id": session.id, "file_offset": session.received})
 
     def upload_chunk(self, request: Request) -> Response:
-        self._auth(request, {k: v[0] for k, v in request.query.items()})
+        self._auth(request)
         raw_offset = request.header("file_offset")
         with self.ctx.lock:
             session = self._session(request)
@@ -635,10 +645,7 @@ class FacebookApi(PlatformAPI):
             session.busy = True
         try:
             # Outside the lock: a large chunk must not stall every other request.
-            for data in request.stream(1 << 16):
-                session.digest.update(data)
-                with self.ctx.lock:
-                    session.received += len(data)
+            session.body.absorb(request.stream(1 << 16))
         finally:
             with self.ctx.lock:
                 session.busy = False
@@ -677,7 +684,7 @@ class FacebookApi(PlatformAPI):
             description = params.get("description") or None
             published = truthy(params.get("published"), True)
             post = self._new_post("video", description, None, published=published)
-            now = time.time()
+            now = self.ctx.now()
             video: dict[str, Any] = {
                 "id": str(self.ctx.next_id() + 800_000_000_000_000),
                 "post_id": post["id"],
@@ -687,7 +694,7 @@ class FacebookApi(PlatformAPI):
                 "file_url": file_url,
                 "upload_session": session.id if session else None,
                 "bytes_received": session.received if session else 0,
-                "sha256": session.digest.hexdigest() if session else None,
+                "sha256": session.body.sha256 if session else None,
                 "created_time": graph_time(now),
                 "updated_time": graph_time(now),
                 "created_ts": now,

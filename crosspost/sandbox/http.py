@@ -9,6 +9,8 @@ from email.message import Message
 from typing import Any, BinaryIO
 from urllib.parse import parse_qs
 
+_UNPARSED = object()  # Request._json before the body is parsed (None is a parsed empty body)
+
 
 class Request:
     """One incoming request. The body is read lazily, so uploads can stream in chunks."""
@@ -30,12 +32,17 @@ class Request:
         self.content_length = content_length
         self._remaining = content_length
         self._body: bytes | None = None
+        self._json: Any = _UNPARSED
         self.params: dict[str, str] = {}  # named groups of the matched route
 
     # -- query and headers ---------------------------------------------------------------
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
         return values[0] if values else default
+
+    def args(self) -> dict[str, str]:
+        """The query string as one value per name (the first, where a name repeats)."""
+        return {k: v[0] for k, v in self.query.items()}
 
     def header(self, name: str, default: str | None = None) -> str | None:
         value = self.headers.get(name)
@@ -45,11 +52,20 @@ class Request:
     def content_type(self) -> str:
         return (self.header("Content-Type") or "").split(";")[0].strip().lower()
 
-    def bearer_token(self) -> str | None:
-        auth = self.header("Authorization") or ""
-        if auth.lower().startswith("bearer "):
-            return auth[7:].strip() or None
+    def authorization(self) -> tuple[str, str]:
+        """The Authorization header as (scheme as sent, credentials); ("", "") without one."""
+        scheme, _, credentials = (self.header("Authorization") or "").strip().partition(" ")
+        return scheme, credentials.strip()
+
+    def token(self, *schemes: str) -> str | None:
+        """The credentials of an Authorization header in one of `schemes` (any case), or None."""
+        scheme, credentials = self.authorization()
+        if scheme.lower() in (s.lower() for s in schemes):
+            return credentials or None
         return None
+
+    def bearer_token(self) -> str | None:
+        return self.token("Bearer")
 
     # -- body ----------------------------------------------------------------------------
     def stream(self, chunk_size: int = 1 << 20) -> Iterator[bytes]:
@@ -75,17 +91,19 @@ class Request:
             pass
 
     def json(self) -> Any:
-        raw = self.body()
-        if not raw:
-            return None
-        return json.loads(raw)
+        """The body parsed as JSON (None when empty), parsed once: the request log and the
+        handler both ask. Raises ValueError when it is not JSON."""
+        if self._json is _UNPARSED:
+            raw = self.body()
+            self._json = json.loads(raw) if raw else None
+        return self._json
 
     def form(self) -> dict[str, str]:
         """An application/x-www-form-urlencoded body, or the query string when there is none."""
         if self.content_type == "application/x-www-form-urlencoded":
             parsed = parse_qs(self.body().decode("utf-8"), keep_blank_values=True)
             return {k: v[0] for k, v in parsed.items()}
-        return {k: v[0] for k, v in self.query.items()}
+        return self.args()
 
     def multipart(self) -> dict[str, MultipartField]:
         """A multipart/form-data body as named fields (small parts only: images, chunks)."""

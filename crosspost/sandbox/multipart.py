@@ -15,7 +15,6 @@ def parse_multipart(chunks: Iterable[bytes], boundary: bytes) -> dict[str, Multi
     from crosspost.sandbox.http import MultipartField
 
     fields: dict[str, MultipartField] = {}
-    current: dict[str, object] = {}
     header_name = bytearray()
     header_value = bytearray()
     headers: dict[str, bytes] = {}
@@ -50,7 +49,6 @@ def parse_multipart(chunks: Iterable[bytes], boundary: bytes) -> dict[str, Multi
             filename=filename.decode("utf-8") if filename else None,
             content_type=ctype.decode("latin-1") if ctype else None,
         )
-        current.clear()
 
     parser = MultipartParser(
         boundary,

@@ -18,6 +18,7 @@ import importlib
 import json
 import logging
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -220,8 +221,6 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up (a timeout, a test's dropped connection) is not a sandbox error."""
-        import sys
-
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
         super().handle_error(request, client_address)

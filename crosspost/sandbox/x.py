@@ -29,6 +29,7 @@ import twitter_text
 from crosspost.sandbox.api import PlatformAPI, Route, SandboxContext
 from crosspost.sandbox.faults import Fault
 from crosspost.sandbox.http import Request, Response
+from crosspost.sandbox.uploads import Received
 
 WINDOW_SECONDS = 15 * 60
 # Per-user limits per 15-minute window (X docs, edited 2026-07); enforced only when configured.
@@ -175,11 +176,10 @@ class _Media:
     kind: str  # image, gif or video
     total_bytes: int
     created_at: float
-    bytes_received: int = 0
+    body: Received = field(default_factory=Received)
     segments: int = 0
     state: str = "initialized"  # then pending, in_progress, succeeded or failed
     polls: int = 0
-    digest: Any = field(default_factory=hashlib.sha256)
 
 
 class _Refusal(Exception):
@@ -211,6 +211,15 @@ def _invalid(message: str, parameter: str | None = None, value: Any = None) -> _
 
 def _forbidden(detail: str) -> _Refusal:
     return _Refusal(_problem(403, "Forbidden", detail))
+
+
+def _too_many_requests() -> Response:
+    return _problem(
+        429,
+        "Too Many Requests",
+        "Too Many Requests",
+        errors=[{"code": 88, "message": "Rate limit exceeded"}],
+    )
 
 
 def _not_found(resource_type: str, parameter: str, value: str) -> dict[str, Any]:
@@ -296,12 +305,7 @@ class XApi(PlatformAPI):
         if fault.kind == "429":
             headers["x-rate-limit-remaining"] = "0"
             headers["x-rate-limit-reset"] = str(int(self.ctx.now()) + fault.retry_after)
-            response = _problem(
-                429,
-                "Too Many Requests",
-                "Too Many Requests",
-                errors=[{"code": 88, "message": "Rate limit exceeded"}],
-            )
+            response = _too_many_requests()
         elif fault.kind == "expired":
             response = _problem(401, "Unauthorized", "Unauthorized")
         elif fault.kind == "permanent":
@@ -332,10 +336,10 @@ class XApi(PlatformAPI):
                         "media_type": m.media_type,
                         "media_category": m.media_category,
                         "total_bytes": m.total_bytes,
-                        "bytes_received": m.bytes_received,
+                        "bytes_received": m.body.size,
                         "segments": m.segments,
                         "state": m.state,
-                        "sha256": m.digest.hexdigest(),
+                        "sha256": m.body.sha256,
                         "owner_id": m.owner_id,
                     }
                     for m in self._media.values()
@@ -389,12 +393,7 @@ class XApi(PlatformAPI):
             if user is None:
                 response = _problem(401, "Unauthorized", "Unauthorized")
             elif not allowed:
-                response = _problem(
-                    429,
-                    "Too Many Requests",
-                    "Too Many Requests",
-                    errors=[{"code": 88, "message": "Rate limit exceeded"}],
-                )
+                response = _too_many_requests()
             else:
                 try:
                     response = handler(request, user)
@@ -407,7 +406,7 @@ class XApi(PlatformAPI):
 
     def _user_for(self, request: Request) -> _User | None:
         """The user a well-formed OAuth 1.0a or OAuth 2.0 user header names, else None."""
-        key = _credential_key(request.header("Authorization") or "")
+        key = _credential_key(*request.authorization())
         if key is None:
             return None
         user = self._users.get(key)
@@ -421,12 +420,16 @@ class XApi(PlatformAPI):
         overrides: dict[str, int] = self._settings["rate_limits"]
         return overrides.get(group, RATE_LIMITS.get(group, 900))
 
-    def _charge(self, user_id: str, group: str) -> tuple[dict[str, str], bool]:
+    def _window(self, user_id: str, group: str) -> tuple[float, int]:
+        """The user's window for the group: (its start, calls in it), a new one once it ends."""
         now = self.ctx.now()
-        limit = self._limit(group)
         start, used = self._windows.get((user_id, group), (now, 0))
-        if now >= start + WINDOW_SECONDS:
-            start, used = now, 0
+        return (now, 0) if now >= start + WINDOW_SECONDS else (start, used)
+
+    def _charge(self, user_id: str, group: str) -> tuple[dict[str, str], bool]:
+        """Count a call in the window, unless enforced limits refuse it; its headers."""
+        limit = self._limit(group)
+        start, used = self._window(user_id, group)
         allowed = not (self._settings["enforce_rate_limits"] and used >= limit)
         if allowed:
             used += 1
@@ -434,10 +437,8 @@ class XApi(PlatformAPI):
         return self._headers(limit, used, start), allowed
 
     def _peek(self, user_id: str, group: str) -> dict[str, str]:
-        now = self.ctx.now()
-        start, used = self._windows.get((user_id, group), (now, 0))
-        if now >= start + WINDOW_SECONDS:
-            start, used = now, 0
+        """The window's headers without counting a call (for a faulted answer)."""
+        start, used = self._window(user_id, group)
         return self._headers(self._limit(group), used, start)
 
     @staticmethod
@@ -618,7 +619,11 @@ class XApi(PlatformAPI):
                 created_at=self.ctx.now(),
             )
             self._media[media_id] = media
-        data = {"id": media_id, "media_key": media.media_key, "expires_after_secs": 86_400}
+        data = {
+            "id": media_id,
+            "media_key": media.media_key,
+            "expires_after_secs": MEDIA_EXPIRES_SECS,
+        }
         return Response.json({"data": data})
 
     def _own_media(self, media_id: str, user: _User) -> _Media:
@@ -643,13 +648,12 @@ class XApi(PlatformAPI):
                     "segment_index",
                     index,
                 )
-            if media.bytes_received + len(chunk) > media.total_bytes:
+            if media.body.size + len(chunk) > media.total_bytes:
                 raise _invalid(
                     f"Segments exceed total_bytes ({media.total_bytes}).", "media", len(chunk)
                 )
-            media.bytes_received += len(chunk)
+            media.body.add(chunk)
             media.segments += 1
-            media.digest.update(chunk)
             expires_at = int(media.created_at) + MEDIA_EXPIRES_SECS
         return Response.json({"data": {"expires_at": expires_at}})
 
@@ -659,7 +663,7 @@ class XApi(PlatformAPI):
             media = self._own_media(media_id, user)
             if media.state != "initialized":
                 raise _invalid(f"Media {media_id} is already finalized.", "id", media_id)
-            if media.bytes_received != media.total_bytes:
+            if media.body.size != media.total_bytes:
                 raise _invalid(
                     "Segments do not add up to provided total file size.", "id", media_id
                 )
@@ -704,12 +708,11 @@ class XApi(PlatformAPI):
 # -- request parsing helpers ----------------------------------------------------------------
 
 
-def _credential_key(header: str) -> str | None:
-    """A key for the user a credential names: the bearer token, or OAuth 1.0a's oauth_token."""
-    scheme, _, rest = header.strip().partition(" ")
+def _credential_key(scheme: str, rest: str) -> str | None:
+    """A key for the user an Authorization header (scheme, credentials) names: the bearer
+    token, or OAuth 1.0a's oauth_token."""
     if scheme.lower() == "bearer":
-        token = rest.strip()
-        return f"bearer:{token}" if token and " " not in token and token != "None" else None
+        return f"bearer:{rest}" if rest and " " not in rest and rest != "None" else None
     if scheme != "OAuth":
         return None
     params: dict[str, str] = {}

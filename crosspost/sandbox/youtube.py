@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from crosspost.sandbox.api import PlatformAPI, Route, SandboxContext
 from crosspost.sandbox.faults import Fault
 from crosspost.sandbox.http import Request, Response
+from crosspost.sandbox.uploads import Received, received
 
 PACIFIC = ZoneInfo("America/Los_Angeles")  # YouTube's quota day
 VIDEO_PATH = "/upload/youtube/v3/videos"
@@ -224,13 +225,17 @@ class UploadSession:
     metadata: dict[str, Any]
     total: int | None
     content_type: str
-    received: int = 0
+    body: Received = field(default_factory=Received)
     transferred: int = 0  # every body byte that arrived, kept or not
     chunks: int = 0
     queries: int = 0
     video_id: str | None = None
-    digest: Any = field(default_factory=hashlib.sha256)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def received(self) -> int:
+        """The bytes the server holds: the next chunk starts here."""
+        return self.body.size
 
 
 class YouTubeApi(PlatformAPI):
@@ -468,16 +473,9 @@ class YouTubeApi(PlatformAPI):
                 f"Content-Range starts at {first} but the server holds {session.received} "
                 "bytes; query the upload status and resume from there.",
             )
-        skip = session.received - first  # bytes the server already holds (a resent chunk)
-        for data in request.stream(256 * 1024):
-            session.transferred += len(data)
-            if skip >= len(data):
-                skip -= len(data)
-                continue
-            fresh = data[skip:]
-            skip = 0
-            session.digest.update(fresh)
-            session.received += len(fresh)
+        # Bytes before the server's offset are held already (a resent chunk): not kept twice.
+        held = session.received - first
+        session.transferred += session.body.absorb(request.stream(256 * 1024), skip=held)
         if session.total is not None and session.received == session.total:
             return self._finish(session)
         return self._progress(session)
@@ -504,7 +502,7 @@ class YouTubeApi(PlatformAPI):
                 created_at=now,
                 content_type=session.content_type,
                 bytes_received=session.received,
-                sha256=session.digest.hexdigest(),
+                sha256=session.body.sha256,
                 session=session,
             )
             self.videos[video.id] = video
@@ -544,20 +542,17 @@ class YouTubeApi(PlatformAPI):
             )
         with self.ctx.lock:
             self.quota.charge(self.ctx.now(), units=COST_WRITE)
-        digest, size = hashlib.sha256(), 0
-        for data in request.stream():
-            digest.update(data)
-            size += len(data)
-        if size == 0:
+        image = received(request.stream())
+        if image.size == 0:
             raise ApiError(
                 400, "mediaBodyRequired", "The request has no image.", "youtube.thumbnail"
             )
-        if size > int(self.settings["max_thumbnail_bytes"]):
+        if image.size > int(self.settings["max_thumbnail_bytes"]):
             raise ApiError(
                 400, "invalidImage", "The thumbnail is larger than allowed.", "youtube.thumbnail"
             )
         with self.ctx.lock:
-            video.thumbnail_bytes, video.thumbnail_sha256 = size, digest.hexdigest()
+            video.thumbnail_bytes, video.thumbnail_sha256 = image.size, image.sha256
         url = f"https://i.ytimg.com/vi/{video.id}/default.jpg"
         return Response.json(
             {

@@ -30,39 +30,24 @@ from crosspost.adapters.base import (
 )
 from crosspost.adapters.facebook import FacebookAdapter
 from crosspost.sandbox import SandboxServer
-from tests.support.facebook_helpers import (
-    PAGE_ID,
-    PAGE_NAME,
-    TOKEN,
-    Sandbox,
-    account,
-    article,
-    fb_server,
-    media,
-    request_for,
-    sandbox,
-)
-
-__all__ = ["fb_server", "sandbox"]  # fixtures, imported for pytest
+from tests.support.facebook_helpers import PAGE_ID, PAGE_NAME, TOKEN, Sandbox, account, article
+from tests.support.sandbox import closing_adapters, media_file, publish_request, sandbox_fixtures
 
 CHUNK = 64 * 1024
 TEXT = "Hà Nội vào thu: những con phố vàng lá"
 
 MakeAdapter = Callable[..., FacebookAdapter]
 
+sandbox_server, sandbox = sandbox_fixtures(Sandbox, name="sandbox")
+
 
 @pytest.fixture
 def make_adapter(sandbox: Sandbox) -> Iterator[MakeAdapter]:
-    made: list[FacebookAdapter] = []
+    def build(**settings: Any) -> FacebookAdapter:
+        return FacebookAdapter(account(sandbox.url, **settings))
 
-    def make(**settings: Any) -> FacebookAdapter:
-        adapter = FacebookAdapter(account(sandbox, **settings))
-        made.append(adapter)
-        return adapter
-
-    yield make
-    for adapter in made:
-        adapter.close()
+    with closing_adapters(build) as make:
+        yield make
 
 
 @pytest.fixture
@@ -71,8 +56,8 @@ def adapter(make_adapter: MakeAdapter) -> FacebookAdapter:
 
 
 def video_draft(tmp_path: Path, size: int, kind: ContentKind = ContentKind.VIDEO) -> Draft:
-    clip = media(tmp_path / "clip.mp4", MediaRole.VIDEO, size, "video/mp4")
-    cover = media(tmp_path / "cover.jpg", MediaRole.COVER, 2048, "image/jpeg")
+    clip = media_file(tmp_path, "clip.mp4", size, MediaRole.VIDEO, "video/mp4")
+    cover = media_file(tmp_path, "cover.jpg", 2048, MediaRole.COVER, "image/jpeg")
     return Draft(
         Platform.FACEBOOK,
         kind,
@@ -98,7 +83,7 @@ def test_verify_refuses_a_token_of_another_page(sandbox: Sandbox, adapter: Faceb
 def test_an_article_is_a_feed_post_with_message_and_link(
     sandbox: Sandbox, adapter: FacebookAdapter
 ) -> None:
-    receipt = adapter.publish(request_for(article(TEXT)))
+    receipt = adapter.publish(publish_request(article(TEXT)))
     (post,) = sandbox.state()["posts"]
     assert receipt.remote_id == post["id"]
     assert receipt.url == post["permalink_url"]
@@ -113,10 +98,10 @@ def test_an_article_is_a_feed_post_with_message_and_link(
 def test_an_article_image_is_uploaded_unpublished_and_attached(
     sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
 ) -> None:
-    image = media(tmp_path / "anh.jpg", MediaRole.IMAGE, 5000, "image/jpeg")
+    image = media_file(tmp_path, "anh.jpg", 5000, MediaRole.IMAGE, "image/jpeg")
     seen: list[tuple[int, int]] = []
     receipt = adapter.publish(
-        request_for(article(TEXT, "https://example.vn/a", image)),
+        publish_request(article(TEXT, "https://example.vn/a", image)),
         lambda sent, total: seen.append((sent, total)),
     )
     state = sandbox.state()
@@ -131,8 +116,8 @@ def test_an_article_image_is_uploaded_unpublished_and_attached(
 def test_link_preview_mode_posts_the_link_alone(
     sandbox: Sandbox, make_adapter: MakeAdapter, tmp_path: Path
 ) -> None:
-    image = media(tmp_path / "anh.jpg", MediaRole.IMAGE, 5000, "image/jpeg")
-    make_adapter(article_image="link_preview").publish(request_for(article(TEXT, None, image)))
+    image = media_file(tmp_path, "anh.jpg", 5000, MediaRole.IMAGE, "image/jpeg")
+    make_adapter(article_image="link_preview").publish(publish_request(article(TEXT, None, image)))
     state = sandbox.state()
     assert state["photos"] == []
     assert state["posts"][0]["attached_media"] == []
@@ -144,7 +129,7 @@ def test_a_video_is_uploaded_in_chunks_then_published(
 ) -> None:
     draft = video_draft(tmp_path, 5 * CHUNK + 123)
     seen: list[tuple[int, int]] = []
-    receipt = adapter.publish(request_for(draft), lambda s, t: seen.append((s, t)))
+    receipt = adapter.publish(publish_request(draft), lambda s, t: seen.append((s, t)))
     state = sandbox.state()
     (video,) = state["videos"]
     (upload,) = state["uploads"]
@@ -163,7 +148,7 @@ def test_a_podcast_posts_its_rendered_video(
     sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
 ) -> None:
     draft = video_draft(tmp_path, 2 * CHUNK, ContentKind.PODCAST)
-    adapter.publish(request_for(draft))
+    adapter.publish(publish_request(draft))
     state = sandbox.state()
     assert len(state["videos"]) == 1 and state["photos"] == []
 
@@ -171,7 +156,7 @@ def test_a_podcast_posts_its_rendered_video(
 def test_a_podcast_without_video_is_a_link_post_with_its_cover(
     sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
 ) -> None:
-    cover = media(tmp_path / "cover.png", MediaRole.COVER, 3000, "image/png")
+    cover = media_file(tmp_path, "cover.png", 3000, MediaRole.COVER, "image/png")
     draft = Draft(
         Platform.FACEBOOK,
         ContentKind.PODCAST,
@@ -179,7 +164,7 @@ def test_a_podcast_without_video_is_a_link_post_with_its_cover(
         link="https://example.vn/podcast/12",
         media=(cover,),
     )
-    receipt = adapter.publish(request_for(draft))
+    receipt = adapter.publish(publish_request(draft))
     state = sandbox.state()
     assert state["videos"] == [] and state["photos"][0]["sha256"] == cover.sha256
     assert state["posts"][0]["link"] == "https://example.vn/podcast/12"
@@ -192,17 +177,17 @@ def test_a_5xx_on_the_creating_call_is_ambiguous(
 ) -> None:
     sandbox.fault("5xx", action="create_post")
     with pytest.raises(AmbiguousOutcomeError) as caught:
-        adapter.publish(request_for(article(TEXT)))
+        adapter.publish(publish_request(article(TEXT)))
     assert caught.value.http_status == 500 and caught.value.platform_code == "2"
 
 
 def test_a_5xx_before_anything_is_created_is_retryable(
     sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
 ) -> None:
-    image = media(tmp_path / "anh.jpg", MediaRole.IMAGE, 1000, "image/jpeg")
+    image = media_file(tmp_path, "anh.jpg", 1000, MediaRole.IMAGE, "image/jpeg")
     sandbox.fault("5xx", action="upload_photo")
     with pytest.raises(RetryableError):
-        adapter.publish(request_for(article(TEXT, None, image)))
+        adapter.publish(publish_request(article(TEXT, None, image)))
     assert sandbox.state()["posts"] == []
     sandbox.fault("5xx", action="me")
     with pytest.raises(RetryableError):
@@ -217,7 +202,7 @@ def test_a_rate_limit_carries_the_time_to_regain_access(
     sandbox.fault("429", action="create_post", retry_after=600)
     before = datetime.now(UTC)
     with pytest.raises(RateLimitedError) as caught:
-        adapter.publish(request_for(article(TEXT)))
+        adapter.publish(publish_request(article(TEXT)))
     assert caught.value.retry_at is not None
     assert abs(caught.value.retry_at - (before + timedelta(minutes=10))) < timedelta(seconds=30)
     assert caught.value.platform_code == str(code)
@@ -230,7 +215,7 @@ def test_a_rate_limit_without_a_time_to_regain_access_waits_the_fallback(
     sandbox.fault("429", action="create_post", retry_after=0)
     before = datetime.now(UTC)
     with pytest.raises(RateLimitedError) as caught:
-        make_adapter(rate_limit_fallback_seconds=120).publish(request_for(article(TEXT)))
+        make_adapter(rate_limit_fallback_seconds=120).publish(publish_request(article(TEXT)))
     assert caught.value.retry_at is not None
     assert abs(caught.value.retry_at - (before + timedelta(seconds=120))) < timedelta(seconds=30)
 
@@ -241,14 +226,14 @@ def test_a_block_for_abuse_is_a_rate_limit_and_permissions_are_permanent(
     sandbox.configure(permanent_code=368)
     sandbox.fault("permanent", action="create_post")
     with pytest.raises(RateLimitedError) as blocked:
-        adapter.publish(request_for(article(TEXT)))
+        adapter.publish(publish_request(article(TEXT)))
     assert blocked.value.retry_at is not None
     assert blocked.value.retry_at > datetime.now(UTC) + timedelta(minutes=30)
     for code in (10, 200):
         sandbox.configure(permanent_code=code)
         sandbox.fault("permanent", action="create_post")
         with pytest.raises(PermanentError, match="permission"):
-            adapter.publish(request_for(article(TEXT)))
+            adapter.publish(publish_request(article(TEXT)))
 
 
 def test_an_expired_token_is_an_authentication_error(
@@ -256,7 +241,7 @@ def test_an_expired_token_is_an_authentication_error(
 ) -> None:
     sandbox.fault("expired", action="create_post")
     with pytest.raises(AuthenticationError) as caught:
-        adapter.publish(request_for(article(TEXT)))
+        adapter.publish(publish_request(article(TEXT)))
     assert caught.value.platform_code == "190/463"
 
 
@@ -265,14 +250,14 @@ def test_invalid_input_is_permanent(
 ) -> None:
     sandbox.fault("permanent", action="create_post")
     with pytest.raises(PermanentError, match="Invalid parameter"):
-        adapter.publish(request_for(article(TEXT)))
+        adapter.publish(publish_request(article(TEXT)))
     with pytest.raises(PermanentError, match="63206"):
-        adapter.publish(request_for(article("ư" * 63_207)))
-    huge = media(tmp_path / "big.jpg", MediaRole.IMAGE, 2000, "image/jpeg")
-    small = FacebookAdapter(account(sandbox, image_max_bytes=1000))
+        adapter.publish(publish_request(article("ư" * 63_207)))
+    huge = media_file(tmp_path, "big.jpg", 2000, MediaRole.IMAGE, "image/jpeg")
+    small = FacebookAdapter(account(sandbox.url, image_max_bytes=1000))
     try:
         with pytest.raises(PermanentError, match="image is 2000 bytes"):
-            small.publish(request_for(article(TEXT, None, huge)))
+            small.publish(publish_request(article(TEXT, None, huge)))
     finally:
         small.close()
     assert sandbox.state()["posts"] == []
@@ -285,7 +270,7 @@ def test_a_missing_app_id_is_reported_before_any_upload(
     draft = video_draft(tmp_path, CHUNK)
     assert any("app_id" in p for p in adapter.check(draft))
     with pytest.raises(PermanentError):
-        adapter.publish(request_for(draft))
+        adapter.publish(publish_request(draft))
     assert sandbox.requests() == []
 
 
@@ -297,7 +282,7 @@ def test_an_unreachable_server_is_retryable_even_for_the_creating_call(
         port = s.getsockname()[1]
     adapter = make_adapter(base_url=f"http://127.0.0.1:{port}")
     with pytest.raises(RetryableError) as caught:
-        adapter.publish(request_for(article(TEXT)))
+        adapter.publish(publish_request(article(TEXT)))
     assert not isinstance(caught.value, AmbiguousOutcomeError)
 
 
@@ -306,37 +291,37 @@ def test_a_timeout_is_ambiguous_on_the_creating_call_and_retryable_before_it(
 ) -> None:
     with SandboxServer(platforms=["facebook"], latency_ms=300) as slow:
         box = Sandbox(slow)
-        adapter = FacebookAdapter(account(box, timeout_seconds=0.1, upload_retries=0))
+        adapter = FacebookAdapter(account(box.url, timeout_seconds=0.1, upload_retries=0))
         try:
             with pytest.raises(AmbiguousOutcomeError, match="ReadTimeout"):
-                adapter.publish(request_for(article(TEXT)))
+                adapter.publish(publish_request(article(TEXT)))
             with pytest.raises(RetryableError, match="ReadTimeout"):
-                adapter.publish(request_for(video_draft(tmp_path, CHUNK)))
+                adapter.publish(publish_request(video_draft(tmp_path, CHUNK)))
             deadline = time.monotonic() + 5
             while not box.state()["posts"] and time.monotonic() < deadline:
                 time.sleep(0.05)  # the server finishes the post after the client gave up
             assert [p["message"] for p in box.state()["posts"]] == [TEXT]
         finally:
             adapter.close()
-            box.http.close()
+            box.close()
 
 
 def test_a_missing_file_or_bad_base_url_is_permanent(
     make_adapter: MakeAdapter, tmp_path: Path
 ) -> None:
-    image = media(tmp_path / "anh.jpg", MediaRole.IMAGE, 100, "image/jpeg")
+    image = media_file(tmp_path, "anh.jpg", 100, MediaRole.IMAGE, "image/jpeg")
     image.path.unlink()
     with pytest.raises(PermanentError, match=r"cannot read image file anh\.jpg"):
-        make_adapter().publish(request_for(article(TEXT, None, image)))
+        make_adapter().publish(publish_request(article(TEXT, None, image)))
     with pytest.raises(PermanentError, match="base_url"):
-        make_adapter(base_url="graph.example.vn").publish(request_for(article(TEXT)))
+        make_adapter(base_url="graph.example.vn").publish(publish_request(article(TEXT)))
 
 
 # -- duplicates, ambiguity and reconciliation ------------------------------------------------
 def test_a_dropped_answer_is_ambiguous_and_find_existing_finds_the_post(
     sandbox: Sandbox, adapter: FacebookAdapter
 ) -> None:
-    request = request_for(article(TEXT))
+    request = publish_request(article(TEXT))
     sandbox.fault("ambiguous", action="create_post")
     with pytest.raises(AmbiguousOutcomeError):
         adapter.publish(request)
@@ -345,21 +330,21 @@ def test_a_dropped_answer_is_ambiguous_and_find_existing_finds_the_post(
     found = adapter.find_existing(request, since)
     assert found is not None and found.remote_id == post["id"]
     assert found.url == post["permalink_url"]
-    assert adapter.find_existing(request_for(article("một bài khác")), since) is None
+    assert adapter.find_existing(publish_request(article("một bài khác")), since) is None
 
 
 def test_find_existing_compares_nfc_text(sandbox: Sandbox, adapter: FacebookAdapter) -> None:
-    receipt = adapter.publish(request_for(article(TEXT)))
+    receipt = adapter.publish(publish_request(article(TEXT)))
     decomposed = unicodedata.normalize("NFD", TEXT)
     assert decomposed != TEXT
-    found = adapter.find_existing(request_for(article(decomposed)), datetime.now(UTC))
+    found = adapter.find_existing(publish_request(article(decomposed)), datetime.now(UTC))
     assert found is not None and found.remote_id == receipt.remote_id
 
 
 def test_a_duplicate_is_reported_and_reconciles_to_the_first_post(
     adapter: FacebookAdapter,
 ) -> None:
-    request = request_for(article(TEXT))
+    request = publish_request(article(TEXT))
     first = adapter.publish(request)
     with pytest.raises(DuplicateContentError) as caught:
         adapter.publish(request)
@@ -371,7 +356,7 @@ def test_a_duplicate_is_reported_and_reconciles_to_the_first_post(
 def test_an_ambiguous_video_publish_is_found_by_title(
     sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
 ) -> None:
-    request = request_for(video_draft(tmp_path, CHUNK + 10))
+    request = publish_request(video_draft(tmp_path, CHUNK + 10))
     sandbox.fault("ambiguous", action="create_video")
     with pytest.raises(AmbiguousOutcomeError):
         adapter.publish(request)
@@ -390,7 +375,7 @@ def test_a_dropped_chunk_resumes_from_the_server_offset(
     sandbox.fault("ambiguous", action="upload_chunk")  # the first chunk lands, its answer is lost
     sandbox.fault("5xx", action="upload_chunk")  # the next one fails outright
     seen: list[int] = []
-    adapter.publish(request_for(draft), lambda sent, total: seen.append(sent))
+    adapter.publish(publish_request(draft), lambda sent, total: seen.append(sent))
     state = sandbox.state()
     (upload,) = state["uploads"]
     (video,) = state["videos"]
@@ -406,7 +391,7 @@ def test_a_lost_answer_to_the_last_chunk_still_yields_the_handle(
 ) -> None:
     draft = video_draft(tmp_path, CHUNK - 1)  # one chunk: its answer carried the handle
     sandbox.fault("ambiguous", action="upload_chunk")
-    receipt = adapter.publish(request_for(draft))
+    receipt = adapter.publish(publish_request(draft))
     state = sandbox.state()
     assert state["videos"][0]["id"] == receipt.remote_id
     assert state["uploads"][0]["bytes_received"] == CHUNK - 1
@@ -421,10 +406,10 @@ def test_an_upload_that_gives_up_is_resumed_by_the_next_attempt(
     sandbox.fault("ambiguous", action="upload_chunk")
     sandbox.fault("5xx", action="upload_chunk", count=5)
     with pytest.raises(RetryableError):
-        adapter.publish(request_for(draft))
+        adapter.publish(publish_request(draft))
     assert sandbox.state()["uploads"][0]["bytes_received"] == CHUNK
     sandbox.http.post("/_sandbox/faults", json={"clear_rules": True})
-    adapter.publish(request_for(draft, attempt=2))
+    adapter.publish(publish_request(draft, attempt=2))
     state = sandbox.state()
     assert len(state["uploads"]) == 1  # the same session, not a new one from byte zero
     assert state["videos"][0]["bytes_received"] == size
@@ -453,7 +438,7 @@ def test_the_token_appears_in_no_error_repr_log_or_url(
         sandbox.fault(fault, action=action)
         draft = clip if action.startswith("upload") else article(f"{TEXT} {fault}")
         with pytest.raises(PublishError) as caught:
-            adapter.publish(request_for(draft))
+            adapter.publish(publish_request(draft))
         errors.append(caught.value)
     sandbox.configure(tokens=["only-this-one"])
     with pytest.raises(AuthenticationError) as refused:
@@ -462,7 +447,7 @@ def test_the_token_appears_in_no_error_repr_log_or_url(
     sandbox.configure(tokens=None)
     sandbox.fault("ambiguous", action="upload_chunk", count=10)
     with pytest.raises(PublishError) as upload_failed:
-        adapter.publish(request_for(clip))
+        adapter.publish(publish_request(clip))
     errors.append(upload_failed.value)
     assert not any(isinstance(e.__cause__ or e.__context__, httpx.HTTPError) for e in errors)
     texts = [str(e) for e in errors] + [repr(e) for e in errors]

@@ -27,7 +27,7 @@ from crosspost.adapters.base import (
     RetryableError,
 )
 from crosspost.adapters.x import XAdapter, _HostSession, comparable
-from crosspost.sandbox import SandboxServer
+from tests.support.sandbox import closing_adapters, media_file, sandbox_fixtures
 from tests.support.x_helpers import (
     ACCESS_TOKEN,
     ACCESS_TOKEN_SECRET,
@@ -36,7 +36,6 @@ from tests.support.x_helpers import (
     SECRET_VALUES,
     XSandbox,
     bearer_account,
-    media_file,
     oauth1_account,
     request_for,
 )
@@ -46,32 +45,16 @@ TEXT = "Hà Nội vào thu: những con phố vàng lá"
 MakeAdapter = Callable[..., XAdapter]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SandboxServer]:
-    with SandboxServer(platforms=["x"]) as srv:
-        yield srv
-
-
-@pytest.fixture
-def sb(server: SandboxServer) -> Iterator[XSandbox]:
-    sandbox = XSandbox(server)
-    sandbox.reset()
-    yield sandbox
-    sandbox.http.close()
+sandbox_server, sb = sandbox_fixtures(XSandbox)
 
 
 @pytest.fixture
 def make_adapter(sb: XSandbox) -> Iterator[MakeAdapter]:
-    made: list[XAdapter] = []
+    def build(account: AccountConfig | None = None, **settings: Any) -> XAdapter:
+        return XAdapter(account or oauth1_account(sb.url, **settings))
 
-    def make(account: AccountConfig | None = None, **settings: Any) -> XAdapter:
-        adapter = XAdapter(account or oauth1_account(sb.url, **settings))
-        made.append(adapter)
-        return adapter
-
-    yield make
-    for adapter in made:
-        adapter.close()
+    with closing_adapters(build) as make:
+        yield make
 
 
 def actions(sb: XSandbox) -> list[str]:

@@ -25,47 +25,22 @@ from crosspost.adapters.base import (
     Secret,
 )
 from crosspost.adapters.youtube import YouTubeAdapter, discovery_document, next_pacific_midnight
-from crosspost.sandbox import SandboxServer
-from tests.support.youtube_helpers import (
-    CHUNK,
-    SECRETS,
-    Sandbox,
-    account,
-    draft,
-    media_file,
-    publish_request,
-)
+from tests.support.sandbox import closing_adapters, media_file, publish_request, sandbox_fixtures
+from tests.support.youtube_helpers import CHUNK, SECRETS, Sandbox, account, draft
 
 PLAYLISTS = {"PLvideos": "Videos", "PLpodcasts": "Podcasts"}
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SandboxServer]:
-    with SandboxServer(platforms=["youtube"]) as srv:
-        yield srv
-
-
-@pytest.fixture
-def sb(server: SandboxServer) -> Iterator[Sandbox]:
-    control = Sandbox(server.url)
-    control.restore()
-    control.configure(playlists=PLAYLISTS)
-    yield control
-    control.restore()
+sandbox_server, sb = sandbox_fixtures(Sandbox, playlists=PLAYLISTS)
 
 
 @pytest.fixture
 def make_adapter(sb: Sandbox) -> Iterator[Any]:
-    made: list[YouTubeAdapter] = []
+    def build(secrets: dict[str, str] | None = None, **settings: Any) -> YouTubeAdapter:
+        return YouTubeAdapter(account(sb.url, secrets, **settings))
 
-    def make(secrets: dict[str, str] | None = None, **settings: Any) -> YouTubeAdapter:
-        adapter = YouTubeAdapter(account(sb.url, secrets, **settings))
-        made.append(adapter)
-        return adapter
-
-    yield make
-    for adapter in made:
-        adapter.close()
+    with closing_adapters(build) as make:
+        yield make
 
 
 @pytest.fixture

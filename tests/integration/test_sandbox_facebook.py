@@ -11,19 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.facebook_helpers import (
-    APP_ID,
-    PAGE_ID,
-    PAGE_NAME,
-    TOKEN,
-    Sandbox,
-    fb_server,
-    sandbox,
-)
-
-__all__ = ["fb_server", "sandbox"]  # fixtures, imported for pytest
+from tests.support.facebook_helpers import APP_ID, PAGE_ID, PAGE_NAME, TOKEN, Sandbox
+from tests.support.sandbox import sandbox_fixtures
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+sandbox_server, sandbox = sandbox_fixtures(Sandbox, name="sandbox")
 
 
 def graph_error(response: httpx.Response) -> dict[str, object]:

@@ -6,7 +6,6 @@ import base64
 import hashlib
 import time
 import unicodedata
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,25 +13,14 @@ import httpx
 import pytest
 from requests_oauthlib import OAuth1Session
 
-from crosspost.sandbox import SandboxServer
+from tests.support.sandbox import sandbox_fixtures
 from tests.support.x_helpers import XSandbox
 
 INVALID = "https://api.x.com/2/problems/invalid-request"
 RATE_HEADERS = ("x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SandboxServer]:
-    with SandboxServer(platforms=["x"]) as srv:
-        yield srv
-
-
-@pytest.fixture
-def sb(server: SandboxServer) -> Iterator[XSandbox]:
-    sandbox = XSandbox(server)
-    sandbox.reset()
-    yield sandbox
-    sandbox.http.close()
+sandbox_server, sb = sandbox_fixtures(XSandbox)
 
 
 def post(sb: XSandbox, token: str = "user-token-1", **body: Any) -> httpx.Response:

@@ -6,32 +6,20 @@ import hashlib
 import http.client
 import json
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from crosspost.sandbox import SandboxServer
 from crosspost.sandbox.youtube import tags_length
+from tests.support.sandbox import sandbox_fixtures
 from tests.support.youtube_helpers import CHUNK, SECRETS, Reply, Sandbox
 
 UPLOAD = "/upload/youtube/v3/videos"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SandboxServer]:
-    with SandboxServer(platforms=["youtube"]) as srv:
-        yield srv
-
-
-@pytest.fixture
-def sb(server: SandboxServer) -> Iterator[Sandbox]:
-    control = Sandbox(server.url)
-    control.restore()
-    yield control
-    control.restore()
+sandbox_server, sb = sandbox_fixtures(Sandbox)
 
 
 @pytest.fixture
@@ -430,7 +418,7 @@ def test_reset_forgets_everything_created_but_keeps_configuration(sb: Sandbox, t
     upload(sb, token, b"v" * 10)
     start(sb, token, 10)
     assert sb.state()["uploads_in_progress"] == 1
-    sb.control("reset", {})
+    sb.http.post("/_sandbox/reset").raise_for_status()
     state = sb.state()
     assert state["videos"] == [] and state["uploads_in_progress"] == 0
     assert state["playlists"]["PLkeep"]["video_ids"] == []

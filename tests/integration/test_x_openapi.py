@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,8 @@ import pytest
 
 from crosspost.adapters.base import ContentKind, MediaRole
 from crosspost.adapters.x import XAdapter
-from crosspost.sandbox import SandboxServer
-from tests.support.x_helpers import XSandbox, media_file, oauth1_account, request_for
+from tests.support.sandbox import media_file, sandbox_fixtures
+from tests.support.x_helpers import XSandbox, oauth1_account, request_for
 
 SUBSET_PATH = Path(__file__).parents[1] / "data" / "x_openapi_subset.json"
 SPEC_PATH = Path(__file__).parents[3] / "shared" / "reference" / "x-api" / "openapi.json"
@@ -87,18 +86,15 @@ def subset() -> dict[str, Any]:
     return data
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SandboxServer]:
-    with SandboxServer(platforms=["x"]) as srv:
-        yield srv
+sandbox_server, sb = sandbox_fixtures(XSandbox)
 
 
 @pytest.fixture(scope="module")
 def received(
-    server: SandboxServer, tmp_path_factory: pytest.TempPathFactory
+    sandbox_server: XSandbox, tmp_path_factory: pytest.TempPathFactory
 ) -> list[dict[str, Any]]:
     """The sandbox's request log after full publishes of every kind, and a reconciliation."""
-    sb = XSandbox(server)
+    sb = sandbox_server
     sb.reset()
     folder = tmp_path_factory.mktemp("x-openapi")
     adapter = XAdapter(oauth1_account(sb.url, upload_chunk_bytes=1000))
@@ -119,7 +115,6 @@ def received(
     finally:
         adapter.close()
     log = sb.requests()
-    sb.http.close()
     assert all(200 <= entry["status"] < 300 for entry in log), log
     return log
 
@@ -214,10 +209,7 @@ def _typed(schema: dict[str, Any], raw: str) -> Any:
     return raw
 
 
-def test_sandbox_answers_match_the_success_schemas(
-    server: SandboxServer, subset: dict[str, Any]
-) -> None:
-    sb = XSandbox(server)
+def test_sandbox_answers_match_the_success_schemas(sb: XSandbox, subset: dict[str, Any]) -> None:
 
     def check(response: Any, path: str, method: str = "post") -> dict[str, Any]:
         responses = subset["paths"][path][method]["responses"]
@@ -250,4 +242,3 @@ def test_sandbox_answers_match_the_success_schemas(
         "POST", "/2/tweets", json={"text": "schema", "media": {"media_ids": [media_id]}}
     )
     check(created, "/2/tweets")
-    sb.http.close()

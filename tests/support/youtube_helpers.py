@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import json
-import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.message import Message
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from crosspost.adapters.base import (
-    AccountConfig,
-    ContentKind,
-    Draft,
-    MediaFile,
-    MediaRole,
-    Platform,
-    PublishRequest,
-    Secret,
-)
+from crosspost.adapters.base import AccountConfig, ContentKind, Draft, MediaFile, Platform
 from crosspost.sandbox.youtube import DEFAULTS
+from tests.support.sandbox import SandboxControl, account_config
 
 CHUNK = 256 * 1024
 SECRETS = {
@@ -47,11 +35,12 @@ class Reply:
         return str(self.json()["error"]["errors"][0]["reason"])
 
 
-class Sandbox:
-    """Raw HTTP to a running sandbox, and its control endpoints."""
+class Sandbox(SandboxControl):
+    """The running sandbox's control endpoints, and raw HTTP to its YouTube (http.client, so a
+    test can send any header and see a dropped connection as the client library does)."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    platform = "youtube"
+    defaults = DEFAULTS
 
     def call(
         self,
@@ -83,35 +72,6 @@ class Sandbox:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return self.call("GET", path, None, headers, **query)
 
-    # -- control ---------------------------------------------------------------------------
-    def control(self, name: str, obj: Any = None) -> Any:
-        if obj is None:
-            return self.get(f"/_sandbox/{name}").json()
-        reply = self.post_json(f"/_sandbox/{name}", obj)
-        assert reply.status == 200, reply.body
-        return reply.json()
-
-    def fault(self, kind: str, action: str, count: int = 1, retry_after: int = 2) -> None:
-        rule = {"fault": kind, "platform": "youtube", "action": action, "count": count}
-        self.control("faults", {"rules": [{**rule, "retry_after": retry_after}]})
-
-    def configure(self, **options: Any) -> Any:
-        return self.control("config", {"youtube": options})["youtube"]
-
-    def state(self) -> dict[str, Any]:
-        state: dict[str, Any] = self.control("state")["youtube"]
-        return state
-
-    def requests(self, action: str | None = None) -> list[dict[str, Any]]:
-        log: list[dict[str, Any]] = self.control("requests")
-        return [e for e in log if action is None or e["action"] == action]
-
-    def restore(self) -> None:
-        """Back to a fresh sandbox: no state, no pending faults, default knobs."""
-        self.control("faults", {"clear_rules": True, "rates": {}})
-        self.configure(**DEFAULTS)
-        self.control("reset", {})
-
     def token(self, refresh_token: str = SECRETS["refresh_token"]) -> str:
         form = {
             "grant_type": "refresh_token",
@@ -129,16 +89,6 @@ class Sandbox:
         return str(reply.json()["access_token"])
 
 
-def media_file(
-    directory: Path, name: str, size: int, role: MediaRole, mime: str | None = None
-) -> MediaFile:
-    """Random bytes in a file: the sandbox counts and hashes, it does not decode."""
-    data = os.urandom(size)
-    path = directory / name
-    path.write_bytes(data)
-    return MediaFile(path, role, size, hashlib.sha256(data).hexdigest(), mime)
-
-
 def account(url: str, secrets: dict[str, str] | None = None, **settings: Any) -> AccountConfig:
     base: dict[str, Any] = {
         "base_url": url,
@@ -148,8 +98,8 @@ def account(url: str, secrets: dict[str, str] | None = None, **settings: Any) ->
         "timeout_seconds": 5,
         "playlists": {"video": "PLvideos", "podcast": "PLpodcasts"},
     }
-    creds = {k: Secret(v) for k, v in (SECRETS if secrets is None else secrets).items()}
-    return AccountConfig("kenh-chinh", Platform.YOUTUBE, {**base, **settings}, creds)
+    credentials = SECRETS if secrets is None else secrets
+    return account_config(Platform.YOUTUBE, "kenh-chinh", credentials, {**base, **settings})
 
 
 def draft(
@@ -167,8 +117,3 @@ def draft(
         media=media,
         **fields,
     )
-
-
-def publish_request(d: Draft, scheduled_at: datetime | None = None) -> PublishRequest:
-    now = datetime.now(UTC)
-    return PublishRequest(7, 1, d, scheduled_at or now, first_attempt_at=now)

@@ -1,0 +1,69 @@
+"""Work every adapter does the same way, whatever its platform's HTTP library.
+
+Text as platforms compare it (NFC), media files read for an upload (an unreadable file is a
+`PermanentError` naming it), and the time a platform says to come back (`retry_at`), from a
+number of seconds or a Unix time as headers carry them.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import BinaryIO
+
+from crosspost.adapters.base import MediaFile, PermanentError
+
+
+def nfc(text: str | None) -> str:
+    """`text` in NFC ("" for None): how platforms store text, and so how copies are compared."""
+    return unicodedata.normalize("NFC", text or "")
+
+
+def unreadable(media: MediaFile, exc: OSError, platform: str) -> PermanentError:
+    return PermanentError(
+        f"{platform}: cannot read {media.role} file {media.path.name}: {exc.strerror or exc}"
+    )
+
+
+@contextmanager
+def open_media(media: MediaFile, platform: str) -> Iterator[BinaryIO]:
+    """`media` open for reading; a missing or unreadable file is a PermanentError."""
+    try:
+        fh = media.path.open("rb")
+    except OSError as exc:
+        raise unreadable(media, exc, platform) from None
+    with fh:
+        yield fh
+
+
+def media_size(media: MediaFile, platform: str) -> int:
+    """The file's size on disk now (what an upload will send); unreadable: PermanentError."""
+    try:
+        return media.path.stat().st_size
+    except OSError as exc:
+        raise unreadable(media, exc, platform) from None
+
+
+def retry_in(seconds: float | str | None) -> datetime | None:
+    """Now plus `seconds` (a number, or a header's digits such as Retry-After's), or None
+    when it is absent or not a finite number of seconds from now on."""
+    if seconds is None:
+        return None
+    try:
+        wait = float(seconds)
+    except ValueError:
+        return None
+    if not 0 <= wait < math.inf:
+        return None
+    return datetime.now(UTC) + timedelta(seconds=wait)
+
+
+def retry_at_epoch(raw: str | None) -> datetime | None:
+    """A Unix time in seconds, as rate-limit reset headers give it, or None if it is not one."""
+    try:
+        return datetime.fromtimestamp(int(raw), UTC) if raw else None
+    except (ValueError, OverflowError, OSError):
+        return None
