@@ -13,9 +13,6 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from twitter_text import parse_tweet
-from twitter_text.config import config as twitter_text_config
-
 from crosspost.adapters.base import Limits
 
 
@@ -81,8 +78,17 @@ class WeightConfig:
         )
 
 
-# twitter-text's v3 rules (280 weighted characters, a URL weighs 23), from the library itself.
-DEFAULT_CONFIG = WeightConfig.from_options(twitter_text_config["version3"])
+# twitter-text's v3 rules (280 weighted characters, a URL weighs 23). Written out rather than
+# read from twitter_text.config, whose import loads the whole library (half a second) on every
+# command; tests/unit/render/test_twitter_conformance.py checks it equals the suite's v3.json.
+DEFAULT_CONFIG = WeightConfig(
+    max_weighted_length=280,
+    scale=100,
+    default_weight=200,
+    transformed_url_length=23,
+    emoji_parsing_enabled=True,
+    ranges=((0, 4351, 100), (8192, 8205, 100), (8208, 8223, 100), (8242, 8247, 100)),
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,8 @@ class Measure:
 @lru_cache(maxsize=8192)
 def parse(text: str, config: WeightConfig = DEFAULT_CONFIG) -> Measure:
     """Measure `text` as X does; cached because the thread splitter asks about words again."""
+    from twitter_text import parse_tweet  # heavy: loaded when X text is first measured
+
     result = parse_tweet(text, config.options())
     return Measure(
         weighted_length=int(result.weightedLength),
