@@ -76,3 +76,25 @@ def credential_status(account: AccountSettings, secrets_path: Path) -> dict[str,
     """Which configured credentials have a value (names only: values are never shown)."""
     present = resolve_credentials(account, secrets_path)
     return {key: key in present for key in account.credentials}
+
+
+def save_credentials(
+    account: AccountSettings, secrets_path: Path, values: Mapping[str, str]
+) -> list[str]:
+    """Store what an authorisation flow returned; return advice for config that won't read it.
+
+    Values always go to the secrets file (mode 0600). A credential the account's config takes
+    from an environment variable, or does not list at all, gets a line saying what to change.
+    """
+    store_secrets(secrets_path, account.name, values)
+    advice = []
+    for key in values:
+        ref = account.credentials.get(key)
+        table = f"[accounts.{account.name}.credentials]"
+        if ref is None:
+            advice.append(f'{table} has no {key}; add {key} = "secrets" to use the stored value')
+        elif ref != "secrets":
+            advice.append(
+                f'{table} {key} reads {ref}; change it to "secrets" to use the stored value'
+            )
+    return advice
