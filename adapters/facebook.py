@@ -4,6 +4,9 @@ Articles are feed posts (message + link); videos go through the Resumable Upload
 published with ``POST /{page-id}/videos``; podcasts post their rendered video, or fall back to a
 feed post with the cover and link. Every failure leaves as one of the base error classes, with
 Graph's own code and message, and never with the access token in it.
+
+httpx is imported where a client is made or its errors are read, not here: config validation
+imports this module on every command for the class's declared data alone.
 """
 
 from __future__ import annotations
@@ -13,9 +16,7 @@ import logging
 import os
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, BinaryIO, ClassVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 from crosspost.adapters.base import (
     AccountConfig,
@@ -41,6 +42,9 @@ from crosspost.adapters.base import (
     unsettled_error,
 )
 from crosspost.adapters.common import nfc, open_media, retry_in
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +187,8 @@ class FacebookAdapter(Adapter):
     def client(self) -> httpx.Client:
         """The HTTP client, made on first use: rendering and checks need none."""
         if self._client is None:
+            import httpx
+
             self._client = httpx.Client(timeout=self.timeout, headers={"User-Agent": "crosspost"})
         return self._client
 
@@ -492,6 +498,8 @@ class FacebookAdapter(Adapter):
         creating: bool,
     ) -> httpx.Response | PublishError:
         """The HTTP exchange; a transport failure comes back as the error to raise."""
+        import httpx
+
         try:
             return self.client.request(
                 method, url, params=params, data=data, files=files, content=content, headers=headers

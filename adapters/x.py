@@ -2,8 +2,12 @@
 
 tweepy 4.17 has no v2 media upload (tweepy#2217), so media goes initialize → append → finalize →
 STATUS polls through tweepy's own `requests` session and the same user-context auth. tweepy's v2
-host is hard-coded; `_HostSession` (the session tweepy is given) moves its URLs to `base_url`.
-Every tweepy and `requests` failure leaves this module as one of the base PublishError classes.
+host is hard-coded; `HostSession` (the session tweepy is given, in `x_transport`) moves its URLs
+to `base_url`. Every tweepy and `requests` failure leaves this module as one of the base
+PublishError classes.
+
+tweepy, `requests`, twitter_text and the renderer are imported where they are used, not here:
+config validation imports this module on every command for the class's declared data alone.
 """
 
 from __future__ import annotations
@@ -15,14 +19,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import quote
-
-import requests
-import tweepy
-import twitter_text
-import urllib3
-from requests.auth import AuthBase
 
 from crosspost.adapters.base import (
     AccountConfig,
@@ -48,10 +46,16 @@ from crosspost.adapters.base import (
     unsettled_error,
 )
 from crosspost.adapters.common import media_size, nfc, open_media, retry_at_epoch
-from crosspost.render.weighted import WeightConfig, weighted_length
+
+if TYPE_CHECKING:
+    import requests
+    import tweepy
+
+    from crosspost.adapters.x_transport import HostSession
+
+    _HostSession = HostSession  # served at run time by __getattr__ below
 
 MB = 1024 * 1024
-TWEEPY_HOST = "https://api.twitter.com"  # what tweepy 4.17's BaseClient.request builds on
 DEFAULT_BASE_URL = "https://api.twitter.com"
 DEFAULT_CHUNK_BYTES = 1 * MB
 MAX_CHUNK_BYTES = 5 * MB
@@ -149,6 +153,8 @@ class XAdapter(Adapter):
         """The renderer's problems; for a draft it found none in, X's own last checks before
         anything is sent (weighted length, media mix, type and size), in case it was not
         rendered with these limits."""
+        from crosspost.render.weighted import WeightConfig, weighted_length
+
         if draft.problems:
             return list(draft.problems)
         reason = self.not_applicable_reason(draft.kind)
@@ -256,8 +262,12 @@ class XAdapter(Adapter):
     def _build_client(self) -> tweepy.Client:
         if not self.base_url.startswith(("https://", "http://")):
             raise PermanentError(f"x: base_url {self.base_url!r} is not an http(s) URL")
+        import tweepy
+
+        from crosspost.adapters.x_transport import BearerAuth, HostSession
+
         account = self.account
-        session = _HostSession(self.base_url, self.timeout)
+        session = HostSession(self.base_url, self.timeout)
         if "consumer_key" in account.credentials or "bearer_token" not in account.credentials:
             keys = [
                 account.credential(k).reveal()
@@ -279,13 +289,16 @@ class XAdapter(Adapter):
             # An OAuth 2.0 user token rides on the session, not in tweepy's bearer_token: tweepy
             # logs its headers at DEBUG, and the session's auth replaces its placeholder header.
             client = tweepy.Client()
-            session.auth = _BearerAuth(token)
+            session.auth = BearerAuth(token)
             self._user_auth = False
         client.session.close()  # tweepy's own, unused
         client.session = session
         return client
 
     def _tweepy(self, stage: str, call: Callable[..., T], **kwargs: Any) -> T:
+        import requests
+        import tweepy
+
         try:
             return call(**kwargs, user_auth=self._user_auth)
         except tweepy.HTTPException as exc:
@@ -409,6 +422,8 @@ class XAdapter(Adapter):
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """One media request on tweepy's session (its auth and timeout), errors translated."""
+        import requests
+
         try:
             response = self.client.session.request(method, self.base_url + path, **kwargs)
         except requests.RequestException as exc:
@@ -424,45 +439,20 @@ class XAdapter(Adapter):
         return body
 
 
-# -- the base_url workaround and auth ---------------------------------------------------------
+# -- the session, from x_transport ------------------------------------------------------------
 
 
-class _HostSession(requests.Session):
-    """tweepy's session, moving tweepy's hard-coded host to `base_url` and adding a timeout.
+def __getattr__(name: str) -> object:
+    """`_HostSession`, still importable from here: it is `x_transport.HostSession`, which
+    imports `requests` and so is loaded only when asked for (or a client is built)."""
+    if name == "_HostSession":
+        from crosspost.adapters.x_transport import HostSession
 
-    The URL is rewritten before the request is prepared, not in a transport adapter at send time,
-    because OAuth 1.0a signs the URL: the signature must cover the URL actually requested.
-    """
-
-    def __init__(self, base_url: str, timeout: float) -> None:
-        super().__init__()
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-
-    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
-        url = request.url
-        if isinstance(url, str) and url.startswith(TWEEPY_HOST + "/"):
-            request.url = self.base_url + url[len(TWEEPY_HOST) :]
-        return super().prepare_request(request)
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.timeout
-        return super().send(request, **kwargs)
+        return HostSession
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class _BearerAuth(AuthBase):
-    """OAuth 2.0 user context: the token in the Authorization header, never in a repr."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        return request
-
-    def __repr__(self) -> str:
-        return "_BearerAuth('***')"
+# -- credentials in library logs --------------------------------------------------------------
 
 
 class _Redactor(logging.Filter):
@@ -539,6 +529,9 @@ def _reason(response: requests.Response) -> tuple[str, str | None]:
 
 def _transport_error(exc: requests.RequestException, stage: str) -> PublishError:
     """No answer: nothing was sent if we never connected; otherwise a post may exist."""
+    import requests
+    import urllib3
+
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
     never_connected = isinstance(exc, requests.ConnectTimeout) or isinstance(
         reason, urllib3.exceptions.NewConnectionError
@@ -603,6 +596,8 @@ def _media_problems(media: MediaFile, limits: Limits, gif_max_bytes: int) -> lis
 
 def comparable(text: str) -> str:
     """Text reduced to what survives X: NFC, HTML entities undone, URLs (t.co) masked."""
+    import twitter_text
+
     text = nfc(html.unescape(text))
     out: list[str] = []
     last = 0

@@ -6,11 +6,14 @@ the local sandbox). Uploads are resumable and chunked; a chunk that fails with a
 dropped connection resumes where the server says it is, never from zero. Once a video exists,
 a failed thumbnail or playlist step is a warning on the receipt: the post stands and the upload
 is not repeated.
+
+The Google client libraries (in `youtube_transport`) and the renderer are imported where they
+are used, not here: config validation imports this module on every command for the class's
+declared data alone.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
 import mimetypes
 import time
@@ -18,16 +21,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
-
-import httplib2  # type: ignore[import-untyped]
-from google.auth.exceptions import RefreshError, TransportError
-from google.oauth2.credentials import Credentials
-from google_auth_httplib2 import AuthorizedHttp  # type: ignore[import-untyped]
-from googleapiclient.discovery import build_from_document
-from googleapiclient.errors import HttpError
-from googleapiclient.http import MediaFileUpload
 
 from crosspost.adapters.base import (
     AccountConfig,
@@ -52,7 +47,10 @@ from crosspost.adapters.base import (
     no_answer,
 )
 from crosspost.adapters.common import nfc, retry_in
-from crosspost.render.youtube import tags_length
+
+if TYPE_CHECKING:
+    from google.auth.exceptions import RefreshError
+    from googleapiclient.errors import HttpError
 
 PACIFIC = ZoneInfo("America/Los_Angeles")  # YouTube's quota day ends at midnight here
 GOOGLE_BASE_URL = "https://youtube.googleapis.com/"
@@ -61,8 +59,6 @@ CHUNK_UNIT = 256 * 1024  # Google's resumable protocol wants chunks in multiples
 QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded", "uploadLimitExceeded"})
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 AUTH_REASONS = frozenset({"authError", "insufficientPermissions", "forbiddenByScope"})
-# A dropped or timed-out connection, from httplib2, the socket or google-auth's refresh.
-TRANSPORT_ERRORS = (httplib2.HttpLib2Error, http.client.HTTPException, OSError, TransportError)
 RECONCILE_SKEW = timedelta(minutes=2)  # our clock against YouTube's publishedAt
 RECONCILE_PAGES = 4  # of 50 uploads, newest first
 PRIVACY_STATUSES = ("public", "unlisted", "private")
@@ -91,19 +87,6 @@ def discovery_document(base_url: str) -> str:
     document["rootUrl"] = document["mtlsRootUrl"] = root
     document["baseUrl"] = root + document.get("servicePath", "")
     return json.dumps(document)
-
-
-class _ChunkFileUpload(MediaFileUpload):  # type: ignore[misc]
-    """Sends each chunk as bytes instead of a slice of the open file.
-
-    httplib2 silently re-sends a request once when the connection drops before an answer, and
-    AuthorizedHttp re-sends after refreshing a token: a file slice is used up by then and would
-    go out empty under the same Content-Length (the server then waits for the timeout). Bytes
-    re-send whole; memory stays at one chunk.
-    """
-
-    def has_stream(self) -> bool:
-        return False
 
 
 class YouTubeAdapter(Adapter):
@@ -202,6 +185,8 @@ class YouTubeAdapter(Adapter):
         )
 
     def check(self, draft: Draft) -> list[str]:
+        from crosspost.render.youtube import tags_length
+
         problems = list(draft.problems)
         reason = self.not_applicable_reason(draft.kind)
         if reason:
@@ -303,19 +288,22 @@ class YouTubeAdapter(Adapter):
     def _youtube(self) -> Any:
         """The googleapiclient Resource, built once from the re-rooted discovery document."""
         if self._client is None:
+            from crosspost.adapters.youtube_transport import build_client
+
             access = self.account.credentials.get("access_token")
-            credentials = Credentials(  # type: ignore[no-untyped-call]
-                token=access.reveal() if access else None,
-                refresh_token=self.account.credential("refresh_token").reveal(),
+            token = access.reveal() if access else None
+            refresh_token = self.account.credential("refresh_token").reveal()
+            client_id = self.account.credential("client_id").reveal()
+            client_secret = self.account.credential("client_secret").reveal()
+            self._client, self._http = build_client(
+                discovery_document(self.base_url),
+                token=token,
+                refresh_token=refresh_token,
                 token_uri=self.token_uri,
-                client_id=self.account.credential("client_id").reveal(),
-                client_secret=self.account.credential("client_secret").reveal(),
+                client_id=client_id,
+                client_secret=client_secret,
+                timeout=self.timeout,
             )
-            raw = httplib2.Http(timeout=self.timeout)
-            raw.redirect_codes = raw.redirect_codes - {308}  # 308 means "resume incomplete"
-            self._http = raw
-            authed = AuthorizedHttp(credentials, http=raw)
-            self._client = build_from_document(discovery_document(self.base_url), http=authed)
         return self._client
 
     def _metadata(self, draft: Draft, scheduled_at: datetime) -> dict[str, Any]:
@@ -340,9 +328,11 @@ class YouTubeAdapter(Adapter):
     def _upload(
         self, client: Any, body: dict[str, Any], video: MediaFile, progress: ProgressCallback | None
     ) -> dict[str, Any]:
+        from crosspost.adapters.youtube_transport import ChunkFileUpload
+
         mime = video.mime_type or mimetypes.guess_type(video.path.name)[0] or "video/mp4"
         try:
-            media = _ChunkFileUpload(
+            media = ChunkFileUpload(
                 str(video.path), mimetype=mime, chunksize=self.chunk_bytes, resumable=True
             )
         except OSError as exc:
@@ -360,6 +350,11 @@ class YouTubeAdapter(Adapter):
     ) -> dict[str, Any]:
         """Drive next_chunk(); after a 5xx or dropped link, googleapiclient's next call asks
         the server where it is (`bytes */total`) and continues from there."""
+        from google.auth.exceptions import RefreshError
+        from googleapiclient.errors import HttpError
+
+        from crosspost.adapters.youtube_transport import TRANSPORT_ERRORS
+
         failures = 0
         end_unconfirmed = False  # the last bytes went out and no answer says what happened
         while True:
@@ -405,6 +400,8 @@ class YouTubeAdapter(Adapter):
 
     # -- after the video exists: warnings, never failures ------------------------------------
     def _set_thumbnail(self, client: Any, video_id: str, cover: MediaFile) -> str | None:
+        from googleapiclient.http import MediaFileUpload
+
         mime = cover.mime_type or mimetypes.guess_type(cover.path.name)[0] or "image/jpeg"
         try:
             media = MediaFileUpload(str(cover.path), mimetype=mime, resumable=False)
@@ -443,6 +440,11 @@ class YouTubeAdapter(Adapter):
 
         A write whose connection drops may have been applied: that is ambiguous, not retryable.
         """
+        from google.auth.exceptions import RefreshError
+        from googleapiclient.errors import HttpError
+
+        from crosspost.adapters.youtube_transport import TRANSPORT_ERRORS
+
         try:
             return dict(request.execute(num_retries=0))
         except HttpError as exc:

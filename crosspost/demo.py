@@ -14,11 +14,12 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -109,23 +110,28 @@ def generate_media(folder: Path) -> dict[str, Path]:
     return {"video": video, "cover": cover, "audio": audio}
 
 
-def write_config(folder: Path, sandbox_url: str) -> Path:
+DEMO_WORKER = {"concurrency": 4, "poll_seconds": 0.5, "reconcile_seconds": 2}
+DEMO_RETRY = {"base_seconds": 1, "max_delay_seconds": 5, "max_attempts": 8}
+
+
+def write_config(
+    folder: Path,
+    sandbox_url: str,
+    *,
+    worker: Mapping[str, float] = DEMO_WORKER,
+    retry: Mapping[str, float] = DEMO_RETRY,
+    database_url: str | None = None,
+) -> Path:
+    """A config with three accounts on the sandbox and a 0600 secrets file (tests reuse it)."""
     config = folder / "crosspost.toml"
+    database = f'database_url = "{database_url}"\n' if database_url else ""
     config.write_text(
         f"""# Written by `make demo`: three accounts on the local sandbox at {sandbox_url}.
 [crosspost]
 timezone = "Asia/Ho_Chi_Minh"
 data_dir = "."
-
-[worker]
-concurrency = 4
-poll_seconds = 0.5
-reconcile_seconds = 2
-
-[retry]
-base_seconds = 1
-max_delay_seconds = 5
-max_attempts = 8
+{database}
+{tomli_w.dumps({"worker": dict(worker), "retry": dict(retry)})}
 
 [accounts.tapchi-facebook]
 platform = "facebook"

@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from crosspost.cli import accounts, content, db, posts, previewing, publishing, sandbox, worker
+from crosspost.cli import (
+    accounts,
+    auth,
+    content,
+    db,
+    posts,
+    previewing,
+    publishing,
+    sandbox,
+    worker,
+)
 from crosspost.cli.runtime import runtime
 
 app = typer.Typer(
@@ -35,6 +45,7 @@ app.add_typer(content.app, name="content")
 app.add_typer(posts.app, name="posts")
 app.add_typer(db.app, name="db")
 app.add_typer(accounts.app, name="accounts")
+app.add_typer(auth.app, name="auth")
 app.command("schedule")(publishing.schedule)
 app.command("cancel")(publishing.cancel)
 app.command("retry")(publishing.retry)

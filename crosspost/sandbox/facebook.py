@@ -8,6 +8,13 @@ Video goes through the Resumable Upload API (``/{app-id}/uploads`` → ``/upload
 ``file_offset`` header → ``/{page-id}/videos`` with ``fbuploader_video_file_chunk``, the parameter
 Meta's "Publish with the Video API" guide names). Upload bodies are streamed: counted and hashed,
 never held.
+
+Getting a Page token (``crosspost auth facebook``): ``GET /oauth/access_token`` with the
+``fb_exchange_token`` grant turns a user token into a long-lived one (checking the app id and
+secret), and ``GET /me/accounts`` lists the user's Pages with a Page token each; those Page
+tokens are accepted by the Page routes even when the ``tokens`` knob restricts them. ``GET /me``
+with a user token answers with the user, as Graph does, so a client that keeps the user token
+by mistake is caught.
 """
 
 from __future__ import annotations
@@ -47,6 +54,11 @@ REFUSAL_MESSAGES = {
     200: "(#200) Permissions error",
     368: "The action attempted has been deemed abusive or is otherwise disallowed",
 }
+# A long-lived user token's lifetime, as Meta's "Long-Lived Access Tokens" sample answers.
+LONG_LIVED_SECONDS = 5_183_944
+SANDBOX_USER = {"id": "100000000000042", "name": "Nguyễn Văn Thử"}
+# The tasks a full-control Page admin has (Graph's `tasks` on /me/accounts).
+ADMIN_TASKS = ["ANALYZE", "ADVERTISE", "MESSAGING", "MODERATE", "CREATE_CONTENT", "MANAGE"]
 # The file types the Resumable Upload API documents (Meta, "Upload a file").
 UPLOAD_FILE_TYPES = ("application/pdf", "image/jpeg", "image/jpg", "image/png", "video/mp4")
 
@@ -65,6 +77,16 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "permanent_code": 100,
     # Calls per hour that make call_count reach 100 in the usage headers.
     "usage_call_budget": 4800,
+    # The app secret GET /oauth/access_token checks against client_secret (with app_id).
+    "app_secret": "sandbox-app-secret-5f3c9d2e7a41b6c8",
+    # User tokens (as Graph API Explorer or Facebook Login give them) that can be exchanged for
+    # a long-lived one and can list their Pages.
+    "user_tokens": ["EAABsandboxUSERtokenShortLived0123456789"],
+    # The user's tasks on the sandbox Page; [] means the user has no role there (not listed).
+    "page_tasks": ADMIN_TASKS,
+    # Other Pages the user manages, listed before the sandbox Page by /me/accounts: each
+    # {"id", "name"} with optional "tasks" and "category".
+    "other_pages": [{"id": "102030405060708", "name": "Trang Phụ", "category": "Blog"}],
 }
 
 
@@ -178,6 +200,9 @@ class FacebookApi(PlatformAPI):
             self.uploads: dict[str, UploadSession] = {}
             self.handles: dict[str, str] = {}  # handle -> upload session id
             self.calls: deque[float] = deque()
+            self.long_lived: set[str] = set()  # user tokens made by the exchange
+            # Page token -> {"page_id", "long_lived": made from a long-lived user token}
+            self.page_tokens: dict[str, dict[str, Any]] = {}
 
     def configure(self, options: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(options) - set(DEFAULT_CONFIG))
@@ -193,8 +218,36 @@ class FacebookApi(PlatformAPI):
             )
         if "rate_limit_status" in options and options["rate_limit_status"] not in (400, 403):
             raise ValueError("facebook sandbox: rate_limit_status must be 400 or 403")
+        self._check_auth_options(options)
         self.config.update(options)
         return dict(self.config)
+
+    @staticmethod
+    def _check_auth_options(options: dict[str, Any]) -> None:
+        def strings(value: Any) -> bool:
+            return isinstance(value, list) and all(isinstance(v, str) and v for v in value)
+
+        secret = options.get("app_secret", "x")
+        if not isinstance(secret, str) or not secret:
+            raise ValueError("facebook sandbox: app_secret must be a non-empty string")
+        if "user_tokens" in options and not strings(options["user_tokens"]):
+            raise ValueError("facebook sandbox: user_tokens must be a list of non-empty strings")
+        if "page_tasks" in options and not (
+            options["page_tasks"] == [] or strings(options["page_tasks"])
+        ):
+            raise ValueError("facebook sandbox: page_tasks must be a list of task names")
+        pages = options.get("other_pages", [])
+        if not isinstance(pages, list) or not all(
+            isinstance(p, dict)
+            and isinstance(p.get("id"), str)
+            and isinstance(p.get("name"), str)
+            and set(p) <= {"id", "name", "tasks", "category"}
+            for p in pages
+        ):
+            raise ValueError(
+                'facebook sandbox: other_pages must be a list of {"id", "name"} with optional '
+                '"tasks" and "category"'
+            )
 
     def snapshot(self) -> dict[str, Any]:
         with self.ctx.lock:
@@ -204,6 +257,9 @@ class FacebookApi(PlatformAPI):
                 "photos": [dict(p) for p in self.photos],
                 "videos": [dict(v) for v in self.videos],
                 "uploads": [u.describe() for u in self.uploads.values()],
+                # What was issued, never the token values.
+                "long_lived_tokens": len(self.long_lived),
+                "page_tokens": [dict(t) for t in self.page_tokens.values()],
             }
 
     def routes(self) -> list[Route]:
@@ -212,6 +268,8 @@ class FacebookApi(PlatformAPI):
 
         # Specific paths first: the generic object read matches anything.
         return [
+            r("GET", "/oauth/access_token", self.token_exchange, "token_exchange"),
+            r("GET", "/me/accounts", self.me_accounts, "me_accounts"),
             r("GET", "/me", self.me, "me"),
             r("POST", r"/(?P<app>[^/:]+)/uploads", self.upload_start, "upload_start"),
             r("POST", r"/upload:(?P<sid>[^/]+)", self.upload_chunk, "upload_chunk"),
@@ -349,9 +407,13 @@ class FacebookApi(PlatformAPI):
         if not token:
             raise GraphError("An access token is required to request this resource.", 104)
         allowed = self.config["tokens"]
-        if allowed is not None and token not in allowed:
+        if allowed is not None and token not in allowed and token not in self.page_tokens:
             raise GraphError("Invalid OAuth access token - Cannot parse access token", 190)
         return token
+
+    def _user_token(self, token: str) -> bool:
+        """A token of the sandbox user: one the config lists, or one the exchange made."""
+        return token in self.config["user_tokens"] or token in self.long_lived
 
     def _page(self, node: str, method: str) -> None:
         if node != self.page_id:
@@ -381,9 +443,94 @@ class FacebookApi(PlatformAPI):
     # -- reads -------------------------------------------------------------------------------
     def me(self, request: Request) -> Response:
         params, _ = self._params(request)
+        token = params.get("access_token") or request.token("Bearer", "OAuth")
+        if token and self._user_token(token):
+            return Response.json(self._fields(dict(SANDBOX_USER), params, ("id", "name")))
         self._auth(request, params)
         page = {"id": self.page_id, "name": self.config["page_name"]}
         return Response.json(self._fields(page, params, ("id", "name")))
+
+    # -- user tokens to Page tokens ----------------------------------------------------------
+    def token_exchange(self, request: Request) -> Response:
+        """The ``fb_exchange_token`` grant: app id and secret checked, then the user token."""
+        params, _ = self._params(request)
+        if params.get("grant_type") != "fb_exchange_token":
+            raise GraphError(
+                "(#100) Unsupported grant_type: this sandbox serves fb_exchange_token only", 100
+            )
+        if not params.get("client_id"):
+            raise GraphError("Missing client_id parameter.", 101)
+        if params["client_id"] != str(self.config["app_id"]):
+            raise GraphError("Error validating application. Invalid application ID.", 101)
+        if params.get("client_secret") != self.config["app_secret"]:
+            raise GraphError("Error validating client secret.", 1)
+        token = params.get("fb_exchange_token")
+        if not token:
+            raise GraphError("Missing fb_exchange_token parameter.", 101)
+        if not self._user_token(token):
+            # Graph quotes the token back in this message (seen in SDK bug reports): clients
+            # must scrub what they show.
+            raise GraphError(f"Malformed access token {token}", 190)
+        digest = hashlib.sha256(f"long:{token}:{self.ctx.next_id()}".encode()).hexdigest()
+        long_lived = f"EAABsandboxLONG{digest[:40]}"
+        with self.ctx.lock:
+            self.long_lived.add(long_lived)
+        return Response.json(
+            {"access_token": long_lived, "token_type": "bearer", "expires_in": LONG_LIVED_SECONDS}
+        )
+
+    def me_accounts(self, request: Request) -> Response:
+        """The user's Pages, each with a Page token, paged by `limit` and an `after` cursor."""
+        params, _ = self._params(request)
+        token = params.get("access_token") or request.token("Bearer", "OAuth")
+        if not token:
+            raise GraphError("An access token is required to request this resource.", 104)
+        if not self._user_token(token):
+            if token in self.page_tokens or self.config["tokens"] is None:
+                raise GraphError(
+                    "(#100) Tried accessing nonexisting field (accounts) on node type (Page)", 100
+                )
+            raise GraphError("Invalid OAuth access token - Cannot parse access token", 190)
+        try:
+            limit = min(100, max(1, int(params.get("limit") or 25)))
+            start = int(base64.b64decode(params["after"]).decode()) if params.get("after") else 0
+        except ValueError:
+            raise GraphError("(#100) Invalid limit or after cursor", 100) from None
+        pages = [dict(p) for p in self.config["other_pages"]]
+        if self.config["page_tasks"]:
+            pages.append(
+                {
+                    "id": self.page_id,
+                    "name": self.config["page_name"],
+                    "tasks": list(self.config["page_tasks"]),
+                    "category": "Media/News Company",
+                }
+            )
+        chosen = pages[start : start + limit]
+        with self.ctx.lock:
+            for page in chosen:
+                page.setdefault("tasks", ADMIN_TASKS)
+                page.setdefault("category", "Community")
+                page["access_token"] = self._page_token(token, page["id"])
+        wanted = ("id", "name", "access_token", "tasks", "category")
+        body: dict[str, Any] = {"data": [self._fields(p, params, wanted) for p in chosen]}
+        if chosen:
+            cursors = {
+                "before": base64.b64encode(str(start).encode()).decode(),
+                "after": base64.b64encode(str(start + len(chosen)).encode()).decode(),
+            }
+            body["paging"] = {"cursors": cursors}
+            if start + limit < len(pages):
+                query = urlencode({**params, "after": cursors["after"]})
+                body["paging"]["next"] = f"{self.ctx.base_url}{request.path}?{query}"
+        return Response.json(body)
+
+    def _page_token(self, user_token: str, page_id: str) -> str:
+        """The same Page token for the same user token and Page, remembered as valid."""
+        digest = hashlib.sha256(f"page:{page_id}:{user_token}".encode()).hexdigest()
+        token = f"EAABsandboxPAGE{digest[:40]}"
+        self.page_tokens[token] = {"page_id": page_id, "long_lived": user_token in self.long_lived}
+        return token
 
     @staticmethod
     def _fields(

@@ -1,4 +1,4 @@
-"""YouTube Data API v3 for the sandbox: OAuth refresh, resumable uploads, thumbnails, playlists.
+"""YouTube Data API v3 for the sandbox: OAuth, resumable uploads, thumbnails, playlists.
 
 Only the calls crosspost's adapter makes, checked the way YouTube checks them and answered in
 Google's error shape, so the adapter's error mapping is exercised through the real client
@@ -8,12 +8,22 @@ Choices the public docs leave open (marked so tests do not mistake them for plat
 a chunk that starts before the server's offset has its already-held bytes ignored (a resent
 chunk is harmless); one that starts after it leaves a gap and is refused with 400; any PUT to a
 finished session answers with the video again.
+
+OAuth is Google's installed-app flow: ``GET /o/oauth2/auth`` plays the consent page (the user
+always consents, unless the ``deny_consent`` knob says no) and redirects to a loopback
+``redirect_uri`` with a single-use code; ``POST /token`` exchanges it (PKCE checked) for an
+access token and, with ``access_type=offline``, a refresh token. Errors on the consent page are
+pages, as Google's are; only a refusal by the user goes back to the redirect URI. Sandbox
+choices: ``state`` is required (Google only recommends it), codes live ten minutes, a failed
+exchange still uses up its code, and a code presented twice revokes the refresh token it gave.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+import html
 import json
 import re
 import threading
@@ -21,6 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from crosspost.sandbox.api import PlatformAPI, Route, SandboxContext
@@ -30,6 +41,29 @@ from crosspost.sandbox.uploads import Received, received
 
 PACIFIC = ZoneInfo("America/Los_Angeles")  # YouTube's quota day
 VIDEO_PATH = "/upload/youtube/v3/videos"
+AUTH_PATH = "/o/oauth2(?:/v2)?/auth"  # the client secrets file's auth_uri, and Google's v2
+SCOPE_ROOT = "https://www.googleapis.com/auth/"
+KNOWN_SCOPES = frozenset(
+    {
+        *(
+            SCOPE_ROOT + name
+            for name in (
+                "youtube",
+                "youtube.upload",
+                "youtube.readonly",
+                "youtube.force-ssl",
+                "youtubepartner",
+                "userinfo.email",
+                "userinfo.profile",
+            )
+        ),
+        "openid",
+        "email",
+        "profile",
+    }
+)
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+AUTH_CODE_TTL = 600  # seconds; a sandbox choice (Google documents no figure)
 PRIVACY_STATUSES = ("public", "unlisted", "private")
 CATEGORY_IDS = frozenset(
     {"1", "2", "10", "15", "17", "19", "20", "22", "23", "24", "25", "26", "27", "28", "29"}
@@ -61,6 +95,8 @@ DEFAULTS: dict[str, Any] = {
     "channel_title": "Kênh Sandbox",
     "client_id": None,
     "client_secret": None,
+    "deny_consent": False,  # the consent page answers error=access_denied
+    "issue_refresh_tokens": True,  # False: code exchanges leave refresh_token out
 }
 
 
@@ -238,6 +274,19 @@ class UploadSession:
         return self.body.size
 
 
+@dataclass(frozen=True)
+class AuthCode:
+    """What the consent page granted, kept until the code is exchanged (once) or expires."""
+
+    client_id: str
+    redirect_uri: str
+    scopes: tuple[str, ...]
+    offline: bool  # a refresh token comes with the exchange
+    challenge: str | None  # PKCE
+    challenge_method: str
+    expires_at: float
+
+
 class YouTubeApi(PlatformAPI):
     """The sandbox's YouTube: one channel, its uploads playlist and any configured playlists."""
 
@@ -254,6 +303,7 @@ class YouTubeApi(PlatformAPI):
     def routes(self) -> list[Route]:
         api = self._api
         return [
+            Route.make("GET", AUTH_PATH, self._consent, "oauth.authorize", faultable=False),
             Route.make("POST", "/token", self._token, "token"),
             Route.make("POST", VIDEO_PATH, api(self._start_upload), "videos.insert"),
             Route.make("PUT", VIDEO_PATH, api(self._upload_chunk), "videos.upload"),
@@ -305,6 +355,11 @@ class YouTubeApi(PlatformAPI):
                 "quota": self.quota.describe(),
                 "uploads_in_progress": sum(1 for s in self.sessions.values() if s.video_id is None),
                 "access_tokens_issued": self.tokens_issued,
+                "oauth": {
+                    "codes_issued": self.codes_issued,
+                    "codes_pending": len(self.auth_codes),
+                    "refresh_tokens_granted": len(self.granted),
+                },
             }
 
     def reset(self) -> None:
@@ -314,6 +369,11 @@ class YouTubeApi(PlatformAPI):
             self.access_tokens: dict[str, float] = {}
             self.revoked: set[str] = set()  # sha256 of revoked refresh tokens
             self.tokens_issued = 0
+            self.auth_codes: dict[str, AuthCode] = {}  # sha256 of the code -> its grant
+            self.redeemed: dict[str, str | None] = {}  # code's sha256 -> refresh token's sha256
+            self.granted: dict[str, str] = {}  # sha256 of a granted refresh token -> client_id
+            self.consented: set[str] = set()  # clients that have had offline access granted
+            self.codes_issued = 0
             self.channel_uploads = 0
             self.quota = Quota(self.settings["uploads_per_day"], self.settings["units_per_day"])
             uploads_id = "UU" + self.channel_id[2:]
@@ -324,7 +384,7 @@ class YouTubeApi(PlatformAPI):
                 self.playlists[pid] = Playlist(pid, title)
 
     def configure(self, options: dict[str, Any]) -> dict[str, Any]:
-        """Knobs: quota sizes, token lifetime, client check, playlists, revoked refresh tokens."""
+        """Knobs: quota sizes, token lifetime, client check, consent, playlists, revocations."""
         allowed = [*DEFAULTS, "playlists", "revoke_refresh_tokens"]
         unknown = sorted(set(options) - set(allowed))
         if unknown:
@@ -345,26 +405,85 @@ class YouTubeApi(PlatformAPI):
             return {**shown, "playlists": dict(self.extra_playlists)}
 
     # -- OAuth ------------------------------------------------------------------------------
+    def _consent(self, request: Request) -> Response:
+        """Google's consent page, consenting at once: a redirect carrying a code (or a refusal).
+
+        Until the client and its redirect URI check out, an error is a page, never a redirect
+        (an unchecked redirect URI must not receive anything).
+        """
+        args = request.args()
+        client_id = args.get("client_id")
+        if not client_id:
+            return _error_page(400, "invalid_request", "Missing required parameter: client_id")
+        want_id = self.settings["client_id"]
+        if want_id and client_id != want_id:
+            return _error_page(401, "invalid_client", "The OAuth client was not found.")
+        redirect_uri = args.get("redirect_uri")
+        if not redirect_uri:
+            return _error_page(400, "invalid_request", "Missing required parameter: redirect_uri")
+        if not _is_loopback(redirect_uri):
+            return _error_page(
+                400,
+                "redirect_uri_mismatch",
+                "Installed apps must use a loopback redirect URI (http://127.0.0.1:PORT, "
+                "http://[::1]:PORT or http://localhost:PORT).",
+            )
+        problem = _consent_problem(args)
+        if problem is not None:
+            return _error_page(*problem)
+        state = args["state"]
+        if self.settings["deny_consent"]:
+            return _redirect(redirect_uri, error="access_denied", state=state)
+        scopes = tuple(args["scope"].split())
+        consent = "consent" in args.get("prompt", "").split()
+        offline = args.get("access_type") == "offline"
+        challenge = args.get("code_challenge")
+        with self.ctx.lock:
+            # Google sends a refresh token on a client's first offline consent, and after that
+            # only when prompt=consent asks the user again.
+            refreshable = offline and (consent or client_id not in self.consented)
+            if offline:
+                self.consented.add(client_id)
+            code = "4/0Sbx" + self._token_text("code", self.ctx.next_id(), 40)
+            self.codes_issued += 1
+            self.auth_codes[_hash(code)] = AuthCode(
+                client_id=client_id,
+                redirect_uri=redirect_uri,
+                scopes=scopes,
+                offline=refreshable,
+                challenge=challenge,
+                challenge_method=args.get("code_challenge_method") or "plain",
+                expires_at=self.ctx.now() + AUTH_CODE_TTL,
+            )
+        return _redirect(redirect_uri, state=state, code=code, scope=" ".join(scopes))
+
     def _token(self, request: Request) -> Response:
         form = request.form()
-        if form.get("grant_type") != "refresh_token":
-            return _oauth_error(400, "unsupported_grant_type", "Only refresh_token is served.")
-        client_id, secret = form.get("client_id"), form.get("client_secret")
+        grant = form.get("grant_type")
+        if grant not in ("refresh_token", "authorization_code"):
+            return _oauth_error(
+                400,
+                "unsupported_grant_type",
+                "Only authorization_code and refresh_token are served.",
+            )
+        client_id, secret = _client_credentials(request, form)
+        if grant == "authorization_code":
+            return self._exchange_code(form, client_id, secret)
         refresh = form.get("refresh_token")
         if not client_id or not secret or not refresh:
             return _oauth_error(
                 400, "invalid_request", "client_id, client_secret and refresh_token are required."
             )
-        want_id, want_secret = self.settings["client_id"], self.settings["client_secret"]
-        if (want_id and client_id != want_id) or (want_secret and secret != want_secret):
-            return _oauth_error(401, "invalid_client", "The OAuth client was not found.")
+        refused = self._client_refusal(client_id, secret)
+        if refused is not None:
+            return refused
         with self.ctx.lock:
             if _hash(refresh) in self.revoked:
                 return _oauth_error(400, "invalid_grant", "Token has been expired or revoked.")
-            self.tokens_issued += 1
-            token = "ya29.sandbox-" + self._token_text("access", self.ctx.next_id(), 32)
-            ttl = int(self.settings["access_token_ttl"])
-            self.access_tokens[token] = self.ctx.now() + ttl
+            owner = self.granted.get(_hash(refresh))
+            if owner is not None and owner != client_id:
+                return _oauth_error(400, "unauthorized_client", "Unauthorized")
+            token, ttl = self._issue_access_token()
         return Response.json(
             {
                 "access_token": token,
@@ -373,6 +492,76 @@ class YouTubeApi(PlatformAPI):
                 "scope": "https://www.googleapis.com/auth/youtube",
             }
         )
+
+    def _exchange_code(
+        self, form: dict[str, str], client_id: str | None, secret: str | None
+    ) -> Response:
+        """grant_type=authorization_code: one use per code, same client and redirect_uri, and
+        the PKCE verifier when the consent request carried a challenge."""
+        if not client_id:
+            return _oauth_error(
+                400, "invalid_request", "Could not determine client ID from request."
+            )
+        if not secret:
+            return _oauth_error(400, "invalid_request", "client_secret is missing.")
+        refused = self._client_refusal(client_id, secret)
+        if refused is not None:
+            return refused
+        code, redirect_uri = form.get("code"), form.get("redirect_uri")
+        if not code:
+            return _oauth_error(400, "invalid_request", "Missing required parameter: code")
+        if not redirect_uri:
+            return _oauth_error(400, "invalid_request", "Missing parameter: redirect_uri")
+        key = _hash(code)
+        with self.ctx.lock:
+            grant = self.auth_codes.pop(key, None)
+            if grant is None:
+                replayed = self.redeemed.get(key)
+                if replayed is not None:  # a code seen twice: what it gave is revoked
+                    self.revoked.add(replayed)
+                return _oauth_error(400, "invalid_grant", "Bad Request")
+            self.redeemed[key] = None
+            if grant.expires_at <= self.ctx.now() or grant.client_id != client_id:
+                return _oauth_error(400, "invalid_grant", "Bad Request")
+            if redirect_uri != grant.redirect_uri:
+                return _oauth_error(400, "redirect_uri_mismatch", "Bad Request")
+            if grant.challenge is not None:
+                verifier = form.get("code_verifier")
+                if not verifier:
+                    return _oauth_error(400, "invalid_grant", "Missing code verifier.")
+                if _pkce_challenge(verifier, grant.challenge_method) != grant.challenge:
+                    return _oauth_error(400, "invalid_grant", "Invalid code verifier.")
+            token, ttl = self._issue_access_token()
+            body: dict[str, Any] = {
+                "access_token": token,
+                "expires_in": ttl,
+                "scope": " ".join(grant.scopes),
+                "token_type": "Bearer",
+            }
+            if grant.offline and self.settings["issue_refresh_tokens"]:
+                refresh = "1//0Sbx" + self._token_text("refresh", self.ctx.next_id(), 40)
+                self.granted[_hash(refresh)] = client_id
+                self.redeemed[key] = _hash(refresh)
+                body["refresh_token"] = refresh
+        return Response.json(body)
+
+    def _client_refusal(self, client_id: str, secret: str) -> Response | None:
+        """Google's answer for a client it does not know or a secret that is not the client's;
+        None when the sandbox is not configured to check them, or they match."""
+        want_id, want_secret = self.settings["client_id"], self.settings["client_secret"]
+        if want_id and client_id != want_id:
+            return _oauth_error(401, "invalid_client", "The OAuth client was not found.")
+        if want_secret and secret != want_secret:
+            return _oauth_error(401, "invalid_client", "Unauthorized")
+        return None
+
+    def _issue_access_token(self) -> tuple[str, int]:
+        """A new access token and its lifetime; the caller holds the lock."""
+        self.tokens_issued += 1
+        token = "ya29.sandbox-" + self._token_text("access", self.ctx.next_id(), 32)
+        ttl = int(self.settings["access_token_ttl"])
+        self.access_tokens[token] = self.ctx.now() + ttl
+        return token, ttl
 
     def _token_fault(self, fault: Fault) -> Response:
         if fault.kind == "expired":
@@ -784,6 +973,80 @@ def _auth_error() -> ApiError:
 
 def _oauth_error(status: int, error: str, description: str) -> Response:
     return Response.json({"error": error, "error_description": description}, status=status)
+
+
+def _error_page(status: int, error: str, description: str) -> Response:
+    """The consent page's error, shown to the user as Google shows it (an HTML page)."""
+    text = f"Error {status}: {error}"
+    page = (
+        f"<!doctype html><title>{text}</title><h1>Access blocked: authorization error</h1>"
+        f"<p>{html.escape(description)}</p><p>{text}</p>"
+    )
+    return Response(status, page.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
+
+
+def _redirect(redirect_uri: str, **params: str) -> Response:
+    """A 302 to the client's redirect URI with `params` added to its query."""
+    sep = "&" if urlsplit(redirect_uri).query else "?"
+    return Response.empty(302, {"Location": redirect_uri + sep + urlencode(params)})
+
+
+def _is_loopback(uri: str) -> bool:
+    """An installed app's redirect URI: plain http to a loopback host, any port, no fragment."""
+    try:
+        parts = urlsplit(uri)
+        _ = parts.port  # a port that is not a number raises ValueError
+    except ValueError:
+        return False
+    return parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS and not parts.fragment
+
+
+def _consent_problem(args: dict[str, str]) -> tuple[int, str, str] | None:
+    """What is wrong with a consent request once its client and redirect URI are known good."""
+    response_type = args.get("response_type")
+    if not response_type:
+        return 400, "invalid_request", "Missing required parameter: response_type"
+    if response_type != "code":
+        return 400, "unsupported_response_type", f"Invalid response_type: {response_type}"
+    scopes = args.get("scope", "").split()
+    if not scopes:
+        return 400, "invalid_request", "Missing required parameter: scope"
+    unknown = [s for s in scopes if s not in KNOWN_SCOPES]
+    if unknown:
+        return 400, "invalid_scope", f"Some requested scopes were invalid. {{invalid={unknown}}}"
+    if not args.get("state"):
+        return 400, "invalid_request", "Missing required parameter: state (a sandbox rule)"
+    access_type = args.get("access_type", "online")
+    if access_type not in ("online", "offline"):
+        return 400, "invalid_request", f"Invalid access_type: {access_type}"
+    method = args.get("code_challenge_method")
+    if method is not None and method not in ("S256", "plain"):
+        return 400, "invalid_request", f"Invalid code_challenge_method: {method}"
+    if method is not None and not args.get("code_challenge"):
+        return 400, "invalid_request", "Missing code_challenge."
+    return None
+
+
+def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str | None, str | None]:
+    """The client's id and secret: from HTTP Basic (requests-oauthlib's way) or the form
+    (google-auth's way); Google takes either."""
+    basic = request.token("Basic")
+    if basic:
+        try:
+            decoded = base64.b64decode(basic, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None, None
+        client_id, _, secret = decoded.partition(":")
+        return client_id or None, secret or None
+    return form.get("client_id"), form.get("client_secret")
+
+
+def _pkce_challenge(verifier: str, method: str) -> str:
+    """RFC 7636: S256 is the unpadded base64url SHA-256 of the verifier; plain is itself."""
+    if method == "plain":
+        return verifier
+    digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 
 def _page(items: list[PlaylistItem], request: Request) -> tuple[list[PlaylistItem], str | None]:

@@ -24,7 +24,6 @@ log = logging.getLogger("crosspost.reconciler")
 
 # Platforms' clocks and ours differ a little; look a bit before the first attempt.
 CLOCK_SLACK = timedelta(minutes=2)
-LOOKUP_RETRY = timedelta(seconds=30)
 
 
 class Reconciler:
@@ -108,7 +107,8 @@ class Reconciler:
                     session,
                     claim.post_id,
                     ex.worker_id,
-                    retry_at=utcnow() + LOOKUP_RETRY,
+                    # ask again at the next reconcile interval
+                    retry_at=utcnow() + timedelta(seconds=ex.config.worker.reconcile_seconds),
                     note=f"could not ask the platform yet: {text}",
                 )
         except LostLease:

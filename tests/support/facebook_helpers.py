@@ -13,6 +13,8 @@ PAGE_ID = str(DEFAULT_CONFIG["page_id"])
 APP_ID = str(DEFAULT_CONFIG["app_id"])
 PAGE_NAME = str(DEFAULT_CONFIG["page_name"])
 TOKEN = "EAABsandboxPAGEtokenDoNotLeak0123456789"
+APP_SECRET = str(DEFAULT_CONFIG["app_secret"])
+USER_TOKEN = str(DEFAULT_CONFIG["user_tokens"][0])
 VERSION = "v26.0"
 
 

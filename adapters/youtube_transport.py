@@ -1,0 +1,59 @@
+"""How the YouTube adapter talks HTTP: googleapiclient over an authorised httplib2 connection.
+
+Kept apart from `crosspost.adapters.youtube` so that importing the adapter (config validation
+does, on every command) loads none of googleapiclient, google-auth or httplib2: the adapter
+imports this module when it builds its client or reads an error.
+"""
+
+from __future__ import annotations
+
+import http.client
+from typing import Any
+
+import httplib2  # type: ignore[import-untyped]
+from google.auth.exceptions import TransportError
+from google.oauth2.credentials import Credentials
+from google_auth_httplib2 import AuthorizedHttp  # type: ignore[import-untyped]
+from googleapiclient.discovery import build_from_document
+from googleapiclient.http import MediaFileUpload
+
+# A dropped or timed-out connection, from httplib2, the socket or google-auth's refresh.
+TRANSPORT_ERRORS = (httplib2.HttpLib2Error, http.client.HTTPException, OSError, TransportError)
+
+
+class ChunkFileUpload(MediaFileUpload):  # type: ignore[misc]
+    """Sends each chunk as bytes instead of a slice of the open file.
+
+    httplib2 silently re-sends a request once when the connection drops before an answer, and
+    AuthorizedHttp re-sends after refreshing a token: a file slice is used up by then and would
+    go out empty under the same Content-Length (the server then waits for the timeout). Bytes
+    re-send whole; memory stays at one chunk.
+    """
+
+    def has_stream(self) -> bool:
+        return False
+
+
+def build_client(
+    document: str,
+    *,
+    token: str | None,
+    refresh_token: str,
+    token_uri: str,
+    client_id: str,
+    client_secret: str,
+    timeout: float,
+) -> tuple[Any, Any]:
+    """(the googleapiclient Resource built from `document`, the raw httplib2 connection under
+    it, which `close` releases). The access token is refreshed through `token_uri` as needed."""
+    credentials = Credentials(  # type: ignore[no-untyped-call]
+        token=token,
+        refresh_token=refresh_token,
+        token_uri=token_uri,
+        client_id=client_id,
+        client_secret=client_secret,
+    )
+    raw = httplib2.Http(timeout=timeout)
+    raw.redirect_codes = raw.redirect_codes - {308}  # 308 means "resume incomplete"
+    authed = AuthorizedHttp(credentials, http=raw)
+    return build_from_document(document, http=authed), raw

@@ -1,0 +1,96 @@
+"""`crosspost auth …` through the real CLI against the sandbox: the credentials are stored in the
+secrets file (0600), never printed, and the account is verified (and resumed) afterwards."""
+
+from __future__ import annotations
+
+import stat
+import threading
+
+import httpx
+import pytest
+
+from crosspost.credentials import read_secrets_file
+from crosspost.demo import YOUTUBE_CLIENT, write_config
+from crosspost.sandbox import SandboxServer
+from tests.acceptance.cli import run, start
+from tests.support.facebook_helpers import APP_SECRET, USER_TOKEN
+
+pytestmark = pytest.mark.acceptance
+
+
+@pytest.fixture
+def sandbox():
+    with SandboxServer() as server:
+        server.app.platforms["youtube"].configure(
+            {"client_id": YOUTUBE_CLIENT[0], "client_secret": YOUTUBE_CLIENT[1]}
+        )
+        yield server
+
+
+def test_auth_facebook_stores_the_page_token(sandbox, tmp_path):
+    path = write_config(tmp_path, sandbox.url)
+    secrets = tmp_path / "secrets.toml"
+    before = read_secrets_file(secrets)["tapchi-facebook"]["page_access_token"]
+    result = run(
+        path,
+        "auth",
+        "facebook",
+        "tapchi-facebook",
+        CROSSPOST_FACEBOOK_APP_SECRET=APP_SECRET,
+        CROSSPOST_FACEBOOK_USER_TOKEN=USER_TOKEN,
+    )
+    stored = read_secrets_file(secrets)["tapchi-facebook"]["page_access_token"]
+    assert stored != before
+    assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
+    assert "ok tapchi-facebook works as" in result.stdout
+    for secret in (stored, APP_SECRET, USER_TOKEN):
+        assert secret not in result.stdout + result.stderr
+
+
+def test_auth_facebook_with_a_bad_secret_is_one_line_and_stores_nothing(sandbox, tmp_path):
+    path = write_config(tmp_path, sandbox.url)
+    secrets = tmp_path / "secrets.toml"
+    before = secrets.read_text()
+    result = run(
+        path,
+        "auth",
+        "facebook",
+        "tapchi-facebook",
+        check=False,
+        CROSSPOST_FACEBOOK_APP_SECRET="wrong-secret",
+        CROSSPOST_FACEBOOK_USER_TOKEN=USER_TOKEN,
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "wrong-secret" not in result.stderr and USER_TOKEN not in result.stderr
+    assert secrets.read_text() == before
+
+
+def test_auth_youtube_consent_in_the_browser_stores_a_working_refresh_token(sandbox, tmp_path):
+    path = write_config(tmp_path, sandbox.url)
+    process = start(
+        path,
+        "auth",
+        "youtube",
+        "tapchi-youtube",
+        "--no-browser",
+        CROSSPOST_YOUTUBE_CLIENT_ID=YOUTUBE_CLIENT[0],
+        CROSSPOST_YOUTUBE_CLIENT_SECRET=YOUTUBE_CLIENT[1],
+    )
+    assert process.stdout is not None
+    url = ""
+    for line in process.stdout:
+        if line.startswith("http"):
+            url = line.strip()
+            break
+    # The person at the keyboard opens it and consents; the sandbox redirects to crosspost.
+    browser = threading.Thread(target=lambda: httpx.get(url, follow_redirects=True, timeout=30))
+    browser.start()
+    out, err = process.communicate(timeout=60)
+    browser.join(timeout=30)
+    assert process.returncode == 0, err
+    assert "ok tapchi-youtube works as" in out
+    stored = read_secrets_file(tmp_path / "secrets.toml")["tapchi-youtube"]
+    assert stored["refresh_token"] != "1//demo-refresh-token"
+    assert stored["refresh_token"] not in out + err
+    assert YOUTUBE_CLIENT[1] not in out + err
