@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv test lint typecheck unit demo clean
+.PHONY: venv test lint typecheck unit demo bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check crosspost adapters tests
-	$(BIN)/ruff format --check crosspost adapters tests
+	$(BIN)/ruff check crosspost adapters tests bench
+	$(BIN)/ruff format --check crosspost adapters tests bench
 
 # mypy reads the source tree, where adapters/ is not yet crosspost.adapters: a tree of links
 # under build/typecheck gives it the installed layout.
@@ -35,6 +35,10 @@ unit: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m crosspost.demo
+
+# Figures, not assertions: upload memory and speed per adapter (bench/README.md).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache build *.egg-info

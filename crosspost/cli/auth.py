@@ -119,3 +119,33 @@ def facebook(
         settings, app_id=str(chosen_app), app_secret=app_secret, user_token=user_token
     )
     _finish(account, "facebook", values)
+
+
+@app.command("x")
+@handle_errors
+def x(
+    account: AccountArg,
+    consumer_key: Annotated[
+        str, typer.Option(envvar="CROSSPOST_X_CONSUMER_KEY", prompt="API key (consumer key)")
+    ],
+    consumer_secret: Annotated[
+        str,
+        typer.Option(
+            envvar="CROSSPOST_X_CONSUMER_SECRET", prompt="API key secret", hide_input=True
+        ),
+    ],
+) -> None:
+    """OAuth 1.0a PIN flow: authorise in a browser, type the PIN, store the access token."""
+    from crosspost.auth.x import authorize_pin
+
+    settings = _account_of(account, "x")
+
+    def ask_pin(url: str) -> str:
+        console.print("Open this address, authorise crosspost, then type the PIN X shows:")
+        console.print(url, soft_wrap=True, highlight=False, markup=False)
+        return str(typer.prompt("PIN"))
+
+    values = authorize_pin(
+        settings, consumer_key=consumer_key, consumer_secret=consumer_secret, ask_pin=ask_pin
+    )
+    _finish(account, "x", values)

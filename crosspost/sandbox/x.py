@@ -9,6 +9,14 @@ the sandbox accepts or sends both, since tweepy speaks the live names.
 Like X, the answers wrap every URL in t.co and HTML-escape ``&``, ``<`` and ``>`` in post text,
 so a client that compares texts must normalise them. Uploaded bytes are counted and hashed, never
 kept: an append holds one segment in memory.
+
+The OAuth 1.0a PIN flow (``/oauth/request_token``, ``/oauth/authorize``, ``/oauth/access_token``)
+is served as X serves it, so `crosspost auth x` can be tested end to end: the authorise page is
+what the signed-in sandbox user sees after clicking "Authorize app", a PIN. With the
+``consumer_key``/``consumer_secret`` knobs set, only that app may start the flow and every
+signature on it is checked (HMAC-SHA1, the one method X takes); the access tokens it issues are
+then bound to the app and their API calls' signatures checked too. Other tokens stay as before:
+any well-formed header is a user.
 """
 
 from __future__ import annotations
@@ -16,13 +24,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
+import html
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 import twitter_text
 
@@ -122,6 +132,28 @@ OAUTH_REQUIRED = (
 )
 OAUTH_METHODS = {"HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "PLAINTEXT"}
 
+# The OAuth 1.0a endpoints answer in X's older shapes: JSON `errors` for a refused app, plain text
+# for a bad request token or verifier (what X sends; clients match on these texts).
+OAUTH_ERROR_BAD_AUTH = (400, 215, "Bad Authentication data.")
+OAUTH_ERROR_NOT_AUTHENTICATED = (401, 32, "Could not authenticate you.")
+OAUTH_ERROR_DESKTOP_ONLY = (
+    403,
+    417,
+    "Desktop applications only support the oauth_callback value 'oob'",
+)
+OAUTH_ERROR_CALLBACK = (
+    403,
+    415,
+    "Callback URL not approved for this client application. Approved callback URLs can be "
+    "adjusted in your application settings",
+)
+INVALID_REQUEST_TOKEN = "Invalid request token."
+INVALID_VERIFIER = "Error processing your OAuth request: Invalid oauth_verifier parameter"
+PIN_DIGITS = 7
+# Who is signed in on the sandbox's authorise page: the user every PIN flow authorises.
+SIGNED_IN_USERNAME = "sandbox_owner"
+SIGNED_IN = "signed-in"  # its key in XApi._users: never a credential key (those have a scheme)
+
 PROBLEM = "application/problem+json"
 INVALID_REQUEST = "https://api.x.com/2/problems/invalid-request"
 NOT_FOUND = "https://api.x.com/2/problems/resource-not-found"
@@ -143,6 +175,9 @@ DEFAULTS: dict[str, Any] = {
     "processing_outcome": "succeeded",
     "refuse_replies": False,
     "rate_limits": {},
+    "consumer_key": None,  # the one app the PIN flow accepts; None: any
+    "consumer_secret": None,  # when set, OAuth 1.0a signatures on the flow are checked
+    "request_token_secs": 900,  # a request token's life (the sandbox's choice)
 }
 
 
@@ -180,6 +215,27 @@ class _Media:
     segments: int = 0
     state: str = "initialized"  # then pending, in_progress, succeeded or failed
     polls: int = 0
+
+
+@dataclass
+class _RequestToken:
+    """Step 1 of the PIN flow; the PIN is set when the user opens the authorise page."""
+
+    secret: str
+    consumer_key: str
+    issued_at: float  # it expires request_token_secs later, as configured when checked
+    pin: str | None = None
+
+
+@dataclass
+class _Grant:
+    """An access token the PIN flow issued: its user, the app it is bound to and, when the
+    sandbox checked signatures then, the consumer secret its calls must be signed with."""
+
+    secret: str
+    user: _User
+    consumer_key: str
+    consumer_secret: str | None
 
 
 class _Refusal(Exception):
@@ -278,6 +334,8 @@ class XApi(PlatformAPI):
         self._texts: set[tuple[str, str]] = set()  # (author id, text): duplicates in O(1)
         self._media: dict[str, _Media] = {}
         self._windows: dict[tuple[str, str], tuple[float, int]] = {}
+        self._request_tokens: dict[str, _RequestToken] = {}
+        self._grants: dict[str, _Grant] = {}  # by credential key (oauth1:TOKEN)
 
     # -- framework ------------------------------------------------------------------------
     def routes(self) -> list[Route]:
@@ -292,7 +350,15 @@ class XApi(PlatformAPI):
             ("POST", media + "/finalize", self._finalize, "media.finalize"),
             ("GET", "/2/media/upload", self._status, "media.status"),
         ]
-        return [
+        oauth = [
+            Route.make("POST", "/oauth/request_token", self._request_token, "oauth.request_token"),
+            # A web page, not an API call: faults and rate limits are the API's.
+            Route.make(
+                "GET", "/oauth/authorize", self._authorize_page, "oauth.authorize", faultable=False
+            ),
+            Route.make("POST", "/oauth/access_token", self._access_token, "oauth.access_token"),
+        ]
+        return oauth + [
             Route.make(method, path, self._api(action, handler), action)
             for method, path, handler, action in endpoints
         ]
@@ -345,6 +411,7 @@ class XApi(PlatformAPI):
                     for m in self._media.values()
                 ],
                 "users": [{"id": u.id, "username": u.username} for u in self._users.values()],
+                "access_tokens_issued": len(self._grants),
             }
 
     def reset(self) -> None:
@@ -353,17 +420,24 @@ class XApi(PlatformAPI):
             self._texts.clear()
             self._media.clear()
             self._windows.clear()
+            self._request_tokens.clear()
+            self._grants.clear()  # an issued token is then any other token: a user of its own
 
     def configure(self, options: dict[str, Any]) -> dict[str, Any]:
         """Knobs: enforce_rate_limits, check_after_secs, processing_polls, processing_outcome,
-        refuse_replies (every reply gets X's 2026 'not allowed' answer) and rate_limits
-        (per-group overrides, groups as in RATE_LIMITS)."""
+        refuse_replies (every reply gets X's 2026 'not allowed' answer), rate_limits
+        (per-group overrides, groups as in RATE_LIMITS), and for the PIN flow consumer_key,
+        consumer_secret (shown only as consumer_secret_set) and request_token_secs."""
         for key, value in options.items():
             if key not in DEFAULTS:
                 raise ValueError(f"x sandbox has no option {key!r} (allowed: {sorted(DEFAULTS)})")
             if key in ("enforce_rate_limits", "refuse_replies") and not isinstance(value, bool):
                 raise ValueError(f"x option {key} must be true or false")
-            if key in ("check_after_secs", "processing_polls") and (
+            if key in ("consumer_key", "consumer_secret") and not (
+                value is None or (isinstance(value, str) and value)
+            ):
+                raise ValueError(f"x option {key} must be a non-empty string or null")
+            if key in ("check_after_secs", "processing_polls", "request_token_secs") and (
                 not isinstance(value, int) or isinstance(value, bool) or value < 0
             ):
                 raise ValueError(f"x option {key} must be a whole number >= 0")
@@ -377,7 +451,114 @@ class XApi(PlatformAPI):
                 raise ValueError(f"x option rate_limits maps {sorted(RATE_LIMITS)} to limits > 0")
         with self.ctx.lock:
             self._settings.update(options)
-            return dict(self._settings)
+            shown = {k: v for k, v in self._settings.items() if k != "consumer_secret"}
+            shown["consumer_secret_set"] = self._settings["consumer_secret"] is not None
+            return shown
+
+    # -- the OAuth 1.0a PIN flow -----------------------------------------------------------
+    def _request_token(self, request: Request) -> Response:
+        """Step 1: the app, signing with its consumer secret alone, asks for a request token."""
+        params = _oauth_parameters(request)
+        oauth = dict(params or [])
+        if params is None or not _oauth_complete(oauth, with_token=False):
+            return _oauth_error(*OAUTH_ERROR_BAD_AUTH)
+        callback = oauth.get("oauth_callback")
+        with self.ctx.lock:
+            if not self._app_ok(request, params, token_secret=""):
+                return _oauth_error(*OAUTH_ERROR_NOT_AUTHENTICATED)
+            if callback is None:
+                return _oauth_error(*OAUTH_ERROR_DESKTOP_ONLY)
+            if callback != "oob":  # the sandbox's app has no callback URLs registered
+                return _oauth_error(*OAUTH_ERROR_CALLBACK)
+            token = self._token_text("request token", 27)
+            secret = self._token_text("request token secret", 32)
+            consumer_key = oauth["oauth_consumer_key"]
+            self._request_tokens[token] = _RequestToken(secret, consumer_key, self.ctx.now())
+        return _form_answer(
+            oauth_token=token, oauth_token_secret=secret, oauth_callback_confirmed="true"
+        )
+
+    def _authorize_page(self, request: Request) -> Response:
+        """Step 2, in the user's browser: the signed-in user has authorised; X shows a PIN."""
+        with self.ctx.lock:
+            pending = self._live_request_token(request.arg("oauth_token") or "")
+            if pending is None:
+                return _page(
+                    "X / Error",
+                    "<p>This page is no longer valid: its request token is unknown, already used "
+                    "or expired. Go back to the application that sent you here and start again."
+                    "</p>",
+                )
+            if pending.pin is None:
+                digest = hashlib.sha256(self._token_text("pin", 64).encode()).hexdigest()
+                pending.pin = str(int(digest, 16) % 10**PIN_DIGITS).zfill(PIN_DIGITS)
+            user, pin = self._signed_in(), pending.pin
+        return _page(
+            "X / Authorize an application",
+            f'<div id="oauth_pin"><p><span id="code-desc">You granted the application access to '
+            f"@{html.escape(user.username)}. Next, return to the application and enter this PIN "
+            f'to complete the authorization process:</span> <kbd aria-labelledby="code-desc">'
+            f"<code>{pin}</code></kbd></p></div>",
+        )
+
+    def _access_token(self, request: Request) -> Response:
+        """Step 3: the app trades the request token and the PIN (the verifier) for the user's
+        access token and secret."""
+        params = _oauth_parameters(request)
+        oauth = dict(params or [])
+        if params is None or not _oauth_complete(oauth, with_token=True):
+            return _oauth_error(*OAUTH_ERROR_BAD_AUTH)
+        request_token = oauth["oauth_token"]
+        verifier = oauth.get("oauth_verifier", "")
+        with self.ctx.lock:
+            pending = self._live_request_token(request_token)
+            if pending is None or pending.consumer_key != oauth["oauth_consumer_key"]:
+                return _oauth_text_error(INVALID_REQUEST_TOKEN)
+            if not self._app_ok(request, params, token_secret=pending.secret):
+                return _oauth_error(*OAUTH_ERROR_NOT_AUTHENTICATED)
+            # A wrong PIN leaves the request token usable: the user may retype it.
+            if pending.pin is None or not hmac.compare_digest(
+                verifier.encode("utf-8"), pending.pin.encode("utf-8")
+            ):
+                return _oauth_text_error(INVALID_VERIFIER)
+            del self._request_tokens[request_token]
+            user = self._signed_in()
+            token = f"{user.id}-{self._token_text('access token', 40)}"
+            secret = self._token_text("access token secret", 45)
+            self._grants[f"oauth1:{token}"] = _Grant(
+                secret, user, pending.consumer_key, self._settings["consumer_secret"]
+            )
+        return _form_answer(
+            oauth_token=token, oauth_token_secret=secret, user_id=user.id, screen_name=user.username
+        )
+
+    def _app_ok(self, request: Request, params: list[tuple[str, str]], token_secret: str) -> bool:
+        """Whether the configured app (any, unconfigured) signed this flow request."""
+        key, secret = self._settings["consumer_key"], self._settings["consumer_secret"]
+        if key is not None and dict(params).get("oauth_consumer_key") != key:
+            return False
+        return secret is None or _signature_ok(request, params, secret, token_secret)
+
+    def _live_request_token(self, token: str) -> _RequestToken | None:
+        pending = self._request_tokens.get(token)
+        lifetime = self._settings["request_token_secs"]
+        if pending is not None and self.ctx.now() >= pending.issued_at + lifetime:
+            del self._request_tokens[token]
+            return None
+        return pending
+
+    def _signed_in(self) -> _User:
+        """The user signed in on the authorise page (one per sandbox, made on first use)."""
+        user = self._users.get(SIGNED_IN)
+        if user is None:
+            user = _User(self.ctx.snowflake(), SIGNED_IN_USERNAME, "Sandbox Owner")
+            self._users[SIGNED_IN] = user
+        return user
+
+    def _token_text(self, kind: str, length: int) -> str:
+        """A new token of `length` hex digits, reproducible from the sandbox's seed."""
+        material = f"{self.ctx.seed}:{kind}:{self.ctx.next_id()}".encode()
+        return hashlib.sha512(material).hexdigest()[:length]
 
     # -- auth and rate limits -------------------------------------------------------------
     def _api(
@@ -405,10 +586,22 @@ class XApi(PlatformAPI):
         return run
 
     def _user_for(self, request: Request) -> _User | None:
-        """The user a well-formed OAuth 1.0a or OAuth 2.0 user header names, else None."""
+        """The user a well-formed OAuth 1.0a or OAuth 2.0 user header names, else None. A token
+        the PIN flow issued is its user's only with its app's key (and signature, if checked)."""
         key = _credential_key(*request.authorization())
         if key is None:
             return None
+        grant = self._grants.get(key)
+        if grant is not None:
+            params = _oauth_parameters(request) or []
+            oauth = dict(params)
+            if oauth.get("oauth_consumer_key") != grant.consumer_key:
+                return None
+            if grant.consumer_secret is not None and not _signature_ok(
+                request, params, grant.consumer_secret, grant.secret
+            ):
+                return None
+            return grant.user
         user = self._users.get(key)
         if user is None:
             n = len(self._users) + 1
@@ -715,19 +908,91 @@ def _credential_key(scheme: str, rest: str) -> str | None:
         return f"bearer:{rest}" if rest and " " not in rest and rest != "None" else None
     if scheme != "OAuth":
         return None
-    params: dict[str, str] = {}
-    for item in rest.split(","):
+    header = _header_parameters(rest)
+    if header is None or not _oauth_complete(dict(header), with_token=True):
+        return None
+    return f"oauth1:{dict(header)['oauth_token']}"
+
+
+def _header_parameters(credentials: str) -> list[tuple[str, str]] | None:
+    """An OAuth 1.0a header's parameters, decoded, in order; None when it is malformed."""
+    params: list[tuple[str, str]] = []
+    for item in credentials.split(","):
         match = OAUTH_PARAM.fullmatch(item)
         if match is None:
             return None
-        params[match[1]] = unquote(match[2])
-    if any(not params.get(k) for k in OAUTH_REQUIRED):
+        params.append((match[1], unquote(match[2])))
+    return params
+
+
+def _oauth_complete(oauth: dict[str, str], *, with_token: bool) -> bool:
+    """Whether the OAuth 1.0a parameters X requires are there and well formed."""
+    required = (
+        OAUTH_REQUIRED if with_token else tuple(k for k in OAUTH_REQUIRED if k != "oauth_token")
+    )
+    return (
+        all(oauth.get(k) for k in required)
+        and oauth["oauth_signature_method"] in OAUTH_METHODS
+        and oauth["oauth_timestamp"].isdigit()
+    )
+
+
+def _oauth_parameters(request: Request) -> list[tuple[str, str]] | None:
+    """What an OAuth 1.0a signature covers: the query, the Authorization header (but realm) and
+    a form body, decoded, oauth_signature included; None without a well-formed OAuth header."""
+    scheme, credentials = request.authorization()
+    header = _header_parameters(credentials) if scheme == "OAuth" else None
+    if header is None:
         return None
-    if params["oauth_signature_method"] not in OAUTH_METHODS:
-        return None
-    if not params["oauth_timestamp"].isdigit():
-        return None
-    return f"oauth1:{params['oauth_token']}"
+    params = [(name, value) for name, values in request.query.items() for value in values]
+    params += [(name, value) for name, value in header if name != "realm"]
+    if request.content_type == "application/x-www-form-urlencoded":
+        body = request.body().decode("utf-8", "replace")
+        params += parse_qsl(body, keep_blank_values=True)
+    return params
+
+
+def _signature_ok(
+    request: Request, params: list[tuple[str, str]], consumer_secret: str, token_secret: str
+) -> bool:
+    """Whether oauth_signature is the request's HMAC-SHA1 with these secrets (RFC 5849 3.4)."""
+    oauth = dict(params)
+    if oauth.get("oauth_signature_method") != "HMAC-SHA1":  # the only method X accepts
+        return False
+    host = (request.header("Host") or "").lower().removesuffix(":80")
+    signed = sorted((_percent(k), _percent(v)) for k, v in params if k != "oauth_signature")
+    normalized = "&".join(f"{k}={v}" for k, v in signed)
+    parts = (request.method.upper(), f"http://{host}{request.path}", normalized)
+    base = "&".join(_percent(part) for part in parts)
+    key = f"{_percent(consumer_secret)}&{_percent(token_secret)}"
+    expected = base64.b64encode(hmac.new(key.encode(), base.encode(), hashlib.sha1).digest())
+    return hmac.compare_digest(expected, oauth.get("oauth_signature", "").encode("utf-8"))
+
+
+def _percent(value: str) -> str:
+    """RFC 5849 3.6 encoding: UTF-8, every byte but the unreserved characters escaped."""
+    return quote(value, safe="~")
+
+
+def _oauth_error(status: int, code: int, message: str) -> Response:
+    return Response.json({"errors": [{"code": code, "message": message}]}, status=status)
+
+
+def _oauth_text_error(message: str) -> Response:
+    return Response(401, message.encode("utf-8"), {"Content-Type": "text/plain; charset=utf-8"})
+
+
+def _form_answer(**values: str) -> Response:
+    body = urlencode(values).encode("utf-8")
+    return Response(200, body, {"Content-Type": "text/html; charset=utf-8"})
+
+
+def _page(title: str, body: str) -> Response:
+    text = (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body>{body}</body></html>\n"
+    )
+    return Response(200, text.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
 
 
 def _json_object(request: Request) -> dict[str, Any]:

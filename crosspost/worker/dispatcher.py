@@ -65,6 +65,8 @@ class Worker:
         self._lock = threading.Lock()
         self._in_flight: dict[int, Future[Outcome]] = {}
         self._stopping = threading.Event()
+        self._dispatching = threading.Lock()
+        self._again = threading.Event()
         self._scheduler: object | None = None
         self.summary = Summary()
 
@@ -106,6 +108,8 @@ class Worker:
         scheduler = self._scheduler
         if scheduler is not None:
             scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
+        with self._dispatching:  # a dispatch mid-claim hands its claims to the pool first
+            pass
         with self._lock:
             pending = list(self._in_flight.values())
         _, not_done = wait(pending, timeout=grace_seconds)
@@ -132,16 +136,26 @@ class Worker:
         return claims.claim_unknown(self.factory, self.worker_id, self._free_slots(), self.lease)
 
     def _dispatch(self) -> None:
-        if self._stopping.is_set():
+        """Claim what is due. One dispatch at a time: a wake-up that arrives meanwhile is not
+        dropped but makes the running dispatch go round once more."""
+        if not self._dispatching.acquire(blocking=False):
+            self._again.set()
             return
         try:
-            for claim in self._claim_unknown():
-                self._start(claim, self._reconcile)
-            for claim in self._claim_due():
-                self._start(claim, self._publish)
-        except Exception:
-            log.exception("dispatch failed; retrying at the next poll")
-            return
+            while not self._stopping.is_set():
+                self._again.clear()
+                try:
+                    for claim in self._claim_unknown():
+                        self._start(claim, self._reconcile)
+                    for claim in self._claim_due():
+                        self._start(claim, self._publish)
+                except Exception:
+                    log.exception("dispatch failed; retrying at the next poll")
+                    return
+                if not self._again.is_set():
+                    break
+        finally:
+            self._dispatching.release()
         self._replan()
 
     def _start(self, claim: Claim, job: Callable[[Claim], Outcome]) -> None:
@@ -181,7 +195,7 @@ class Worker:
                 run_date=run_at,
                 id="dispatch",
                 replace_existing=True,
-                max_instances=1,
+                max_instances=8,  # overlapping runs return at once (see _dispatch)
             )
         except Exception:  # the scheduler is shutting down
             log.debug("dispatch not re-planned", exc_info=True)

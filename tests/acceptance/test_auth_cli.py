@@ -12,7 +12,7 @@ import pytest
 from crosspost.credentials import read_secrets_file
 from crosspost.demo import YOUTUBE_CLIENT, write_config
 from crosspost.sandbox import SandboxServer
-from tests.acceptance.cli import run, start
+from tests.acceptance.cli import run, start_piped
 from tests.support.facebook_helpers import APP_SECRET, USER_TOKEN
 
 pytestmark = pytest.mark.acceptance
@@ -68,7 +68,7 @@ def test_auth_facebook_with_a_bad_secret_is_one_line_and_stores_nothing(sandbox,
 
 def test_auth_youtube_consent_in_the_browser_stores_a_working_refresh_token(sandbox, tmp_path):
     path = write_config(tmp_path, sandbox.url)
-    process = start(
+    process = start_piped(
         path,
         "auth",
         "youtube",
@@ -94,3 +94,33 @@ def test_auth_youtube_consent_in_the_browser_stores_a_working_refresh_token(sand
     assert stored["refresh_token"] != "1//demo-refresh-token"
     assert stored["refresh_token"] not in out + err
     assert YOUTUBE_CLIENT[1] not in out + err
+
+
+def test_auth_x_pin_flow_stores_a_working_access_token(sandbox, tmp_path):
+    import re
+
+    path = write_config(tmp_path, sandbox.url)
+    process = start_piped(
+        path,
+        "auth",
+        "x",
+        "tapchi-x",
+        CROSSPOST_X_CONSUMER_KEY="demo-consumer-key",
+        CROSSPOST_X_CONSUMER_SECRET="demo-consumer-secret",
+    )
+    assert process.stdout is not None
+    url = ""
+    for line in process.stdout:
+        if line.startswith("http"):
+            url = line.strip()
+            break
+    page = httpx.get(url, timeout=30).text  # the person opens it and reads the PIN
+    pin = re.search(r"<code>\s*(\d+)\s*</code>", page)
+    assert pin, page
+    out, err = process.communicate(input=pin.group(1) + "\n", timeout=60)
+    assert process.returncode == 0, err
+    assert "ok tapchi-x works as" in out
+    stored = read_secrets_file(tmp_path / "secrets.toml")["tapchi-x"]
+    assert stored["access_token"] != "1234-demo-access-token"
+    for secret in (stored["access_token"], stored["access_token_secret"], "demo-consumer-secret"):
+        assert secret not in out + err
