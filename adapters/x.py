@@ -59,6 +59,7 @@ MB = 1024 * 1024
 DEFAULT_BASE_URL = "https://api.twitter.com"
 DEFAULT_CHUNK_BYTES = 1 * MB
 MAX_CHUNK_BYTES = 5 * MB
+MAX_SEGMENTS = 1000  # X numbers appended segments 0 to 999
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_VIDEO_MAX_BYTES = 512 * MB
 DEFAULT_VIDEO_MAX_SECONDS = 140.0
@@ -382,6 +383,7 @@ class XAdapter(Adapter):
 
     def _upload(self, media: MediaFile, size: int, advance: Callable[[int], None]) -> str:
         kind = media_type(media)
+        chunk_bytes = segment_size(size, self.chunk_bytes)  # refuses before X holds anything
         init = self._call(
             "POST",
             "/2/media/upload/initialize",
@@ -390,7 +392,7 @@ class XAdapter(Adapter):
         media_id = str(init["data"]["id"])
         with open_media(media, "x") as stream:
             index = 0
-            while chunk := stream.read(self.chunk_bytes):
+            while chunk := stream.read(chunk_bytes):
                 self._call(
                     "POST",
                     f"/2/media/upload/{media_id}/append",
@@ -607,3 +609,18 @@ def comparable(text: str) -> str:
         last = end
     out.append(text[last:])
     return " ".join("".join(out).split())
+
+
+def segment_size(total: int, preferred: int) -> int:
+    """The configured chunk size, grown (in whole MiB) when the file would need more segments
+    than X accepts; a file that needs segments over 5 MiB cannot be uploaded at all."""
+    needed = -(-total // MAX_SEGMENTS)
+    if needed <= preferred:
+        return preferred
+    size = -(-needed // MB) * MB
+    if size > MAX_CHUNK_BYTES:
+        raise PermanentError(
+            f"x: a {total // MB} MiB file needs {MAX_SEGMENTS} segments of over 5 MiB; "
+            "X takes at most 1000 segments of 5 MiB"
+        )
+    return size
