@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crosspost import audit
@@ -171,7 +172,17 @@ def schedule(
             reason=reason,
         )
         session.add(post)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:  # another process scheduled it a moment ago (uq_post_live)
+            raise SchedulingProblems(
+                content_id,
+                [
+                    f"{target.account_name}: was scheduled by someone else a moment ago; "
+                    "see `crosspost posts list`"
+                ],
+            ) from None
         audit.record(
             session,
             actor,

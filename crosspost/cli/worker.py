@@ -17,7 +17,15 @@ def configure_logging(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("apscheduler", "httpx", "httpcore", "urllib3", "googleapiclient", "tweepy"):
+    for noisy in (
+        "apscheduler",
+        "httpx",
+        "httpcore",
+        "urllib3",
+        "googleapiclient",
+        "tweepy",
+        "apprise",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -146,11 +147,24 @@ class Account(Base):
     created_at: Mapped[datetime]
 
 
+LIVE_STATES_SQL = "state IN ('scheduled', 'publishing', 'retry_wait', 'unknown')"
+
+
 class Post(Base):
     __tablename__ = "post"
     __table_args__ = (
         Index("ix_post_due", "state", "next_attempt_at"),
         Index("ix_post_content_account", "content_id", "account_id"),
+        # At most one post per content and account that may still reach the platform: the
+        # database itself refuses a second, whatever races the application checks lose.
+        Index(
+            "uq_post_live",
+            "content_id",
+            "account_id",
+            unique=True,
+            sqlite_where=text(LIVE_STATES_SQL),
+            postgresql_where=text(LIVE_STATES_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -177,6 +191,8 @@ class Post(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     published_at: Mapped[datetime | None]
+    # When an alert went out for it being stuck `unknown` (so it goes out once).
+    alerted_at: Mapped[datetime | None]
 
     content: Mapped[Content] = relationship(back_populates="posts")
     account: Mapped[Account] = relationship()

@@ -415,3 +415,31 @@ def next_due_at(factory: sessionmaker[Session]) -> datetime | None:
             )
         )
     return as_utc(value) if value is not None else None
+
+
+def mark_stale_unknown(
+    factory: sessionmaker[Session], older_than: timedelta, now: datetime | None = None
+) -> list[tuple[int, str]]:
+    """Posts `unknown` for longer than `older_than` (since their last attempt) and not yet
+    reported: mark them reported and return (post id, account name) for the alert."""
+    now = now or utcnow()
+    last_attempt = (
+        select(func.max(Attempt.started_at))
+        .where(Attempt.post_id == Post.id)
+        .correlate(Post)
+        .scalar_subquery()
+    )
+    with transaction(factory) as session:
+        rows = session.execute(
+            update(Post)
+            .where(
+                Post.state == PostState.UNKNOWN.value,
+                Post.alerted_at.is_(None),
+                last_attempt < now - older_than,
+            )
+            .values(alerted_at=now)
+            .returning(Post.id, Post.account_id)
+            .execution_options(synchronize_session=False)
+        ).all()
+        names = dict(session.execute(select(Account.id, Account.name)).all()) if rows else {}
+    return [(post_id, names[account_id]) for post_id, account_id in rows]

@@ -201,11 +201,16 @@ class Worker:
             log.debug("dispatch not re-planned", exc_info=True)
 
     def _expire(self) -> None:
+        """Leases of vanished workers expire; posts stuck `unknown` too long are reported."""
+        limit = self.config.retry.unknown_alert_minutes
         try:
             expired = claims.expire_leases(self.factory)
+            stale = claims.mark_stale_unknown(self.factory, timedelta(minutes=limit))
         except Exception:
             log.exception("lease expiry check failed")
             return
+        for post_id, account in stale:
+            self.executor.alerts.post_unknown(post_id, account, limit)
         if expired:
             log.warning("posts %s lost their worker mid-publish; reconciling", expired)
             self._replan()

@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +27,7 @@ from crosspost.adapters.base import (
     PublishRequest,
     Receipt,
 )
+from crosspost.alerts import Alerts
 from crosspost.config import Config
 from crosspost.content import get_content, snapshot
 from crosspost.db.engine import transaction
@@ -90,8 +92,10 @@ class Executor:
         adapters: AdapterCache | None = None,
         policy: RetryPolicy | None = None,
         progress: Callable[[int], ProgressCallback | None] | None = None,
+        alerts: Alerts | None = None,
     ) -> None:
         self.config = config
+        self.alerts = alerts or Alerts(config.notify_urls)
         self.factory = factory
         self.worker_id = worker_id
         self.adapters = adapters or AdapterCache(config)
@@ -200,25 +204,34 @@ class Executor:
                     platform_code=error.platform_code,
                     message=error.message,
                 )
-                self._apply(session, claim, decision, text)
+                alert = self._apply(session, claim, decision, text)
         except LostLease:
             log.warning("post %s: lease lost before recording %s", claim.post_id, error.outcome)
             return Outcome(claim.post_id, "lost_lease", text)
+        if alert is not None:
+            alert()
         if isinstance(error, AuthenticationError):
             self.adapters.drop(claim.account_name)
         log.info("post %s: %s → %s", claim.post_id, text, decision.action)
         return Outcome(claim.post_id, decision.action, text)
 
-    def _apply(self, session: Session, claim: Claim, decision: Decision, text: str) -> None:
+    def _apply(
+        self, session: Session, claim: Claim, decision: Decision, text: str
+    ) -> Callable[[], None] | None:
+        """Record the decision; return the alert to send once it is committed, if any."""
         owner = self.worker_id
         if decision.action == "fail":
-            claims.mark_failed(session, claim.post_id, owner, error=decision.reason or text)
-            return
+            reason = decision.reason or text
+            claims.mark_failed(session, claim.post_id, owner, error=reason)
+            return partial(self.alerts.post_failed, claim.post_id, claim.account_name, reason)
         if decision.action == "reconcile":
             claims.mark_unknown(session, claim.post_id, owner, error=text, reconcile_at=utcnow())
-            return
-        if decision.action == "pause":
-            accounts_mod.pause_account(session, claim.account_id, decision.reason)
+            return None
+        alert = None
+        if decision.action == "pause" and accounts_mod.pause_account(
+            session, claim.account_id, decision.reason
+        ):
+            alert = partial(self.alerts.account_paused, claim.account_name, decision.reason)
         assert decision.next_attempt_at is not None
         claims.mark_retry(
             session,
@@ -229,3 +242,4 @@ class Executor:
             wait_reason=decision.reason,
             refund_attempt=decision.refund_attempt,
         )
+        return alert

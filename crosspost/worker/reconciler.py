@@ -43,6 +43,7 @@ class Reconciler:
             log.exception("post %s: look-up failed", claim.post_id)
             return self._undecided(claim, error)
         now = utcnow()
+        gave_up = ""
         try:
             with transaction(ex.factory) as session:
                 attempt = Attempt(
@@ -70,13 +71,12 @@ class Reconciler:
                         from_state=PostState.UNKNOWN,
                     )
                 elif claim.charged_attempts >= ex.config.retry.max_attempts:
+                    gave_up = (
+                        f"gave up after {claim.charged_attempts} attempts "
+                        "(the last outcome was unknown and no copy was found)"
+                    )
                     claims.mark_failed(
-                        session,
-                        claim.post_id,
-                        owner,
-                        error=f"gave up after {claim.charged_attempts} attempts "
-                        "(the last outcome was unknown and no copy was found)",
-                        from_state=PostState.UNKNOWN,
+                        session, claim.post_id, owner, error=gave_up, from_state=PostState.UNKNOWN
                     )
                 else:
                     claims.mark_retry(
@@ -90,6 +90,9 @@ class Reconciler:
                     )
         except LostLease:
             return Outcome(claim.post_id, "lost_lease")
+        if gave_up:
+            ex.alerts.post_failed(claim.post_id, claim.account_name, gave_up)
+            return Outcome(claim.post_id, "fail", gave_up)
         state = "published" if found else "retry"
         log.info("post %s reconciled: %s", claim.post_id, state)
         return Outcome(claim.post_id, state, found.remote_id if found else "")
