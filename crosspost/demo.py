@@ -79,6 +79,15 @@ ITEMS = [
 ]
 
 
+def start_sandbox(**options: Any) -> SandboxServer:
+    """A running sandbox that knows the OAuth client `write_config` gives the YouTube account."""
+    sandbox = SandboxServer(**options).start()
+    sandbox.app.platforms["youtube"].configure(
+        {"client_id": YOUTUBE_CLIENT[0], "client_secret": YOUTUBE_CLIENT[1]}
+    )
+    return sandbox
+
+
 def generate_media(folder: Path) -> dict[str, Path]:
     """Media made at run time with the ffmpeg that imageio-ffmpeg ships (nothing committed)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -250,11 +259,8 @@ def main() -> int:
     console = Console(width=max(Console().width, 150))
     shutil.rmtree(DEMO_DIR, ignore_errors=True)
     DEMO_DIR.mkdir(parents=True)
-    with SandboxServer(seed=7, faults=FAULTS) as sandbox:
+    with start_sandbox(seed=7, faults=FAULTS) as sandbox:
         console.print(f"sandbox on {sandbox.url} (faults: {FAULTS})")
-        sandbox.app.platforms["youtube"].configure(
-            {"client_id": YOUTUBE_CLIENT[0], "client_secret": YOUTUBE_CLIENT[1]}
-        )
         media = generate_media(DEMO_DIR / "media")
         config = load_config(write_config(DEMO_DIR, sandbox.url))
         engine = make_engine(config.database_url)

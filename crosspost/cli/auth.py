@@ -7,6 +7,7 @@ account is then checked against its platform (which resumes it if it was paused)
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -48,9 +49,9 @@ def _account_of(account_name: str, platform: str) -> AccountSettings:
     return account
 
 
-def _show_url(url: str) -> None:
-    """The consent address on a line of its own, unwrapped, so it can be copied whole."""
-    console.print("Open this address to let crosspost post to YouTube:")
+def _show_address(intro: str, url: str) -> None:
+    """An address on a line of its own, unwrapped, so it can be copied whole."""
+    console.print(intro)
     console.print(url, soft_wrap=True, highlight=False, markup=False)
 
 
@@ -82,7 +83,7 @@ def youtube(
         client_secret=client_secret,
         open_browser=not no_browser,
         port=port,
-        show_url=_show_url,
+        show_url=partial(_show_address, "Open this address to let crosspost post to YouTube:"),
     )
     _finish(account, "youtube", values)
 
@@ -141,8 +142,7 @@ def x(
     settings = _account_of(account, "x")
 
     def ask_pin(url: str) -> str:
-        console.print("Open this address, authorise crosspost, then type the PIN X shows:")
-        console.print(url, soft_wrap=True, highlight=False, markup=False)
+        _show_address("Open this address, authorise crosspost, then type the PIN X shows:", url)
         return str(typer.prompt("PIN"))
 
     values = authorize_pin(

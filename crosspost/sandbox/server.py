@@ -251,6 +251,9 @@ class SandboxServer:
         return int(self._server.server_address[1])
 
     def start(self) -> SandboxServer:
+        """Serve in a background thread (again: a no-op, so `with` works on a started one)."""
+        if self._thread is not None:
+            return self
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="sandbox", daemon=True
         )

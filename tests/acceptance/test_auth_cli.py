@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from crosspost.credentials import read_secrets_file
-from crosspost.demo import YOUTUBE_CLIENT, write_config
-from crosspost.sandbox import SandboxServer
+from crosspost.demo import YOUTUBE_CLIENT, start_sandbox, write_config
 from tests.acceptance.cli import run, start_piped
 from tests.support.facebook_helpers import APP_SECRET, USER_TOKEN
 
@@ -20,11 +19,17 @@ pytestmark = pytest.mark.acceptance
 
 @pytest.fixture
 def sandbox():
-    with SandboxServer() as server:
-        server.app.platforms["youtube"].configure(
-            {"client_id": YOUTUBE_CLIENT[0], "client_secret": YOUTUBE_CLIENT[1]}
-        )
+    with start_sandbox() as server:
         yield server
+
+
+def printed_url(process) -> str:
+    """The address the command asks the person to open (its first line starting http)."""
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("http"):
+            return line.strip()
+    raise AssertionError("the command printed no address to open")
 
 
 def test_auth_facebook_stores_the_page_token(sandbox, tmp_path):
@@ -77,12 +82,7 @@ def test_auth_youtube_consent_in_the_browser_stores_a_working_refresh_token(sand
         CROSSPOST_YOUTUBE_CLIENT_ID=YOUTUBE_CLIENT[0],
         CROSSPOST_YOUTUBE_CLIENT_SECRET=YOUTUBE_CLIENT[1],
     )
-    assert process.stdout is not None
-    url = ""
-    for line in process.stdout:
-        if line.startswith("http"):
-            url = line.strip()
-            break
+    url = printed_url(process)
     # The person at the keyboard opens it and consents; the sandbox redirects to crosspost.
     browser = threading.Thread(target=lambda: httpx.get(url, follow_redirects=True, timeout=30))
     browser.start()
@@ -108,12 +108,7 @@ def test_auth_x_pin_flow_stores_a_working_access_token(sandbox, tmp_path):
         CROSSPOST_X_CONSUMER_KEY="demo-consumer-key",
         CROSSPOST_X_CONSUMER_SECRET="demo-consumer-secret",
     )
-    assert process.stdout is not None
-    url = ""
-    for line in process.stdout:
-        if line.startswith("http"):
-            url = line.strip()
-            break
+    url = printed_url(process)
     page = httpx.get(url, timeout=30).text  # the person opens it and reads the PIN
     pin = re.search(r"<code>\s*(\d+)\s*</code>", page)
     assert pin, page

@@ -15,8 +15,7 @@ from sqlalchemy import select
 from crosspost.adapters.base import ContentKind, MediaRole
 from crosspost.config import load_config
 from crosspost.db.models import Attempt, Post
-from crosspost.demo import YOUTUBE_CLIENT, duplicates, generate_media, write_config
-from crosspost.sandbox import SandboxServer
+from crosspost.demo import duplicates, generate_media, start_sandbox, write_config
 from crosspost.scheduling import schedule
 from crosspost.timeutil import utcnow
 from tests.acceptance.cli import start
@@ -31,10 +30,7 @@ ENDED = ("published", "failed")
 
 @pytest.fixture
 def sandbox():
-    with SandboxServer(seed=11, faults=FAULTS) as server:
-        server.app.platforms["youtube"].configure(
-            {"client_id": YOUTUBE_CLIENT[0], "client_secret": YOUTUBE_CLIENT[1]}
-        )
+    with start_sandbox(seed=11, faults=FAULTS) as server:
         yield server
 
 

@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 
 from crosspost.config import load_config
 from crosspost.db.models import Attempt, Post
-from crosspost.demo import YOUTUBE_CLIENT, duplicates, write_config
-from crosspost.sandbox import SandboxServer
+from crosspost.demo import duplicates, start_sandbox, write_config
 from crosspost.scheduling import schedule
 from crosspost.timeutil import utcnow
 from tests.acceptance.cli import start
@@ -30,10 +29,7 @@ pytestmark = pytest.mark.acceptance
 def test_every_post_goes_out_once(backend, workers, items, tmp_path):
     db = Database(backend, tmp_path)
     try:
-        with SandboxServer() as sandbox:
-            sandbox.app.platforms["youtube"].configure(
-                {"client_id": YOUTUBE_CLIENT[0], "client_secret": YOUTUBE_CLIENT[1]}
-            )
+        with start_sandbox() as sandbox:
             path = write_config(
                 tmp_path,
                 sandbox.url,

@@ -10,8 +10,7 @@ import pytest
 
 from crosspost.config import load_config
 from crosspost.credentials import read_secrets_file
-from crosspost.demo import YOUTUBE_CLIENT, generate_media, write_config
-from crosspost.sandbox import SandboxServer
+from crosspost.demo import YOUTUBE_CLIENT, generate_media, start_sandbox, write_config
 from crosspost.scheduling import schedule
 from crosspost.timeutil import utcnow
 from tests.acceptance.cli import run
@@ -22,10 +21,7 @@ pytestmark = pytest.mark.acceptance
 
 @pytest.fixture
 def sandbox():
-    with SandboxServer() as server:
-        server.app.platforms["youtube"].configure(
-            {"client_id": YOUTUBE_CLIENT[0], "client_secret": YOUTUBE_CLIENT[1]}
-        )
+    with start_sandbox() as server:
         yield server
 
 

@@ -15,18 +15,14 @@ from crosspost.credentials import read_secrets_file, store_secrets
 from crosspost.db.engine import make_engine, session_factory, transaction
 from crosspost.db.migrate import ensure_schema
 from crosspost.db.models import Account, AuditEvent
-from crosspost.demo import YOUTUBE_CLIENT, write_config
+from crosspost.demo import start_sandbox, write_config
 from crosspost.errors import UserError
-from crosspost.sandbox import SandboxServer
 from tests.acceptance.cli import run
 
 
 @pytest.fixture
 def sandbox():
-    with SandboxServer() as server:
-        server.app.platforms["youtube"].configure(
-            {"client_id": YOUTUBE_CLIENT[0], "client_secret": YOUTUBE_CLIENT[1]}
-        )
+    with start_sandbox() as server:
         yield server
 
 
