@@ -302,11 +302,25 @@ def all_ended(factory: Factory, post_ids: list[int]) -> bool:
 
 
 def report(console: Console, factory: Factory, post_ids: list[int], state: dict[str, Any]) -> bool:
-    table = Table("post", "content", "platform", "state", "remote id", "URL", "attempts")
-    for column in table.columns:
-        column.no_wrap = True
-        column.overflow = "ellipsis"
-        column.min_width = len(str(column.header))
+    table = Table()
+    for header, width in (
+        ("post", 4),
+        ("content", 28),
+        ("platform", 8),
+        ("state", 9),
+        ("remote id", 24),
+        ("URL", 44),
+        ("attempts", 8),
+    ):
+        # one line per post: only content, remote id and URL may be shortened
+        shrink = header in ("content", "remote id", "URL")
+        table.add_column(
+            header,
+            no_wrap=True,
+            overflow="ellipsis",
+            max_width=width if shrink else None,
+            min_width=None if shrink else width,
+        )
     ok = True
     with factory() as session:
         for post_id in post_ids:
