@@ -19,12 +19,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check crosspost adapters tests bench
 
 # mypy reads the source tree, where adapters/ is not yet crosspost.adapters: a tree of links
-# under build/typecheck gives it the installed layout.
+# under build/ gives it the installed layout (one tree per run, so two runs never collide).
 typecheck: $(STAMP)
-	rm -rf build/typecheck && mkdir -p build/typecheck/crosspost
-	for f in crosspost/*; do ln -s "$$PWD/$$f" build/typecheck/crosspost/; done
-	ln -s "$$PWD/adapters" build/typecheck/crosspost/adapters
-	cd build/typecheck && ../../$(BIN)/mypy --config-file ../../pyproject.toml -p crosspost
+	mkdir -p build && tree=$$(mktemp -d build/typecheck.XXXXXX) && mkdir $$tree/crosspost && \
+	for f in crosspost/*; do ln -s "$$PWD/$$f" $$tree/crosspost/; done && \
+	ln -s "$$PWD/adapters" $$tree/crosspost/adapters && \
+	(cd $$tree && $$OLDPWD/$(BIN)/mypy --config-file $$OLDPWD/pyproject.toml \
+		--cache-dir $$OLDPWD/.mypy_cache -p crosspost); status=$$?; rm -rf $$tree; exit $$status
 
 # The whole suite: lint, types, unit, integration (SQLite and PostgreSQL), acceptance.
 test: lint typecheck

@@ -305,6 +305,11 @@ class Adapter(ABC):
     # Account settings this adapter accepts in config ([accounts.NAME] table), beyond the
     # common ones (platform, adapter, enabled). Config validation names any other key.
     settings_spec: ClassVar[Mapping[str, SettingSpec]] = {}
+    # Posts an account may start per window unless its config says otherwise (keys: per_minute,
+    # per_15_minutes, per_hour, per_day), from the platform's documented limits.
+    default_budget: ClassVar[Mapping[str, int]] = {}
+    # The zone whose midnight starts the platform's day for `per_day` (None: a rolling 24 h).
+    budget_day_zone: ClassVar[str | None] = None
 
     def __init__(self, account: AccountConfig) -> None:
         self.account = account

@@ -91,6 +91,9 @@ class XAdapter(Adapter):
         video_max_seconds=DEFAULT_VIDEO_MAX_SECONDS,
         url_weight=23,
     )
+    # POST /2/tweets allows 100 per 15 minutes per user (PLATFORMS.md); a thread makes several
+    # calls, so the default leaves room for threads of up to 4 parts.
+    default_budget: ClassVar[Mapping[str, int]] = {"per_15_minutes": 25}
     settings_spec: ClassVar[Mapping[str, SettingSpec]] = {
         "base_url": SettingSpec(
             str,

@@ -103,6 +103,10 @@ class YouTubeAdapter(Adapter):
         video_max_bytes=256 * 1024**3,
         video_max_seconds=12 * 3600,  # verified channels; unverified ones stop at 15 minutes
     )
+    # Since 2026-06 videos.insert has its own bucket of 100 calls a day, reset at midnight
+    # Pacific (PLATFORMS.md); a channel may meet `uploadLimitExceeded` sooner: lower it in config.
+    default_budget: ClassVar[Mapping[str, int]] = {"per_day": 100}
+    budget_day_zone: ClassVar[str | None] = "America/Los_Angeles"
     settings_spec: ClassVar[Mapping[str, SettingSpec]] = {
         "base_url": SettingSpec(
             str, "API root; the sandbox's URL in tests (default Google's)", default=GOOGLE_BASE_URL

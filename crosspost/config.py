@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from crosspost.adapters.base import Platform, SettingSpec
+from crosspost.adapters.base import Adapter, Platform, SettingSpec
 from crosspost.errors import ConfigError, UserError
 from crosspost.timeutil import load_zone
 
@@ -28,7 +28,16 @@ DEFAULT_CONFIG = Path("config/crosspost.toml")
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 
 # Keys every account takes, whatever its platform.
-COMMON_ACCOUNT_KEYS = {"platform", "adapter", "enabled", "credentials", "display_name"}
+COMMON_ACCOUNT_KEYS = {"platform", "adapter", "enabled", "credentials", "display_name", "budget"}
+
+# Budget windows an account may cap ([accounts.NAME.budget]); per_day counts the platform's
+# own day where its adapter names a zone (YouTube: midnight Pacific), else a rolling 24 h.
+BUDGET_WINDOWS: Mapping[str, int] = {
+    "per_minute": 60,
+    "per_15_minutes": 15 * 60,
+    "per_hour": 3600,
+    "per_day": 86400,
+}
 
 # Rendering settings every account takes (see crosspost.render).
 RENDER_SETTINGS: Mapping[str, SettingSpec] = {
@@ -75,6 +84,19 @@ class WindowSettings:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """How many posts an account may start per window, so the worker stays under the
+    platform's limits instead of meeting its 429s (enforced by worker/budgets.py)."""
+
+    limits: Mapping[str, int] = field(default_factory=dict)  # BUDGET_WINDOWS key -> posts
+    day_zone: str | None = None  # per_day is this zone's calendar day, not a rolling 24 h
+
+    @property
+    def per_day(self) -> int | None:
+        return self.limits.get("per_day")
+
+
+@dataclass(frozen=True)
 class AccountSettings:
     name: str
     platform: Platform
@@ -83,6 +105,7 @@ class AccountSettings:
     settings: Mapping[str, Any]
     # credential name -> reference ("env:VAR" or "secrets"), never the value itself
     credentials: Mapping[str, str]
+    budget: Budget = field(default_factory=Budget)
 
 
 @dataclass(frozen=True)
@@ -234,7 +257,8 @@ def _account(source: str, name: str, table: Mapping[str, Any], base: Path) -> Ac
     except ValueError:
         raise r.fail("platform", f"{platform_name!r} is not one of {allowed}") from None
     adapter = r.string("adapter")
-    spec = _settings_spec(r, platform, adapter)
+    adapter_cls = _adapter_class(r, platform, adapter)
+    spec = {**RENDER_SETTINGS, **adapter_cls.settings_spec}
     r.only(COMMON_ACCOUNT_KEYS | set(spec))
     settings: dict[str, Any] = {}
     for key, setting in spec.items():
@@ -268,19 +292,30 @@ def _account(source: str, name: str, table: Mapping[str, Any], base: Path) -> Ac
         enabled=r.boolean("enabled", True),
         settings=settings,
         credentials=credentials,
+        budget=_budget(source, name, r.table_of("budget"), adapter_cls),
     )
 
 
-def _settings_spec(
-    r: _Reader, platform: Platform, adapter: str | None
-) -> Mapping[str, SettingSpec]:
+def _adapter_class(r: _Reader, platform: Platform, adapter: str | None) -> type[Adapter]:
     from crosspost.adapters.registry import AdapterLoadError, adapter_class
 
     try:
-        cls = adapter_class(platform, adapter)
+        return adapter_class(platform, adapter)
     except AdapterLoadError as exc:
         raise r.fail("adapter", str(exc)) from None
-    return {**RENDER_SETTINGS, **cls.settings_spec}
+
+
+def _budget(source: str, name: str, table: Mapping[str, Any], adapter_cls: type[Adapter]) -> Budget:
+    """The adapter's default budget (the platform's documented limits), lowered or raised by
+    the account's [accounts.NAME.budget] table; 0 removes a window."""
+    r = _Reader(source, f"accounts.{name}.budget", table)
+    r.only(set(BUDGET_WINDOWS))
+    limits = dict(adapter_cls.default_budget)
+    for key in table:
+        limits[key] = r.number(key, 0, minimum=0, maximum=1_000_000, integer=True)
+    return Budget(
+        limits={k: v for k, v in limits.items() if v > 0}, day_zone=adapter_cls.budget_day_zone
+    )
 
 
 # ---------------------------------------------------------------------------------------------

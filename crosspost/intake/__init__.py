@@ -1,0 +1,1 @@
+"""Editorial intake from contributing units: who sends what, import, report and plan."""

@@ -1,0 +1,137 @@
+"""`config/units.toml`: the contributing units, their monthly quotas and who may approve.
+
+The file sits beside `crosspost.toml` (or at `$CROSSPOST_UNITS`). Every unit owes the
+default quota (3 articles, 2 videos, 1 podcast a month) unless it overrides a kind.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crosspost.adapters.base import ContentKind
+from crosspost.config import Config
+from crosspost.errors import ConfigError, UserError
+
+DEFAULT_QUOTAS: Mapping[str, int] = {
+    ContentKind.ARTICLE.value: 3,
+    ContentKind.VIDEO.value: 2,
+    ContentKind.PODCAST.value: 1,
+}
+UNIT_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+UNIT_KEYS = frozenset({"name", "contact", "quotas"})
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    contact: str | None
+    quotas: Mapping[str, int]  # content kind -> items owed per month
+
+
+@dataclass(frozen=True)
+class Intake:
+    path: Path | None
+    units: Mapping[str, Unit] = field(default_factory=dict)
+    approvers: tuple[str, ...] = ()
+
+    def unit(self, code: str) -> Unit:
+        try:
+            return self.units[code]
+        except KeyError:
+            known = ", ".join(sorted(self.units)) or "none; add them to units.toml"
+            raise UserError(f"unknown unit {code!r}; known units: {known}") from None
+
+    def check_approver(self, who: str) -> None:
+        """Only the approvers listed in units.toml may approve or reject."""
+        if who not in self.approvers:
+            listed = ", ".join(self.approvers) or "nobody yet"
+            where = self.path or "units.toml"
+            raise UserError(
+                f"{who!r} may not approve: approvers are {listed}; "
+                f"add them to [review] approvers in {where}"
+            )
+
+
+def units_path(config: Config) -> Path:
+    env = os.environ.get("CROSSPOST_UNITS")
+    if env:
+        return Path(env)
+    folder = config.path.parent if config.path is not None else Path("config")
+    return folder / "units.toml"
+
+
+def load_intake(config: Config) -> Intake:
+    """Read units.toml; without one, no units and no approvers (approval is then refused)."""
+    path = units_path(config)
+    if not path.exists():
+        return Intake(path=None)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_intake(data, path)
+
+
+def parse_intake(data: Mapping[str, Any], path: Path) -> Intake:
+    for key in data:
+        if key not in ("defaults", "review", "units"):
+            raise ConfigError(f"{path}: {key}: unknown key; allowed here: defaults, review, units")
+    defaults = _quotas(path, "defaults.quotas", _table(path, data, "defaults").get("quotas", {}))
+    base = {**DEFAULT_QUOTAS, **defaults}
+    review = _table(path, data, "review")
+    for key in review:
+        if key != "approvers":
+            raise ConfigError(f"{path}: [review] {key}: unknown key; allowed here: approvers")
+    approvers = review.get("approvers", [])
+    if not isinstance(approvers, list) or not all(
+        isinstance(a, str) and a.strip() for a in approvers
+    ):
+        raise ConfigError(f"{path}: [review] approvers: must be a list of user names")
+    units: dict[str, Unit] = {}
+    for code, table in _table(path, data, "units").items():
+        where = f"{path}: [units.{code}]"
+        if not UNIT_CODE.match(code):
+            raise ConfigError(f"{where}: a unit code is lower-case letters, digits, - or _")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: must be a table")
+        for key in table:
+            if key not in UNIT_KEYS:
+                allowed = ", ".join(sorted(UNIT_KEYS))
+                raise ConfigError(f"{where} {key}: unknown key; allowed here: {allowed}")
+        name = table.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"{where} name: is required (the unit's full name)")
+        contact = table.get("contact")
+        if contact is not None and not isinstance(contact, str):
+            raise ConfigError(f"{where} contact: must be a string")
+        overrides = _quotas(path, f"units.{code}.quotas", table.get("quotas", {}))
+        units[code] = Unit(code, name.strip(), contact, {**base, **overrides})
+    return Intake(path=path, units=units, approvers=tuple(a.strip() for a in approvers))
+
+
+def _table(path: Path, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: {key}: must be a table")
+    return value
+
+
+def _quotas(path: Path, where: str, value: Any) -> dict[str, int]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{where}]: must be a table of kind = count")
+    kinds = {k.value for k in ContentKind}
+    quotas: dict[str, int] = {}
+    for kind, count in value.items():
+        if kind not in kinds:
+            raise ConfigError(f"{path}: [{where}] {kind}: not one of {', '.join(sorted(kinds))}")
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 1000:
+            raise ConfigError(f"{path}: [{where}] {kind}: {count!r} must be an integer 0-1000")
+        quotas[kind] = count
+    return quotas
