@@ -296,6 +296,14 @@ class SettingSpec:
     default: Any = None  # what `Adapter.setting` gives for an account that does not set it
 
 
+@dataclass(frozen=True)
+class Pacing:
+    """Claim none of the account's posts before `until`, because `reason`."""
+
+    until: datetime
+    reason: str
+
+
 class Adapter(ABC):
     """One platform. Subclasses declare data (platform, kinds, limits, settings) and calls."""
 
@@ -361,6 +369,12 @@ class Adapter(ABC):
     @abstractmethod
     def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:
         """Find a copy of this draft published since `since`, if the platform has one."""
+
+    def pacing(self) -> Pacing | None:
+        """After a call: whether the platform's usage figures ask this account to slow down
+        (the worker then claims none of its posts until `Pacing.until`). Most platforms only
+        say so with an error; adapters whose platform reports usage override this."""
+        return None
 
     @abstractmethod
     def verify(self) -> str:

@@ -28,6 +28,7 @@ from crosspost.adapters.base import (
     Limits,
     MediaFile,
     MediaRole,
+    Pacing,
     PermanentError,
     Platform,
     ProgressCallback,
@@ -126,6 +127,16 @@ class FacebookAdapter(Adapter):
             "times one publish resumes a failed upload from the server's offset "
             f"(default {DEFAULT_UPLOAD_RETRIES})",
             default=DEFAULT_UPLOAD_RETRIES,
+        ),
+        "pace_above_percent": SettingSpec(
+            (int, float),
+            "rest the account when Graph's usage headers pass this percent of a budget",
+            default=90,
+        ),
+        "pace_rest_minutes": SettingSpec(
+            (int, float),
+            "how long that rest lasts when Graph does not say (estimated_time_to_regain_access)",
+            default=5,
         ),
         "timeout_seconds": SettingSpec(
             (int, float),
@@ -537,6 +548,18 @@ class FacebookAdapter(Adapter):
             return "upload:{session}"
         return path.replace(self.page_id, "{page-id}", 1) if self.page_id else path
 
+    def pacing(self) -> Pacing | None:
+        """Rest before Graph throttles: its usage headers give percent used of each budget."""
+        percent, regain_minutes = usage_peak(self.last_usage)
+        threshold = float(self.setting("pace_above_percent"))
+        if percent < threshold:
+            return None
+        minutes = regain_minutes or float(self.setting("pace_rest_minutes"))
+        return Pacing(
+            until=datetime.now(UTC) + timedelta(minutes=minutes),
+            reason=f"Graph API usage at {percent:g}% of a budget (pacing above {threshold:g}%)",
+        )
+
     def _note_usage(self, headers: httpx.Headers) -> None:
         for name in ("x-app-usage", "x-business-use-case-usage", "x-page-usage"):
             raw = headers.get(name)
@@ -598,3 +621,28 @@ class FacebookAdapter(Adapter):
         if code in TRANSIENT_CODES or error.get("is_transient") is True or status >= 500:
             return unsettled_error(text, creating=creating, note=MAY_EXIST, **kw)
         return PermanentError(text, **kw)
+
+
+def usage_peak(usage: Mapping[str, Any]) -> tuple[float, float]:
+    """The highest percent in Graph's usage headers (X-App-Usage, X-Page-Usage: a table of
+    percents; X-Business-Use-Case-Usage: lists of them per object) and the longest
+    `estimated_time_to_regain_access` in minutes."""
+    percent = 0.0
+    regain = 0.0
+    tables: list[Any] = []
+    for value in usage.values():
+        if isinstance(value, dict):
+            for entry in value.values():
+                tables.extend(entry if isinstance(entry, list) else [])
+            tables.append(value)
+    for table in tables:
+        if not isinstance(table, dict):
+            continue
+        for key in ("call_count", "total_cputime", "total_time"):
+            number = table.get(key)
+            if isinstance(number, int | float) and not isinstance(number, bool):
+                percent = max(percent, float(number))
+        minutes = table.get("estimated_time_to_regain_access")
+        if isinstance(minutes, int | float) and not isinstance(minutes, bool):
+            regain = max(regain, float(minutes))
+    return percent, regain

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -78,6 +79,20 @@ def pause_account(session: Session, account_id: int, reason: str) -> bool:
         update(Account)
         .where(Account.id == account_id, Account.paused_at.is_(None))
         .values(paused_at=utcnow(), paused_reason=reason)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def rest_account(session: Session, account_id: int, until: datetime, reason: str) -> bool:
+    """The platform asked the account to wait (rate limit, quota, usage near its cap): none of
+    its posts is claimed before `until`. A longer rest already recorded is kept."""
+    result = session.execute(
+        update(Account)
+        .where(
+            Account.id == account_id,
+            or_(Account.rest_until.is_(None), Account.rest_until < until),
+        )
+        .values(rest_until=until, rest_reason=reason)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

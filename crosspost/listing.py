@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,6 +25,9 @@ class PostRow:
     paused_reason: str | None
     attempts: int
     audit: list[str]
+    # The platform asked the account to wait (worker/budgets.py keeps its posts back till then).
+    rest_until: datetime | None = None
+    rest_reason: str | None = None
 
 
 @dataclass
@@ -44,9 +48,9 @@ def list_posts(
     for s in status:
         if s not in states:
             raise UserError(f"--status {s!r} is not one of {', '.join(sorted(states))}")
-    query = select(Post, Account.name, Account.paused_reason).join(
-        Account, Account.id == Post.account_id
-    )
+    query = select(
+        Post, Account.name, Account.paused_reason, Account.rest_until, Account.rest_reason
+    ).join(Account, Account.id == Post.account_id)
     if status:
         query = query.where(Post.state.in_(status))
     if platform:
@@ -54,7 +58,7 @@ def list_posts(
     if content_id is not None:
         query = query.where(Post.content_id == content_id)
     rows = session.execute(query.order_by(Post.id)).all()
-    ids = [post.id for post, _, _ in rows]
+    ids = [row[0].id for row in rows]
     attempts: dict[int, int] = {}
     audit: dict[int, list[str]] = {}
     if ids:
@@ -74,8 +78,8 @@ def list_posts(
             if post_id is not None:  # always, given the filter; the column is nullable
                 audit.setdefault(post_id, []).append(action)
     return [
-        PostRow(post, name, paused, attempts.get(post.id, 0), audit.get(post.id, []))
-        for post, name, paused in rows
+        PostRow(post, name, paused, attempts.get(post.id, 0), audit.get(post.id, []), until, why)
+        for post, name, paused, until, why in rows
     ]
 
 
@@ -93,5 +97,7 @@ def post_detail(session: Session, post_id: int) -> PostDetail:
         post.account.paused_reason,
         len(attempt_log),
         [e.action for e in audit_log],
+        post.account.rest_until,
+        post.account.rest_reason,
     )
     return PostDetail(row, attempt_log, audit_log)

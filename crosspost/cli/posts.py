@@ -38,11 +38,16 @@ def list_(
 
     from crosspost.cli.views import short
 
+    def minutes(iso: str | None) -> str:
+        return (iso or "")[:16].replace("T", " ")
+
     rows = collect_posts(status, platform, content)
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "content", "account", "state", "scheduled", "tries", "remote / waiting")
+    table = Table(
+        "id", "content", "account", "state", "scheduled", "goes out", "tries", "remote / waiting"
+    )
     for r in rows:
         detail = r["remote_url"] or r["remote_id"] or r["waiting_for"] or r["last_error"] or ""
         table.add_row(
@@ -50,7 +55,8 @@ def list_(
             str(r["content_id"]),
             r["account"],
             r["state"],
-            (r["scheduled_at"] or "")[:16].replace("T", " "),
+            minutes(r["scheduled_at"]),
+            minutes(r["goes_out_at"]) if r["goes_out_at"] != r["scheduled_at"] else "",
             str(r["attempts"]),
             short(detail, 60),
         )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crosspost.db.models import Attempt, AuditEvent, Content, Post
+from crosspost.db.models import Attempt, AuditEvent, Content
 from crosspost.listing import PostRow
-from crosspost.timeutil import iso_local
+from crosspost.timeutil import as_utc, format_local, iso_local, utcnow
 
 
 def content_json(content: Content, zone: ZoneInfo, *, full: bool = False) -> dict[str, Any]:
@@ -56,7 +57,8 @@ def row_json(row: PostRow, zone: ZoneInfo) -> dict[str, Any]:
         "state": post.state,
         "scheduled_at": iso_local(post.scheduled_at, zone),
         "next_attempt_at": iso_local(post.next_attempt_at, zone),
-        "waiting_for": waiting_reason(post, row.paused_reason),
+        "goes_out_at": iso_local(goes_out_at(row), zone),
+        "waiting_for": waiting_reason(row, zone),
         "attempts": row.attempts,
         "charged_attempts": post.attempt_count,
         "remote_id": post.remote_id,
@@ -71,12 +73,36 @@ def row_json(row: PostRow, zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def waiting_reason(post: Post, paused_reason: str | None) -> str | None:
+def resting_until(row: PostRow) -> datetime | None:
+    """When the post's account may publish again, if the platform asked it to wait."""
+    until = row.rest_until
+    if until is None or row.post.state not in ("scheduled", "retry_wait"):
+        return None
+    until = as_utc(until)
+    return until if until > utcnow() else None
+
+
+def goes_out_at(row: PostRow) -> datetime | None:
+    """When the worker will next try a post that has not gone out (paused: not until fixed)."""
+    post = row.post
+    if post.state not in ("scheduled", "retry_wait", "unknown") or row.paused_reason:
+        return None
+    times = [t for t in (post.next_attempt_at, resting_until(row)) if t is not None]
+    return max(as_utc(t) for t in times) if times else None
+
+
+def waiting_reason(row: PostRow, zone: ZoneInfo) -> str | None:
     """Why a post that has not gone out yet is waiting, in words."""
+    post = row.post
     if post.state not in ("scheduled", "retry_wait", "unknown"):
         return None
-    if paused_reason:
-        return paused_reason
+    if row.paused_reason:
+        return row.paused_reason
+    rest = resting_until(row)
+    next_at = post.next_attempt_at
+    if rest is not None and (next_at is None or rest > as_utc(next_at)):
+        why = row.rest_reason or "the platform asked to wait"
+        return f"{row.account_name} resting: {why}; until {format_local(rest, zone)}"
     if post.wait_reason:
         return post.wait_reason
     return "its scheduled time" if post.state == "scheduled" else None

@@ -144,6 +144,10 @@ class Account(Base):
     # An authentication failure pauses the account until `crosspost accounts check` passes.
     paused_at: Mapped[datetime | None]
     paused_reason: Mapped[str | None] = mapped_column(Text)
+    # The platform asked us to wait (rate limit, quota, usage near its cap): none of the
+    # account's posts is claimed before this time.
+    rest_until: Mapped[datetime | None]
+    rest_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
 
 
@@ -208,7 +212,7 @@ class Attempt(Base):
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     worker: Mapped[str] = mapped_column(String(128))
-    started_at: Mapped[datetime]
+    started_at: Mapped[datetime] = mapped_column(index=True)  # budgets count recent attempts
     ended_at: Mapped[datetime | None]
     # None while in flight; then published, reconciled, retryable, rate_limited,
     # quota_exhausted, auth_failed, permanent, ambiguous, duplicate, lease_expired, error.

@@ -9,18 +9,23 @@ same guarded `UPDATE` makes a claim a compare-and-set.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from crosspost.config import Budget
 from crosspost.db.engine import transaction
 from crosspost.db.models import DUE_POST_STATES, Account, Attempt, Post, PostState
 from crosspost.errors import StateError
 from crosspost.timeutil import as_utc, utcnow
+from crosspost.worker.budgets import BudgetGate
+
+UTC_ZONE = ZoneInfo("UTC")
 
 
 class LostLease(Exception):
@@ -84,8 +89,14 @@ def claim_due(
     limit: int,
     lease: timedelta,
     now: datetime | None = None,
+    *,
+    budgets: Mapping[str, Budget] | None = None,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> list[Claim]:
-    """Claim up to `limit` due posts for `worker_id`, recording each attempt's intent."""
+    """Claim up to `limit` due posts for `worker_id`, recording each attempt's intent.
+
+    A post whose account is resting or over its budget is not claimed: its next claim time
+    moves to when the account has room, with the reason (see worker/budgets.py)."""
     now = now or utcnow()
     due = Post.state.in_([s.value for s in DUE_POST_STATES])
     return _claim(
@@ -93,6 +104,7 @@ def claim_due(
         worker_id,
         limit,
         now,
+        gate=lambda session: BudgetGate(session, budgets or {}, now, zone),
         eligible=and_(due, Post.next_attempt_at <= now),
         guard=due,
         values={
@@ -141,31 +153,75 @@ def _claim(
     guard: ColumnElement[bool],
     values: dict[str, Any],
     record_intent: bool,
+    gate: Callable[[Session], BudgetGate] | None = None,
 ) -> list[Claim]:
     """Lock eligible rows (skipping rows another worker holds), then lease each with a guarded
-    compare-and-set; with `record_intent`, write the attempt row in the same transaction."""
+    compare-and-set; with `record_intent`, write the attempt row in the same transaction.
+    With a `gate`, a post it keeps back is deferred instead (same transaction, same guard)."""
     if limit <= 0:
         return []
     claims: list[Claim] = []
     with transaction(factory) as session:
-        ids = session.scalars(
-            select(Post.id)
-            .join(Account, Account.id == Post.account_id)
-            .where(eligible, Account.paused_at.is_(None))
-            .order_by(Post.next_attempt_at, Post.id)
-            .limit(limit)
-            .with_for_update(of=Post, skip_locked=True)
-        ).all()
-        for post_id in ids:
-            result = session.execute(
-                update(Post)
-                .where(Post.id == post_id, guard)
-                .values(lease_owner=worker_id, **values)
-                .execution_options(synchronize_session=False)
-            )
-            if _rowcount(result) == 1:
-                claims.append(_load_claim(session, post_id, worker_id, now, record_intent))
+        budget_gate = gate(session) if gate is not None else None
+        first = True
+        while len(claims) < limit:
+            rows = session.execute(
+                select(
+                    Post.id, Post.account_id, Account.name, Account.rest_until, Account.rest_reason
+                )
+                .join(Account, Account.id == Post.account_id)
+                .where(eligible, Account.paused_at.is_(None))
+                .order_by(Post.next_attempt_at, Post.id)
+                .limit(limit - len(claims))
+                .with_for_update(of=Post, skip_locked=True)
+            ).all()
+            if not rows:
+                break
+            held = None
+            if budget_gate is not None:
+                # Only the first batch waits for account locks: a later one skips accounts
+                # another worker holds, so two workers never wait for each other in a cycle.
+                held = budget_gate.lock([(r.account_id, r.name) for r in rows], wait=first)
+            deferred = False
+            for post_id, account_id, name, rest_until, rest_reason in rows:
+                if budget_gate is not None:
+                    if held is not None and account_id not in held:
+                        continue  # another worker is spending this account's budget
+                    wait = budget_gate.admit(account_id, name, rest_until, rest_reason)
+                    if wait is not None:
+                        _defer(session, post_id, guard, wait.until, wait.reason, now)
+                        deferred = True
+                        continue
+                result = session.execute(
+                    update(Post)
+                    .where(Post.id == post_id, guard)
+                    .values(lease_owner=worker_id, **values)
+                    .execution_options(synchronize_session=False)
+                )
+                if _rowcount(result) == 1:
+                    claims.append(_load_claim(session, post_id, worker_id, now, record_intent))
+            # Deferred posts left room: look again (they no longer match). Otherwise done.
+            if not deferred:
+                break
+            first = False
     return claims
+
+
+def _defer(
+    session: Session,
+    post_id: int,
+    guard: ColumnElement[bool],
+    until: datetime,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Keep a due post back until `until` (its state is unchanged; only when and why move)."""
+    session.execute(
+        update(Post)
+        .where(Post.id == post_id, guard)
+        .values(next_attempt_at=until, wait_reason=reason, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _load_claim(

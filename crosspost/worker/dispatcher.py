@@ -59,6 +59,7 @@ class Worker:
         self.concurrency = concurrency or config.worker.concurrency
         self.worker_id = worker_id or new_worker_id()
         self.lease = timedelta(seconds=config.worker.lease_seconds)
+        self.budgets = {name: account.budget for name, account in config.accounts.items()}
         self.executor = Executor(config, factory, self.worker_id, progress=progress)
         self.reconciler = Reconciler(self.executor)
         self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="publish")
@@ -130,7 +131,14 @@ class Worker:
             return self.concurrency - len(self._in_flight)
 
     def _claim_due(self) -> list[Claim]:
-        return claims.claim_due(self.factory, self.worker_id, self._free_slots(), self.lease)
+        return claims.claim_due(
+            self.factory,
+            self.worker_id,
+            self._free_slots(),
+            self.lease,
+            budgets=self.budgets,
+            zone=self.config.timezone,
+        )
 
     def _claim_unknown(self) -> list[Claim]:
         return claims.claim_unknown(self.factory, self.worker_id, self._free_slots(), self.lease)

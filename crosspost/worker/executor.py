@@ -25,6 +25,8 @@ from crosspost.adapters.base import (
     ProgressCallback,
     PublishError,
     PublishRequest,
+    QuotaExhaustedError,
+    RateLimitedError,
     Receipt,
 )
 from crosspost.alerts import Alerts
@@ -63,6 +65,11 @@ class AdapterCache:
         if adapter is None:
             adapter = cache[account_name] = accounts_mod.build_adapter(self.config, account_name)
         return adapter
+
+    def peek(self, account_name: str) -> Adapter | None:
+        """This thread's adapter for the account if one was built (never builds one)."""
+        cache: dict[str, Adapter] | None = getattr(self._local, "adapters", None)
+        return cache.get(account_name) if cache else None
 
     def drop(self, account_name: str) -> None:
         """Forget an adapter (after an auth failure its credentials may have changed)."""
@@ -174,6 +181,7 @@ class Executor:
                     extra_ids=receipt.extra_ids,
                     note=note,
                 )
+                self._pace(session, claim)
         except LostLease:
             log.warning(
                 "post %s was published as %s but its lease was lost; the reconciler will find it",
@@ -205,6 +213,13 @@ class Executor:
                     message=error.message,
                 )
                 alert = self._apply(session, claim, decision, text)
+                if isinstance(error, RateLimitedError | QuotaExhaustedError):
+                    # The whole account waits, not only this post: its other posts would meet
+                    # the same limit.
+                    until = error.retry_at or decision.next_attempt_at
+                    if until is not None:
+                        accounts_mod.rest_account(session, claim.account_id, until, text)
+                self._pace(session, claim)
         except LostLease:
             log.warning("post %s: lease lost before recording %s", claim.post_id, error.outcome)
             return Outcome(claim.post_id, "lost_lease", text)
@@ -214,6 +229,14 @@ class Executor:
             self.adapters.drop(claim.account_name)
         log.info("post %s: %s → %s", claim.post_id, text, decision.action)
         return Outcome(claim.post_id, decision.action, text)
+
+    def _pace(self, session: Session, claim: Claim) -> None:
+        """Rest the account when the platform's usage figures say it is near its limit."""
+        adapter = self.adapters.peek(claim.account_name)
+        pacing = adapter.pacing() if adapter is not None else None
+        if pacing is not None:
+            accounts_mod.rest_account(session, claim.account_id, pacing.until, pacing.reason)
+            log.info("account %s resting: %s", claim.account_name, pacing.reason)
 
     def _apply(
         self, session: Session, claim: Claim, decision: Decision, text: str
