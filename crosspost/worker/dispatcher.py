@@ -1,10 +1,10 @@
 """The publisher loop: wake at the next due time (not on a minute tick), claim, publish, repeat.
 
 APScheduler holds one date job, "dispatch", set to the earliest time a post becomes claimable;
-every change that could move that time (a post finishing, a poll seeing new rows) re-plans it,
-and APScheduler's own wake-up fires it to the millisecond. Publishing runs in a thread pool of
-`concurrency` threads; heartbeats keep their leases alive; a stopped worker's leases expire and
-the reconciler takes over its posts.
+every change that could move that time (a post finishing, a PostgreSQL notification that a post
+became claimable, a poll seeing new rows) re-plans it, and APScheduler's own wake-up fires it
+to the millisecond. Publishing runs in a thread pool of `concurrency` threads; heartbeats keep
+their leases alive; a stopped worker's leases expire and the reconciler takes over its posts.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from crosspost.adapters.base import ProgressCallback
@@ -26,8 +27,10 @@ from crosspost.config import Config
 from crosspost.timeutil import utcnow
 from crosspost.worker import claims
 from crosspost.worker.claims import Claim
+from crosspost.worker.dbfaults import log_failure
 from crosspost.worker.executor import Executor, Outcome
 from crosspost.worker.reconciler import Reconciler
+from crosspost.worker.wakeups import CHANNEL, DueListener
 
 log = logging.getLogger("crosspost.worker")
 
@@ -69,6 +72,7 @@ class Worker:
         self._dispatching = threading.Lock()
         self._again = threading.Event()
         self._scheduler: object | None = None
+        self._listener: DueListener | None = None
         self.summary = Summary()
 
     # -- one pass -------------------------------------------------------------------------
@@ -96,6 +100,11 @@ class Worker:
             self._heartbeat, "interval", seconds=settings.heartbeat_seconds, id="heartbeat"
         )
         scheduler.start()
+        engine = self.factory.kw.get("bind")
+        if isinstance(engine, Engine):
+            self._listener = DueListener(engine, self._replan)
+            if self._listener.start():
+                log.info("listening for due posts on PostgreSQL (%s)", CHANNEL)
         log.info("worker %s started (concurrency %d)", self.worker_id, self.concurrency)
         self._expire()
         self._replan()
@@ -106,6 +115,8 @@ class Worker:
     def shutdown(self, grace_seconds: float) -> int:
         """Stop claiming, wait up to the grace period for in-flight posts; return those left."""
         self._stopping.set()
+        if self._listener is not None:
+            self._listener.stop()
         scheduler = self._scheduler
         if scheduler is not None:
             scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
@@ -157,8 +168,8 @@ class Worker:
                         self._start(claim, self._reconcile)
                     for claim in self._claim_due():
                         self._start(claim, self._publish)
-                except Exception:
-                    log.exception("dispatch failed; retrying at the next poll")
+                except Exception as error:
+                    log_failure("dispatch failed; retrying at the next poll", error)
                     return
                 if not self._again.is_set():
                     break
@@ -190,8 +201,8 @@ class Worker:
             return
         try:
             due = claims.next_due_at(self.factory)
-        except Exception:
-            log.exception("could not read the next due time; retrying at the next poll")
+        except Exception as error:
+            log_failure("could not read the next due time; retrying at the next poll", error)
             return
         if due is None:
             return
@@ -214,8 +225,8 @@ class Worker:
         try:
             expired = claims.expire_leases(self.factory)
             stale = claims.mark_stale_unknown(self.factory, timedelta(minutes=limit))
-        except Exception:
-            log.exception("lease expiry check failed")
+        except Exception as error:
+            log_failure("lease expiry check failed", error)
             return
         for post_id, account in stale:
             self.executor.alerts.post_unknown(post_id, account, limit)
@@ -228,8 +239,8 @@ class Worker:
             ids = list(self._in_flight)
         try:
             claims.heartbeat(self.factory, self.worker_id, ids, self.lease)
-        except Exception:
-            log.exception("heartbeat failed")
+        except Exception as error:
+            log_failure("heartbeat failed", error)
 
     # -- work -----------------------------------------------------------------------------
     def _publish(self, claim: Claim) -> Outcome:

@@ -8,6 +8,7 @@ Anything unexpected after the call may have reached the platform, so it becomes 
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from crosspost.adapters.base import (
     QuotaExhaustedError,
     RateLimitedError,
     Receipt,
+    RetryableError,
 )
 from crosspost.alerts import Alerts
 from crosspost.config import Config
@@ -38,9 +40,17 @@ from crosspost.scheduling import prepare_for
 from crosspost.timeutil import utcnow
 from crosspost.worker import claims
 from crosspost.worker.claims import Claim, LostLease
+from crosspost.worker.dbfaults import is_database_outage, outage_line, retry_while_unavailable
 from crosspost.worker.retry import Decision, RetryPolicy
 
 log = logging.getLogger("crosspost.worker")
+
+# The disk (or the user's quota) is full, or a file may grow no further.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+class Unrecorded(Exception):
+    """The database stayed unavailable: the outcome could not be written."""
 
 
 @dataclass(frozen=True)
@@ -119,10 +129,15 @@ class Executor:
             request = self.build_request(claim)
         except PublishError as error:
             return self._record_error(claim, attempt_id, error)
-        except Exception as error:  # nothing was sent: rendering or media preparation failed
-            log.exception("post %s: could not prepare the post", claim.post_id)
-            failure = PermanentError(f"could not prepare the post: {type(error).__name__}: {error}")
-            return self._record_error(claim, attempt_id, failure)
+        except OSError as error:
+            if error.errno not in DISK_FULL_ERRNOS:
+                return self._prepare_failed(claim, attempt_id, error)
+            # A full disk passes: the post waits and tries again, it does not fail for good.
+            log.warning("post %s: no room on disk to prepare it: %s", claim.post_id, error)
+            full = RetryableError(f"no room on disk to prepare the post: {error}")
+            return self._record_error(claim, attempt_id, full)
+        except Exception as error:
+            return self._prepare_failed(claim, attempt_id, error)
         try:
             adapter = self.adapters.get(claim.account_name)
             progress = self.progress(claim.post_id) if self.progress else None
@@ -134,6 +149,12 @@ class Executor:
             ambiguous = AmbiguousOutcomeError(f"unexpected {type(error).__name__}: {error}")
             return self._record_error(claim, attempt_id, ambiguous)
         return self._record_receipt(claim, attempt_id, receipt)
+
+    def _prepare_failed(self, claim: Claim, attempt_id: int, error: Exception) -> Outcome:
+        """Nothing was sent: rendering or media preparation failed, and will again."""
+        log.exception("post %s: could not prepare the post", claim.post_id)
+        failure = PermanentError(f"could not prepare the post: {type(error).__name__}: {error}")
+        return self._record_error(claim, attempt_id, failure)
 
     def build_request(self, claim: Claim, *, check: bool = True) -> PublishRequest:
         """Everything the adapter needs, read in one short transaction before the call.
@@ -162,7 +183,8 @@ class Executor:
 
     def _record_receipt(self, claim: Claim, attempt_id: int, receipt: Receipt) -> Outcome:
         note = "; ".join(receipt.warnings) or None
-        try:
+
+        def record() -> None:
             with transaction(self.factory) as session:
                 claims.finish_attempt(
                     session,
@@ -182,6 +204,11 @@ class Executor:
                     note=note,
                 )
                 self._pace(session, claim)
+
+        try:
+            self._keep(record, claim, f"published as {receipt.remote_id}")
+        except Unrecorded as unrecorded:
+            return Outcome(claim.post_id, "unrecorded", str(unrecorded))
         except LostLease:
             log.warning(
                 "post %s was published as %s but its lease was lost; the reconciler will find it",
@@ -201,7 +228,10 @@ class Executor:
             now=now,
         )
         text = describe(error)
-        try:
+        alert: Callable[[], None] | None = None
+
+        def record() -> None:
+            nonlocal alert
             with transaction(self.factory) as session:
                 claims.finish_attempt(
                     session,
@@ -220,6 +250,11 @@ class Executor:
                     if until is not None:
                         accounts_mod.rest_account(session, claim.account_id, until, text)
                 self._pace(session, claim)
+
+        try:
+            self._keep(record, claim, f"{error.outcome} ({text})")
+        except Unrecorded as unrecorded:
+            return Outcome(claim.post_id, "unrecorded", str(unrecorded))
         except LostLease:
             log.warning("post %s: lease lost before recording %s", claim.post_id, error.outcome)
             return Outcome(claim.post_id, "lost_lease", text)
@@ -229,6 +264,25 @@ class Executor:
             self.adapters.drop(claim.account_name)
         log.info("post %s: %s → %s", claim.post_id, text, decision.action)
         return Outcome(claim.post_id, decision.action, text)
+
+    def _keep(self, record: Callable[[], None], claim: Claim, what: str) -> None:
+        """Write an outcome the platform already gave, through a database outage if it ends
+        within the lease; else leave it to lease expiry and reconciliation (never lost)."""
+        try:
+            retry_while_unavailable(
+                record, f"post {claim.post_id}: recording {what}", self.config.worker.lease_seconds
+            )
+        except Exception as error:
+            if not is_database_outage(error):
+                raise
+            log.error(
+                "post %s: %s, but the database stayed unavailable (%s); when its lease expires "
+                "the reconciler will ask the platform",
+                claim.post_id,
+                what,
+                outage_line(error),
+            )
+            raise Unrecorded(what) from None
 
     def _pace(self, session: Session, claim: Claim) -> None:
         """Rest the account when the platform's usage figures say it is near its limit."""

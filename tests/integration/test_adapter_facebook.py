@@ -455,3 +455,34 @@ def test_the_token_appears_in_no_error_repr_log_or_url(
     texts += [caplog.text, repr(adapter), repr(adapter.account), str(sandbox.requests())]
     assert all(TOKEN not in t for t in texts)
     assert "HTTP Request" in caplog.text  # httpx did log the URLs it called
+
+
+# -- pacing ----------------------------------------------------------------------------------
+def test_usage_near_the_budget_asks_the_account_to_rest(
+    sandbox: Sandbox, adapter: FacebookAdapter
+) -> None:
+    # Given Graph's usage headers read 50% after the first article (a post and its permalink)
+    sandbox.configure(usage_call_budget=4)
+    adapter.publish(publish_request(article(TEXT)))
+    assert adapter.pacing() is None
+    # When a second call brings them to 100%
+    before = datetime.now(UTC)
+    adapter.publish(publish_request(article(TEXT + " (2)")))
+    pacing = adapter.pacing()
+    # Then the adapter asks for a rest of the configured length, saying why
+    assert pacing is not None
+    assert "Graph API usage at 100%" in pacing.reason
+    assert before + timedelta(minutes=5) <= pacing.until < before + timedelta(minutes=6)
+
+
+def test_the_pacing_threshold_and_rest_come_from_the_account_settings(
+    sandbox: Sandbox, make_adapter: MakeAdapter
+) -> None:
+    sandbox.configure(usage_call_budget=8)
+    adapter = make_adapter(pace_above_percent=50, pace_rest_minutes=1)
+    adapter.publish(publish_request(article(TEXT)))
+    assert adapter.pacing() is None  # 25%
+    adapter.publish(publish_request(article(TEXT + " (2)")))
+    pacing = adapter.pacing()  # 50%
+    assert pacing is not None
+    assert pacing.until < datetime.now(UTC) + timedelta(minutes=1, seconds=5)

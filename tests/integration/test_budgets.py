@@ -158,3 +158,17 @@ def test_a_rate_limit_rests_the_whole_account_not_only_the_post(db, memory_confi
         time.sleep(0.3)
     assert all(p.state == "published" for p in posts(db, ids).values())
     assert sorted(e["post_id"] for e in journal_entries(journal)) == sorted(ids)
+
+
+def test_usage_figures_near_the_cap_rest_the_account_after_a_success(db, memory_config):
+    # Given the platform's usage figures ask for a 2-second rest after every post
+    config = with_settings(memory_config, pace_seconds=2)
+    ids = given_posts_on_x(db, config, 2)
+    # When a worker with one slot runs a pass
+    Worker(config, db.factory, concurrency=1).run_once()
+    # Then the first post went out and the second waits for the rest, saying so
+    rows = posts(db, ids)
+    assert sorted(p.state for p in rows.values()) == ["published", "scheduled"]
+    (kept,) = [p for p in rows.values() if p.state == "scheduled"]
+    assert kept.wait_reason.startswith("xacct resting: usage near the cap; until")
+    assert as_utc(kept.next_attempt_at) > utcnow() + timedelta(seconds=1)

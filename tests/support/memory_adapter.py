@@ -3,7 +3,8 @@ it is told. Published posts are also appended to a JSON-lines journal (setting `
 test can see what a worker in another process published, and count duplicates.
 
 Settings (all optional): `journal` (path), `fail_times` (raise RetryableError on the first N
-attempts of each post), `fail_with` (retryable, rate_limited, auth, permanent, ambiguous).
+attempts of each post), `fail_with` (retryable, rate_limited, auth, permanent, ambiguous),
+`pace_seconds` (after each call, ask the account to rest that long, as usage headers would).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from crosspost.adapters.base import (
     AuthenticationError,
     ContentKind,
     Limits,
+    Pacing,
     PermanentError,
     Platform,
     ProgressCallback,
@@ -43,7 +45,16 @@ class MemoryAdapter(Adapter):
         "journal": SettingSpec(str, "JSON-lines file of published posts"),
         "fail_times": SettingSpec(int, "fail the first N attempts of each post"),
         "fail_with": SettingSpec(str, "which error to raise"),
+        "pace_seconds": SettingSpec(
+            (int, float), "after each publish, ask the account to rest this long (usage figures)"
+        ),
     }
+
+    def pacing(self) -> Pacing | None:
+        seconds = self.account.settings.get("pace_seconds")
+        if not seconds:
+            return None
+        return Pacing(datetime.now(UTC) + timedelta(seconds=seconds), "usage near the cap")
 
     def _journal(self) -> Path | None:
         value = self.account.settings.get("journal")
