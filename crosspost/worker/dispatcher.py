@@ -74,6 +74,7 @@ class Worker:
         self._scheduler: object | None = None
         self._listener: DueListener | None = None
         self.summary = Summary()
+        self.left_in_flight = 0  # posts still publishing when the grace period ended
 
     # -- one pass -------------------------------------------------------------------------
     def run_once(self) -> Summary:
@@ -109,7 +110,7 @@ class Worker:
         self._expire()
         self._replan()
         stop.wait()
-        self.shutdown(settings.grace_seconds)
+        self.left_in_flight = self.shutdown(settings.grace_seconds)
         return self.summary
 
     def shutdown(self, grace_seconds: float) -> int:
