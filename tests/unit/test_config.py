@@ -101,3 +101,29 @@ def test_invalid_toml_names_the_file(tmp_path):
     path.write_text("[worker\n")
     with pytest.raises(ConfigError, match=f"{path}: not valid TOML"):
         load_config(path)
+
+
+def test_an_account_budget_overrides_the_platforms_documented_defaults():
+    config = parse(
+        '[accounts.yt]\nplatform = "youtube"\n[accounts.yt.budget]\nper_day = 6\nper_hour = 2\n'
+        '[accounts.xx]\nplatform = "x"\n[accounts.xx.budget]\nper_15_minutes = 0\n'
+    )
+    youtube = config.accounts["yt"].budget
+    assert youtube.limits == {"per_day": 6, "per_hour": 2}
+    assert youtube.day_zone == "America/Los_Angeles"  # YouTube's quota day
+    assert config.accounts["xx"].budget.limits == {}  # 0 removes the default window
+
+
+@pytest.mark.parametrize(
+    ("budget", "message"),
+    [
+        ("per_week = 3", "[accounts.yt.budget] per_week: unknown key; allowed here: per_15_min"),
+        ("per_day = -1", "[accounts.yt.budget] per_day: -1 must be an integer from 0 to"),
+        ("per_day = 2.5", "[accounts.yt.budget] per_day: 2.5 must be an integer"),
+    ],
+)
+def test_a_wrong_budget_is_one_line_naming_the_key(budget, message):
+    with pytest.raises(ConfigError) as caught:
+        parse(f'[accounts.yt]\nplatform = "youtube"\n[accounts.yt.budget]\n{budget}\n')
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
