@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from crosspost import audit
 from crosspost.accounts import build_adapter, sync_accounts
-from crosspost.adapters.base import ContentSnapshot, Platform
+from crosspost.adapters.base import ContentKind, ContentSnapshot, Platform
 from crosspost.config import Config
 from crosspost.content import get_content, snapshot
 from crosspost.db.models import LIVE_POST_STATES, Content, Post, PostState, ReviewState
@@ -75,6 +75,21 @@ def resolve_targets(
         if not targets:
             raise UserError("no accounts in config; add [accounts.NAME] tables to crosspost.toml")
     return list(targets.values())
+
+
+def takers(config: Config, targets: Sequence[Target], kind: ContentKind) -> list[Target]:
+    """With no account or platform named, "everywhere" means every account that takes this
+    kind: an article is not refused because YouTube takes only videos."""
+    from crosspost.adapters.registry import adapter_class
+
+    found = [
+        t
+        for t in targets
+        if kind in adapter_class(t.platform, config.account(t.account_name).adapter).supported_kinds
+    ]
+    if not found:
+        raise UserError(f"no enabled account takes {kind} content; check [accounts] in config")
+    return found
 
 
 def check_content_for(config: Config, content: Content, targets: Sequence[Target]) -> list[str]:
@@ -136,6 +151,8 @@ def schedule(
             f"give a later --at, or --at now"
         )
     targets = resolve_targets(config, platforms, accounts)
+    if not platforms and not accounts:
+        targets = takers(config, targets, ContentKind(content.kind))
     rows = sync_accounts(session, config)
     problems: list[str] = []
     for target in targets:

@@ -126,3 +126,18 @@ def test_rendering_problems_are_all_listed_and_nothing_is_written(db, memory_con
     assert any(p.startswith("xacct: x:") for p in problems), problems
     assert any(p.startswith("page: facebook:") for p in problems), problems
     assert counts(db) == before
+
+
+def test_with_no_platform_named_an_article_goes_to_every_account_that_takes_articles(
+    db, memory_config
+):
+    # Given an article, and accounts on Facebook, YouTube (videos only) and X
+    with db.factory.begin() as session:
+        item = make_content(session, kind=ContentKind.ARTICLE)
+    # When it is scheduled without naming a platform or an account
+    with db.factory.begin() as session:
+        post_ids = schedule_now(session, memory_config, item.id, delay=60)
+    # Then it goes to Facebook and X, and YouTube is left out rather than refusing it
+    with db.factory() as session:
+        platforms = sorted(session.get(Post, i).platform for i in post_ids)
+    assert platforms == ["facebook", "x"]
