@@ -6,9 +6,11 @@ from __future__ import annotations
 import errno
 import time
 
+from crosspost.adapters.base import ContentKind, MediaRole
 from crosspost.worker import executor as executor_module
 from crosspost.worker.dispatcher import Worker
-from tests.integration.test_worker import given_post_on_x, post
+from tests.integration.test_worker import given_post_on_x, journal_entries, post
+from tests.support.factories import make_content, schedule_now
 
 
 def failing_once(error: OSError):
@@ -55,3 +57,22 @@ def test_another_preparation_error_fails_the_post_with_its_reason(db, memory_con
     row = post(db, post_id)
     assert row.state == "failed"
     assert "could not prepare the post: PermissionError" in row.last_error
+
+
+def test_a_media_file_deleted_after_scheduling_fails_the_post_naming_the_file(
+    db, memory_config, tmp_path
+):
+    # Given a video scheduled on Facebook, whose file is then deleted
+    video = tmp_path / "phong-su.mp4"
+    video.write_bytes(b"\x00" * 4096)
+    with db.factory.begin() as session:
+        item = make_content(session, kind=ContentKind.VIDEO, media=[(MediaRole.VIDEO, video)])
+        (post_id,) = schedule_now(session, memory_config, item.id, platforms=["facebook"])
+    video.unlink()
+    # When the worker runs
+    Worker(memory_config, db.factory, concurrency=1).run_once()
+    # Then the post fails at once, nothing was sent, and the reason names the file
+    row = post(db, post_id)
+    assert row.state == "failed"
+    assert str(video) in row.last_error and "is missing" in row.last_error
+    assert not journal_entries(tmp_path / "journal.jsonl")
