@@ -1,160 +1,48 @@
 """The content lifecycle: add, submit, approve, reject — each step recorded in the audit trail.
 
 Review states move draft → submitted → approved | rejected; a rejected item can be submitted
-again after editing. Every text is stored NFC-normalised.
+again after editing. Every text is stored NFC-normalised. What an item is before it is stored
+(its fields, problems and identity hash) lives in `crosspost.items`.
+
+Approving and rejecting ask an `Approvers` policy first (the `[review] approvers` of
+units.toml, see `crosspost.intake.units`), so no door into the core skips the check.
 """
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 
-import yaml
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from crosspost import audit
-from crosspost.adapters.base import ContentKind, ContentSnapshot, MediaFile, MediaRole, Platform
+from crosspost.adapters.base import ContentKind, ContentSnapshot, MediaFile, MediaRole
 from crosspost.db.models import Content, MediaFileRow, ReviewState
-from crosspost.errors import NotFoundError, StateError, UserError
-from crosspost.media import MediaSpec, guess_mime, parse_media_arg, sha256_file
+from crosspost.errors import NotFoundError, Problems, StateError, UserError
+from crosspost.intake.month import Month
+from crosspost.items import NewContent as NewContent
+from crosspost.items import item_from_mapping as item_from_mapping
+from crosspost.items import load_item_file as load_item_file
+from crosspost.items import stored_fields
+from crosspost.media import guess_mime, sha256_file
 from crosspost.render.text import nfc
 from crosspost.timeutil import utcnow
 
-ITEM_KEYS = {
-    "kind",
-    "title",
-    "summary",
-    "body",
-    "link",
-    "hashtags",
-    "unit",
-    "period",
-    "language",
-    "media",
-    "overrides",
-}
+Decision = Literal["approve", "reject"]
 
 
-@dataclass
-class NewContent:
-    kind: ContentKind
-    title: str
-    summary: str = ""
-    body: str = ""
-    link: str | None = None
-    hashtags: list[str] = field(default_factory=list)
-    unit: str | None = None
-    period: str | None = None
-    language: str = "vi"
-    media: list[MediaSpec] = field(default_factory=list)
-    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+class Approvers(Protocol):
+    """Who may approve or reject: raises a UserError naming the fix for anyone else."""
 
-    def validate(self) -> None:
-        if not self.title.strip():
-            raise UserError("content needs a title; pass --title")
-        if self.link is not None and not self.link.startswith(("http://", "https://")):
-            raise UserError(f"link {self.link!r} must start with http:// or https://")
-        for platform in self.overrides:
-            if platform not in {p.value for p in Platform}:
-                allowed = ", ".join(p.value for p in Platform)
-                raise UserError(f"override for unknown platform {platform!r}; one of {allowed}")
-        for spec in self.media:
-            if not spec.path.is_file():
-                raise UserError(f"media file {spec.path} does not exist; check the path")
-        required = {ContentKind.VIDEO: [MediaRole.VIDEO], ContentKind.PODCAST: [MediaRole.AUDIO]}
-        roles = {m.role for m in self.media}
-        for role in required.get(self.kind, []):
-            if role not in roles:
-                raise UserError(f"a {self.kind} needs a {role} file; add --media {role}=PATH")
+    def check_approver(self, who: str) -> None: ...
 
 
-def load_item_file(path: Path) -> NewContent:
-    """Read one content item from a .toml, .yaml/.yml or .json file (media relative to it)."""
-    if not path.is_file():
-        raise UserError(f"{path}: no such file")
-    text = path.read_text(encoding="utf-8")
-    try:
-        if path.suffix == ".toml":
-            data: Any = tomllib.loads(text)
-        elif path.suffix in (".yaml", ".yml"):
-            data = yaml.safe_load(text)
-        elif path.suffix == ".json":
-            data = json.loads(text)
-        else:
-            raise UserError(f"{path}: use a .toml, .yaml or .json file")
-    except (tomllib.TOMLDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
-        first = str(exc).splitlines()[0]
-        raise UserError(f"{path}: cannot parse: {first}") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{path}: expected a table of item fields")
-    return item_from_mapping(data, source=str(path), base=path.parent)
-
-
-def item_from_mapping(data: Mapping[str, Any], *, source: str, base: Path) -> NewContent:
-    for key in data:
-        if key not in ITEM_KEYS:
-            raise UserError(
-                f"{source}: unknown key {key!r}; allowed: {', '.join(sorted(ITEM_KEYS))}"
-            )
-    kinds = ", ".join(k.value for k in ContentKind)
-    try:
-        kind = ContentKind(str(data.get("kind", "")))
-    except ValueError:
-        raise UserError(f"{source}: kind {data.get('kind')!r} must be one of {kinds}") from None
-    media_value = data.get("media", [])
-    media: list[MediaSpec] = []
-    if isinstance(media_value, dict):
-        media = [parse_media_arg(f"{role}={p}", base) for role, p in media_value.items()]
-    elif isinstance(media_value, list):
-        for entry in media_value:
-            if isinstance(entry, dict):
-                media.append(parse_media_arg(f"{entry.get('role')}={entry.get('path')}", base))
-            else:
-                media.append(parse_media_arg(str(entry), base))
-    hashtags = data.get("hashtags", [])
-    if isinstance(hashtags, str):
-        hashtags = hashtags.split()
-    return NewContent(
-        kind=kind,
-        title=str(data.get("title", "")),
-        summary=str(data.get("summary", "")),
-        body=str(data.get("body", "")),
-        link=data.get("link"),
-        hashtags=[str(h) for h in hashtags],
-        unit=data.get("unit"),
-        period=data.get("period"),
-        language=str(data.get("language", "vi")),
-        media=media,
-        overrides=dict(data.get("overrides", {})),
-    )
-
-
-def normalise_hashtag(tag: str) -> str:
-    tag = nfc(tag.strip())
-    return tag if tag.startswith("#") else f"#{tag}"
-
-
-def add_content(session: Session, item: NewContent, actor: str) -> Content:
+def _new_row(item: NewContent, actor: str) -> Content:
     item.validate()
     content = Content(
-        kind=item.kind.value,
-        title=nfc(item.title.strip()),
-        summary=nfc(item.summary.strip()),
-        body=nfc(item.body.strip()),
-        link=item.link,
-        hashtags=[normalise_hashtag(t) for t in item.hashtags if t.strip()],
-        unit=item.unit,
-        period=item.period,
-        language=item.language,
-        overrides={
-            p: {k: nfc(v) if isinstance(v, str) else v for k, v in o.items()}
-            for p, o in item.overrides.items()
-        },
+        **stored_fields(item),
         review_state=ReviewState.DRAFT,
         created_by=actor,
         created_at=utcnow(),
@@ -165,13 +53,44 @@ def add_content(session: Session, item: NewContent, actor: str) -> Content:
                 role=spec.role.value,
                 path=str(spec.path.resolve()),
                 size=spec.path.stat().st_size,
-                sha256=sha256_file(spec.path),
+                sha256=spec.sha256 or sha256_file(spec.path),
                 mime_type=guess_mime(spec.path),
             )
         )
+    return content
+
+
+def add_content(session: Session, item: NewContent, actor: str) -> Content:
+    """A new draft, or every problem the item has (and nothing stored)."""
+    content = _new_row(item, actor)
     session.add(content)
     session.flush()
     audit.record(session, actor, "add", content_id=content.id, kind=content.kind)
+    return content
+
+
+def add_submitted(
+    session: Session, item: NewContent, actor: str, *, content_hash: str, **detail: Any
+) -> Content:
+    """An item that arrives already submitted for review (a unit's monthly import), carrying
+    its identity hash so the same item is never stored twice; audited as `import`."""
+    content = _new_row(item, actor)
+    now = utcnow()
+    content.review_state = ReviewState.SUBMITTED
+    content.submitted_by, content.submitted_at = actor, now
+    content.content_hash = content_hash
+    session.add(content)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "import",
+        content_id=content.id,
+        kind=content.kind,
+        unit=content.unit,
+        period=content.period,
+        **detail,
+    )
     return content
 
 
@@ -185,7 +104,12 @@ def get_content(session: Session, content_id: int) -> Content:
 
 
 def list_content(
-    session: Session, *, status: str | None = None, kind: str | None = None
+    session: Session,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    unit: str | None = None,
+    period: str | None = None,
 ) -> Sequence[Content]:
     query = select(Content).order_by(Content.id)
     if status:
@@ -195,26 +119,38 @@ def list_content(
         query = query.where(Content.review_state == status)
     if kind:
         query = query.where(Content.kind == kind)
+    if unit:
+        query = query.where(Content.unit == unit)
+    if period:
+        query = query.where(Content.period == str(Month.parse(period)))
     return session.scalars(query).all()
 
 
-def _move(
-    session: Session,
-    content: Content,
-    expected: Sequence[ReviewState],
-    new: ReviewState,
-    values: Mapping[str, Any],
-) -> None:
+# Where each review step may start from, and where it leads.
+STEPS: Mapping[str, tuple[tuple[ReviewState, ...], ReviewState]] = {
+    "submit": ((ReviewState.DRAFT, ReviewState.REJECTED), ReviewState.SUBMITTED),
+    "approve": ((ReviewState.SUBMITTED,), ReviewState.APPROVED),
+    "reject": ((ReviewState.SUBMITTED, ReviewState.APPROVED), ReviewState.REJECTED),
+}
+
+
+def _state_problem(content: Content, step: str) -> str | None:
+    expected, new = STEPS[step]
+    if content.review_state in expected:
+        return None
+    wanted = " or ".join(s.value for s in expected)
+    return f"content {content.id} is {content.review_state}; it must be {wanted} to become {new}"
+
+
+def _move(session: Session, content: Content, step: str, values: Mapping[str, Any]) -> None:
     """A guarded review-state change: it only happens from an expected state."""
-    if content.review_state not in expected:
-        wanted = " or ".join(s.value for s in expected)
-        raise StateError(
-            f"content {content.id} is {content.review_state}; it must be {wanted} to become {new}"
-        )
+    problem = _state_problem(content, step)
+    if problem:
+        raise StateError(problem)
     result = session.execute(
         update(Content)
         .where(Content.id == content.id, Content.review_state == content.review_state)
-        .values(review_state=new.value, **values)
+        .values(review_state=STEPS[step][1].value, **values)
         .execution_options(synchronize_session="fetch")
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -223,43 +159,69 @@ def _move(
 
 def submit(session: Session, content_id: int, actor: str) -> Content:
     content = get_content(session, content_id)
-    _move(
-        session,
-        content,
-        [ReviewState.DRAFT, ReviewState.REJECTED],
-        ReviewState.SUBMITTED,
-        {"submitted_by": actor, "submitted_at": utcnow()},
-    )
+    _move(session, content, "submit", {"submitted_by": actor, "submitted_at": utcnow()})
     audit.record(session, actor, "submit", content_id=content.id)
     return content
 
 
-def approve(session: Session, content_id: int, actor: str) -> Content:
+def approve(session: Session, content_id: int, actor: str, *, approvers: Approvers) -> Content:
+    approvers.check_approver(actor)
     content = get_content(session, content_id)
-    _move(
-        session,
-        content,
-        [ReviewState.SUBMITTED],
-        ReviewState.APPROVED,
-        {"reviewed_by": actor, "reviewed_at": utcnow(), "review_reason": None},
-    )
+    values = {"reviewed_by": actor, "reviewed_at": utcnow(), "review_reason": None}
+    _move(session, content, "approve", values)
     audit.record(session, actor, "approve", content_id=content.id)
     return content
 
 
-def reject(session: Session, content_id: int, actor: str, reason: str) -> Content:
-    if not reason.strip():
+def reject(
+    session: Session, content_id: int, actor: str, reason: str, *, approvers: Approvers
+) -> Content:
+    approvers.check_approver(actor)
+    reason = nfc(reason.strip())
+    if not reason:
         raise UserError("a rejection needs a reason; pass --reason TEXT")
     content = get_content(session, content_id)
-    _move(
-        session,
-        content,
-        [ReviewState.SUBMITTED, ReviewState.APPROVED],
-        ReviewState.REJECTED,
-        {"reviewed_by": actor, "reviewed_at": utcnow(), "review_reason": nfc(reason.strip())},
-    )
-    audit.record(session, actor, "reject", content_id=content.id, reason=reason.strip())
+    values = {"reviewed_by": actor, "reviewed_at": utcnow(), "review_reason": reason}
+    _move(session, content, "reject", values)
+    audit.record(session, actor, "reject", content_id=content.id, reason=reason)
     return content
+
+
+def decide(
+    session: Session,
+    content_ids: Sequence[int],
+    actor: str,
+    decision: Decision,
+    *,
+    approvers: Approvers,
+    reason: str | None = None,
+) -> list[Content]:
+    """Approve or reject several items: all of them, or none and every reason why.
+
+    Who decides is checked first; then every id is looked at before any changes, so one wrong
+    id in a list of ten leaves all ten as they were.
+    """
+    approvers.check_approver(actor)
+    if decision == "reject" and not (reason or "").strip():
+        raise UserError("a rejection needs a reason; pass --reason TEXT")
+    ids = list(dict.fromkeys(content_ids))
+    if not ids:
+        raise UserError(f"give the id of at least one item to {decision}")
+    found = {c.id: c for c in session.scalars(select(Content).where(Content.id.in_(ids)))}
+    problems = []
+    for content_id in ids:
+        content = found.get(content_id)
+        if content is None:
+            problems.append(f"content {content_id}: no such item; see `crosspost content list`")
+        elif problem := _state_problem(content, decision):
+            problems.append(problem)
+    if problems:
+        verb = "approved" if decision == "approve" else "rejected"
+        summary = f"nothing {verb}: {len(problems)} of {len(ids)} item(s) cannot be {verb}"
+        raise Problems(summary, problems)
+    if decision == "approve":
+        return [approve(session, i, actor, approvers=approvers) for i in ids]
+    return [reject(session, i, actor, reason or "", approvers=approvers) for i in ids]
 
 
 def snapshot(content: Content) -> ContentSnapshot:

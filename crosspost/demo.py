@@ -41,6 +41,7 @@ from crosspost.content import NewContent
 from crosspost.db.engine import make_engine, session_factory, transaction
 from crosspost.db.migrate import ensure_schema
 from crosspost.db.models import Post
+from crosspost.intake.units import load_intake
 from crosspost.media import MediaSpec
 from crosspost.render.ffmpeg import run_ffmpeg
 from crosspost.sandbox import SandboxServer
@@ -130,10 +131,16 @@ def write_config(
     worker: Mapping[str, float] = DEMO_WORKER,
     retry: Mapping[str, float] = DEMO_RETRY,
     database_url: str | None = None,
+    budgets: Mapping[str, Mapping[str, int]] | None = None,
 ) -> Path:
-    """A config with three accounts on the sandbox and a 0600 secrets file (tests reuse it)."""
+    """A config with three accounts on the sandbox and a 0600 secrets file (tests reuse it).
+
+    `budgets` sets an account's [accounts.NAME.budget] table (0 lifts a default window)."""
     config = folder / "crosspost.toml"
     database = f'database_url = "{database_url}"\n' if database_url else ""
+    budget_tables = tomli_w.dumps(
+        {"accounts": {name: {"budget": dict(table)} for name, table in (budgets or {}).items()}}
+    )
     config.write_text(
         f"""# Written by `make demo`: three accounts on the local sandbox at {sandbox_url}.
 [crosspost]
@@ -171,7 +178,8 @@ consumer_key = "secrets"
 consumer_secret = "secrets"
 access_token = "secrets"
 access_token_secret = "secrets"
-""",
+
+{budget_tables}""",
         encoding="utf-8",
     )
     secrets = folder / "secrets.toml"
@@ -198,6 +206,7 @@ access_token_secret = "demo-access-token-secret"
 
 def add_items(config: Config, factory: Factory, media: dict[str, Path]) -> list[int]:
     ids: list[int] = []
+    intake = load_intake(config)  # none beside the demo's config: review is open
     with transaction(factory) as session:
         sync_accounts(session, config)
         for kind, title, summary, tags in ITEMS:
@@ -223,7 +232,7 @@ def add_items(config: Config, factory: Factory, media: dict[str, Path]) -> list[
             )
             added = lifecycle.add_content(session, item, "phong-vien-demo")
             lifecycle.submit(session, added.id, "phong-vien-demo")
-            lifecycle.approve(session, added.id, "bien-tap-vien-demo")
+            lifecycle.approve(session, added.id, "bien-tap-vien-demo", approvers=intake)
             ids.append(added.id)
     return ids
 

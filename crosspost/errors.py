@@ -19,3 +19,15 @@ class NotFoundError(UserError):
 
 class StateError(UserError):
     """An action the item's state does not allow (approve a draft, cancel a published post)."""
+
+
+class Problems(UserError):
+    """Every problem found at once, so one correction fixes them all; the CLI prints a line each.
+
+    Raised before anything is written: a caller that gets it has changed nothing.
+    """
+
+    def __init__(self, summary: str, problems: list[str]) -> None:
+        self.summary = summary
+        self.problems = list(problems)
+        super().__init__("\n".join([summary, *self.problems]))

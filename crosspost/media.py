@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from crosspost.adapters.base import MediaRole
@@ -25,6 +25,9 @@ def sha256_file(path: Path) -> str:
 class MediaSpec:
     path: Path
     role: MediaRole
+    # Known when the caller already hashed the file (an import does, for its content hash),
+    # so a large video is read once rather than twice.
+    sha256: str | None = field(default=None, compare=False)
 
 
 def parse_media_arg(text: str, base: Path | None = None) -> MediaSpec:

@@ -11,9 +11,12 @@ from crosspost.cli import (
     auth,
     content,
     db,
+    intake,
+    plan,
     posts,
     previewing,
     publishing,
+    report,
     sandbox,
     worker,
 )
@@ -46,6 +49,8 @@ app.add_typer(posts.app, name="posts")
 app.add_typer(db.app, name="db")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(auth.app, name="auth")
+app.add_typer(intake.samples_app, name="samples")
+app.command("import")(intake.import_)
 app.command("schedule")(publishing.schedule)
 app.command("cancel")(publishing.cancel)
 app.command("retry")(publishing.retry)
@@ -53,6 +58,8 @@ app.command("repost")(publishing.repost)
 app.command("preview")(previewing.preview)
 app.command("worker")(worker.worker)
 app.command("sandbox")(sandbox.sandbox)
+app.command("report")(report.report)
+app.command("plan")(plan.plan)
 
 
 def main() -> None:

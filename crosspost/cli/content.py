@@ -13,6 +13,8 @@ from crosspost.cli.runtime import console, handle_errors, print_json, runtime
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from crosspost.content import Decision
+
 app = typer.Typer(no_args_is_help=True, help="Add content and move it through review.")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON with stable keys.")]
@@ -82,6 +84,8 @@ def add(
 def list_(
     status: Annotated[str | None, typer.Option(help="draft, submitted, approved, rejected")] = None,
     kind: Annotated[str | None, typer.Option()] = None,
+    unit: Annotated[str | None, typer.Option(help="Contributing unit code")] = None,
+    period: Annotated[str | None, typer.Option(help="Month submitted for, YYYY-MM")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List content items."""
@@ -92,17 +96,19 @@ def list_(
 
     zone = runtime.config.timezone
     with runtime.factory() as session:
-        rows = [content_json(c, zone) for c in list_content(session, status=status, kind=kind)]
+        found = list_content(session, status=status, kind=kind, unit=unit, period=period)
+        rows = [content_json(c, zone) for c in found]
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "kind", "status", "unit", "title", "created")
+    table = Table("id", "kind", "status", "unit", "period", "title", "created")
     for r in rows:
         table.add_row(
             str(r["id"]),
             r["kind"],
             r["status"],
             r["unit"] or "",
+            r["period"] or "",
             short(r["title"]),
             (r["created_at"] or "")[:16].replace("T", " "),
         )
@@ -153,14 +159,32 @@ def submit(content_ids: list[int], by: ByOpt = None) -> None:
     console.print(f"submitted {', '.join(map(str, content_ids))}")
 
 
+def _decide(
+    decision: Decision, content_ids: list[int], by: str | None, reason: str | None, as_json: bool
+) -> None:
+    """Approve or reject every id or none; who may is the core's call (units.toml approvers)."""
+    from crosspost.audit import current_actor
+    from crosspost.cli.views import content_json
+    from crosspost.content import decide
+    from crosspost.intake.units import load_intake
+
+    intake = load_intake(runtime.config)
+    actor = current_actor(by)
+    with runtime.transaction() as session:
+        items = decide(session, content_ids, actor, decision, approvers=intake, reason=reason)
+        rows = [content_json(c, runtime.config.timezone) for c in items]
+    if as_json:
+        print_json(rows)
+        return
+    verb = "approved" if decision == "approve" else "rejected"
+    console.print(f"{verb} {', '.join(str(r['id']) for r in rows)} (by {actor})", highlight=False)
+
+
 @app.command("approve")
 @handle_errors
-def approve(content_ids: list[int], by: ByOpt = None) -> None:
-    """Approve submitted items (all or none)."""
-    from crosspost import content
-
-    _review(content.approve, content_ids, by)
-    console.print(f"approved {', '.join(map(str, content_ids))}")
+def approve(content_ids: list[int], by: ByOpt = None, as_json: JsonOpt = False) -> None:
+    """Approve submitted items, all or none (only the approvers in units.toml may)."""
+    _decide("approve", content_ids, by, None, as_json)
 
 
 @app.command("reject")
@@ -169,9 +193,7 @@ def reject(
     content_ids: list[int],
     reason: Annotated[str, typer.Option("--reason", help="Why (required)")],
     by: ByOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Reject submitted or approved items, with a reason."""
-    from crosspost import content
-
-    _review(lambda s, i, actor: content.reject(s, i, actor, reason), content_ids, by)
-    console.print(f"rejected {', '.join(map(str, content_ids))}")
+    """Reject submitted or approved items with a reason, all or none (approvers only)."""
+    _decide("reject", content_ids, by, reason, as_json)

@@ -66,24 +66,28 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
 
 
-def fail(message: str, code: int = 2) -> NoReturn:
+def fail(message: str, code: int = 2, *more: str) -> NoReturn:
+    """Print `error: …` for the message and each further line, then exit with `code`."""
     from rich.markup import escape
 
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    for line in (message, *more):
+        err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
     raise SystemExit(code)
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Known errors become one line on stderr and a non-zero exit; nothing else is printed."""
+    """Known errors become one line each on stderr and a non-zero exit; nothing else is printed."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from sqlalchemy.exc import OperationalError
 
-        from crosspost.errors import UserError
+        from crosspost.errors import Problems, UserError
 
         try:
             return func(*args, **kwargs)
+        except Problems as exc:
+            fail(exc.summary, exc.exit_code, *exc.problems)
         except UserError as exc:
             fail(str(exc), exc.exit_code)
         except OperationalError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,12 +50,13 @@ class Intake:
             raise UserError(f"unknown unit {code!r}; known units: {known}") from None
 
     def check_approver(self, who: str) -> None:
-        """Only the approvers listed in units.toml may approve or reject."""
-        if who not in self.approvers:
+        """Only the approvers listed in units.toml may approve or reject. Without a units.toml
+        review is open to anyone, as it was before intake existed (a single-desk setup)."""
+        if self.path is not None and who not in self.approvers:
             listed = ", ".join(self.approvers) or "nobody yet"
             where = self.path or "units.toml"
             raise UserError(
-                f"{who!r} may not approve: approvers are {listed}; "
+                f"{who!r} may not approve or reject: approvers are {listed}; "
                 f"add them to [review] approvers in {where}"
             )
 
@@ -68,14 +70,18 @@ def units_path(config: Config) -> Path:
 
 
 def load_intake(config: Config) -> Intake:
-    """Read units.toml; without one, no units and no approvers (approval is then refused)."""
+    """Read units.toml; without one, no units (nothing can be imported) and open review."""
     path = units_path(config)
     if not path.exists():
+        if os.environ.get("CROSSPOST_UNITS"):  # named on purpose: a typo must not open review
+            raise ConfigError(f"{path}: no such units file; fix $CROSSPOST_UNITS or unset it")
         return Intake(path=None)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc}); check the file") from None
     return parse_intake(data, path)
 
 
@@ -83,7 +89,11 @@ def parse_intake(data: Mapping[str, Any], path: Path) -> Intake:
     for key in data:
         if key not in ("defaults", "review", "units"):
             raise ConfigError(f"{path}: {key}: unknown key; allowed here: defaults, review, units")
-    defaults = _quotas(path, "defaults.quotas", _table(path, data, "defaults").get("quotas", {}))
+    defaults_table = _table(path, data, "defaults")
+    for key in defaults_table:
+        if key != "quotas":
+            raise ConfigError(f"{path}: [defaults] {key}: unknown key; allowed here: quotas")
+    defaults = _quotas(path, "defaults.quotas", defaults_table.get("quotas", {}))
     base = {**DEFAULT_QUOTAS, **defaults}
     review = _table(path, data, "review")
     for key in review:
@@ -112,7 +122,8 @@ def parse_intake(data: Mapping[str, Any], path: Path) -> Intake:
         if contact is not None and not isinstance(contact, str):
             raise ConfigError(f"{where} contact: must be a string")
         overrides = _quotas(path, f"units.{code}.quotas", table.get("quotas", {}))
-        units[code] = Unit(code, name.strip(), contact, {**base, **overrides})
+        name = unicodedata.normalize("NFC", name.strip())
+        units[code] = Unit(code, name, contact, {**base, **overrides})
     return Intake(path=path, units=units, approvers=tuple(a.strip() for a in approvers))
 
 

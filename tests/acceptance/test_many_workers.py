@@ -35,6 +35,8 @@ def test_every_post_goes_out_once(backend, workers, items, tmp_path):
                 sandbox.url,
                 database_url=db.url,
                 worker={"concurrency": 8, "poll_seconds": 0.2, "reconcile_seconds": 1},
+                # The sandbox has no rate limit: lift X's default budget (25 per 15 minutes).
+                budgets={"tapchi-x": {"per_15_minutes": 0}},
             )
             config = load_config(path)
             # Given `items` articles, each due now on Facebook and X (2 posts per item)

@@ -70,9 +70,7 @@ def test_a_post_scheduled_elsewhere_goes_out_without_waiting_for_a_poll(
     assert waited < 5
 
 
-def test_the_listener_reconnects_after_its_connection_is_killed(
-    db, memory_config, running_worker
-):
+def test_the_listener_reconnects_after_its_connection_is_killed(db, memory_config, running_worker):
     listener = running_worker._listener
     assert listener is not None
     # Given the listening connection is terminated by the server

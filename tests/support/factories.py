@@ -12,12 +12,15 @@ from crosspost.adapters.base import ContentKind, MediaRole
 from crosspost.config import Config
 from crosspost.content import NewContent
 from crosspost.db.models import Content
+from crosspost.intake.units import Intake
 from crosspost.media import MediaSpec
 from crosspost.scheduling import schedule
 from crosspost.timeutil import utcnow
 
 TITLE = "Hội nghị Ban Chấp hành Đảng bộ tỉnh lần thứ 15: nâng cao năng lực lãnh đạo"
 SUMMARY = "Tỉnh ủy tổ chức hội nghị sơ kết công tác xây dựng Đảng sáu tháng đầu năm."
+# Review as it is without a units.toml: anyone may approve or reject.
+OPEN_REVIEW = Intake(path=None)
 
 
 def make_content(
@@ -41,9 +44,9 @@ def make_content(
     if state in ("submitted", "approved", "rejected"):
         lifecycle.submit(session, content.id, "tester")
     if state == "approved":
-        lifecycle.approve(session, content.id, "editor")
+        lifecycle.approve(session, content.id, "editor", approvers=OPEN_REVIEW)
     if state == "rejected":
-        lifecycle.reject(session, content.id, "editor", "sai chính tả")
+        lifecycle.reject(session, content.id, "editor", "sai chính tả", approvers=OPEN_REVIEW)
     return content
 
 

@@ -1,0 +1,83 @@
+"""`crosspost plan --month YYYY-MM [--apply] [--json] [--by NAME]`: spread the month's approved
+items over the accounts' posting slots; show the calendar, and schedule it with --apply."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated, Any
+
+import typer
+
+from crosspost.cli.runtime import console, handle_errors, print_json, runtime
+
+
+@handle_errors
+def plan(
+    month: Annotated[str, typer.Option("--month", help="YYYY-MM: the period to plan")],
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Schedule every placement (all or nothing).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON with stable keys.")] = False,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who schedules (default $CROSSPOST_USER)")
+    ] = None,
+) -> None:
+    """Plan the month's approved items on every account's posting slots."""
+    from crosspost.audit import current_actor
+    from crosspost.intake.month import Month
+    from crosspost.intake.plan import apply_plan, make_plan, plan_json
+    from crosspost.timeutil import utcnow
+
+    chosen = Month.parse(month)
+    config = runtime.config
+    now = utcnow()
+    with runtime.transaction() as session:
+        result = make_plan(session, config, chosen, now=now)
+        applied = None
+        if apply:
+            applied = apply_plan(session, config, result, actor=current_actor(by), now=now)
+    data = plan_json(result, config.timezone, applied.post_ids if applied else None)
+    if as_json:
+        print_json(data)
+    else:
+        show(data)
+
+
+def show(data: dict[str, Any]) -> None:
+    """The calendar (a row per day, a column per account), then what did not fit."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    accounts = [a["account"] for a in data["accounts"]]
+    days: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for p in data["placements"]:
+        day, clock = p["at"][:10], p["at"][11:16]
+        days[day][p["account"]].append(f"{clock} #{p['content_id']} {p['unit'] or '-'} {p['kind']}")
+    calendar = Table("day", *accounts, title=f"Plan for {data['month']}", show_lines=True)
+    for day in sorted(days):
+        calendar.add_row(day, *(escape("\n".join(days[day][a])) for a in accounts))
+    console.print(calendar)
+    for a in data["accounts"]:
+        console.print(
+            f"{a['account']} ({a['platform']}): {a['planned']} planned, "
+            f"{a['free'] - a['planned']} of {a['slots']} slots from now on still free",
+            highlight=False,
+        )
+    if data["unplaced"]:
+        missed = Table(
+            "content", "unit", "kind", "account", "why it does not fit", title="Not placed"
+        )
+        for u in data["unplaced"]:
+            missed.add_row(
+                str(u["content_id"]),
+                escape(u["unit"] or "-"),
+                u["kind"],
+                escape(u["account"] or "-"),
+                escape(u["reason"]),
+            )
+        console.print(missed)
+    count = len(data["placements"])
+    if data["applied"]:
+        console.print(f"{count} posts scheduled", highlight=False)
+    else:
+        console.print(f"not applied: add --apply to schedule these {count} posts", highlight=False)

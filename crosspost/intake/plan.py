@@ -1,0 +1,211 @@
+"""`crosspost plan`: read the month's approved items and the accounts' calendars from the
+database, hand them to the pure planner, and on `--apply` schedule every placement.
+
+Applying goes through `scheduling.schedule` (its checks and its audit events) inside the
+caller's one transaction; if any placement is refused the whole plan is, so a plan is never
+half-applied.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from crosspost.adapters.registry import adapter_class
+from crosspost.config import Config
+from crosspost.db.models import (
+    LIVE_POST_STATES,
+    Account,
+    Content,
+    Post,
+    PostState,
+    ReviewState,
+)
+from crosspost.errors import UserError
+from crosspost.intake.month import Month
+from crosspost.intake.planner import ExistingPost, Plan, PlanAccount, PlanItem, plan_month
+from crosspost.scheduling import schedule
+from crosspost.timeutil import iso_local, utcnow
+
+# Posts that hold a slot and count in a budget: those that may still go out, and those out.
+HELD_STATES = tuple(s.value for s in (*LIVE_POST_STATES, PostState.PUBLISHED))
+# Posts this far outside the month still matter (a gap or a budget day crossing its edge).
+EDGE = timedelta(days=2)
+# A refusal is one line; a systematic problem (a missing cover on every podcast) is told by the
+# first few.
+SHOWN_PROBLEMS = 10
+
+
+class PlanNotApplied(UserError):
+    """Some placements were refused; nothing was scheduled."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = problems[:SHOWN_PROBLEMS]
+        more = len(problems) - len(shown)
+        super().__init__(
+            f"the plan was not applied, nothing was scheduled ({len(problems)} refused): "
+            + "; ".join(shown)
+            + (f"; and {more} more" if more else "")
+        )
+
+
+@dataclass(frozen=True)
+class AppliedPlan:
+    plan: Plan
+    post_ids: dict[tuple[int, str], int]  # (content id, account) -> the post created
+
+
+def planning_accounts(config: Config) -> list[PlanAccount]:
+    """Enabled accounts with the kinds their adapter takes (no credentials needed)."""
+    return [
+        PlanAccount(
+            account.name,
+            account.platform.value,
+            frozenset(
+                k.value for k in adapter_class(account.platform, account.adapter).supported_kinds
+            ),
+        )
+        for account in config.accounts.values()
+        if account.enabled
+    ]
+
+
+def month_items(session: Session, month: Month) -> list[PlanItem]:
+    """Approved content of the month, each with the accounts that already have it."""
+    rows = session.execute(
+        select(Content.id, Content.kind, Content.unit, Content.title)
+        .where(Content.period == str(month), Content.review_state == ReviewState.APPROVED)
+        .order_by(Content.id)
+    ).all()
+    done: dict[int, set[str]] = defaultdict(set)
+    for content_id, account in session.execute(
+        select(Post.content_id, Account.name)
+        .join(Account, Account.id == Post.account_id)
+        .join(Content, Content.id == Post.content_id)
+        .where(Content.period == str(month), Post.state.in_(HELD_STATES))
+    ):
+        done[content_id].add(account)
+    return [
+        PlanItem(cid, kind, unit, title, frozenset(done[cid])) for cid, kind, unit, title in rows
+    ]
+
+
+def calendar_posts(session: Session, month: Month, zone: ZoneInfo) -> list[ExistingPost]:
+    """Every post around the month that holds a slot: due, retrying, in doubt or published."""
+    low, high = month.start(zone) - EDGE, month.end(zone) + EDGE
+    rows = session.execute(
+        select(Post, Account.name, Content.unit)
+        .join(Account, Account.id == Post.account_id)
+        .join(Content, Content.id == Post.content_id)
+        .where(
+            Post.state.in_(HELD_STATES),
+            or_(
+                Post.scheduled_at.between(low, high),
+                Post.next_attempt_at.between(low, high),
+                Post.published_at.between(low, high),
+            ),
+        )
+        .order_by(Post.id)
+    ).all()
+    return [ExistingPost(account, _held_at(post), unit) for post, account, unit in rows]
+
+
+def _held_at(post: Post) -> datetime:
+    """When the post is (or was) on the platform's calendar."""
+    if post.state == PostState.PUBLISHED:
+        return post.published_at or post.scheduled_at
+    return post.next_attempt_at or post.scheduled_at
+
+
+def make_plan(session: Session, config: Config, month: Month, *, now: datetime) -> Plan:
+    accounts = planning_accounts(config)
+    return plan_month(
+        items=month_items(session, month),
+        accounts=accounts,
+        windows=config.windows,
+        budgets={a.name: config.accounts[a.name].budget for a in accounts},
+        existing=calendar_posts(session, month, config.timezone),
+        month=month,
+        now=now,
+        zone=config.timezone,
+    )
+
+
+def apply_plan(
+    session: Session, config: Config, plan: Plan, *, actor: str, now: datetime | None = None
+) -> AppliedPlan:
+    """Schedule every placement; on any refusal raise, listing them all, so the caller's
+    transaction rolls back every post this call created."""
+    now = now or utcnow()
+    post_ids: dict[tuple[int, str], int] = {}
+    problems: list[str] = []
+    for placement in plan.placements:
+        try:
+            posts = schedule(
+                session,
+                config,
+                placement.content_id,
+                placement.at,
+                actor=actor,
+                accounts=[placement.account],
+                now=now,
+            )
+        except UserError as exc:
+            if str(exc) not in problems:  # an item's missing media, once for all its accounts
+                problems.append(str(exc))
+            continue
+        post_ids[(placement.content_id, placement.account)] = posts[0].id
+    if problems:
+        raise PlanNotApplied(problems)
+    return AppliedPlan(plan, post_ids)
+
+
+def plan_json(
+    plan: Plan, zone: ZoneInfo, post_ids: dict[tuple[int, str], int] | None = None
+) -> dict[str, Any]:
+    """Stable keys: month, applied, placements, unplaced, accounts; times with the offset."""
+    return {
+        "month": str(plan.month),
+        "applied": post_ids is not None,
+        "placements": [
+            {
+                "content_id": p.content_id,
+                "title": p.title,
+                "unit": p.unit,
+                "kind": p.kind,
+                "account": p.account,
+                "platform": p.platform,
+                "at": iso_local(p.at, zone),
+                "post_id": (post_ids or {}).get((p.content_id, p.account)),
+            }
+            for p in plan.placements
+        ],
+        "unplaced": [
+            {
+                "content_id": u.content_id,
+                "title": u.title,
+                "unit": u.unit,
+                "kind": u.kind,
+                "account": u.account,
+                "reason": u.reason,
+            }
+            for u in plan.unplaced
+        ],
+        "accounts": [
+            {
+                "account": a.account,
+                "platform": a.platform,
+                "slots": a.slots,
+                "free": a.free,
+                "planned": a.planned,
+            }
+            for a in plan.accounts
+        ],
+    }

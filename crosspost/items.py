@@ -1,0 +1,316 @@
+"""One content item before it is stored: its fields, how it is read from a file or a table
+row, every problem it has (all of them at once, each naming its field), and its identity hash.
+
+Shared by `crosspost content add` and the monthly import, so an item is judged the same way
+whichever door it comes in by.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from crosspost.adapters.base import ContentKind, MediaRole, Platform
+from crosspost.errors import Problems, UserError
+from crosspost.intake.month import Month
+from crosspost.media import MediaSpec, guess_mime, sha256_file
+from crosspost.render.text import nfc
+
+ITEM_KEYS = frozenset(
+    {
+        "kind",
+        "title",
+        "summary",
+        "body",
+        "link",
+        "hashtags",
+        "unit",
+        "period",
+        "language",
+        "media",
+        "overrides",
+    }
+)
+# The file a kind cannot go out without.
+REQUIRED_MEDIA: Mapping[ContentKind, MediaRole] = {
+    ContentKind.VIDEO: MediaRole.VIDEO,
+    ContentKind.PODCAST: MediaRole.AUDIO,
+}
+# The MIME family a role's file must have, when its extension says (an unknown extension is
+# left to the media checks at scheduling time).
+ROLE_FAMILY: Mapping[MediaRole, str] = {
+    MediaRole.VIDEO: "video",
+    MediaRole.AUDIO: "audio",
+    MediaRole.COVER: "image",
+    MediaRole.IMAGE: "image",
+}
+ROLES = ", ".join(r.value for r in MediaRole)
+KINDS = ", ".join(k.value for k in ContentKind)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an item: the field at fault and what to do about it."""
+
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
+
+
+@dataclass
+class NewContent:
+    kind: ContentKind
+    title: str
+    summary: str = ""
+    body: str = ""
+    link: str | None = None
+    hashtags: list[str] = field(default_factory=list)
+    unit: str | None = None
+    period: str | None = None
+    language: str = "vi"
+    media: list[MediaSpec] = field(default_factory=list)
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def problems(self) -> list[Problem]:
+        """Everything that keeps this item from being stored, each naming its field."""
+        found: list[Problem] = []
+        if not self.title.strip():
+            found.append(Problem("title", "is required; give the item a title"))
+        if self.link is not None and not is_web_link(self.link):
+            found.append(
+                Problem("link", f"{self.link!r} must be a full http:// or https:// address")
+            )
+        platforms = {p.value for p in Platform}
+        for platform in self.overrides:
+            if platform not in platforms:
+                allowed = ", ".join(sorted(platforms))
+                found.append(Problem(f"overrides.{platform}", f"not a platform; one of {allowed}"))
+        for spec in self.media:
+            problem = media_problem(spec)
+            if problem:
+                found.append(Problem(f"media.{spec.role}", problem))
+        if self.period is not None:
+            try:
+                Month.parse(self.period)
+            except UserError as exc:
+                found.append(Problem("period", str(exc)))
+        required = REQUIRED_MEDIA.get(self.kind)
+        if required is not None and required not in {m.role for m in self.media}:
+            found.append(
+                Problem(f"media.{required}", f"a {self.kind} needs {_an(required)} file; add one")
+            )
+        return found
+
+    def validate(self) -> None:
+        found = self.problems()
+        if found:
+            raise Problems(
+                f"the {self.kind} was not added ({len(found)} problem(s))", [str(p) for p in found]
+            )
+
+
+def _an(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+
+
+def is_web_link(text: str) -> bool:
+    parts = urlsplit(text.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in text.strip()
+
+
+def media_problem(spec: MediaSpec) -> str | None:
+    """Why a media file cannot be used as it stands, or None."""
+    path = spec.path
+    if not path.exists():
+        return f"{path} does not exist; check the file name and folder"
+    if not path.is_file():
+        return f"{path} is a folder, not a file; name the file itself"
+    if not os.access(path, os.R_OK):
+        return f"{path} cannot be read; check its permissions"
+    try:
+        with path.open("rb") as handle:
+            empty = not handle.read(1)
+    except OSError as exc:
+        return f"{path} cannot be read ({exc.strerror}); check the file"
+    if empty:
+        return f"{path} is empty; send the file again"
+    mime = guess_mime(path)
+    family = ROLE_FAMILY[spec.role]
+    if mime is not None and mime.split("/")[0] != family:
+        return f"{path.name} is {mime}, not {family}; is it in the right column or role?"
+    return None
+
+
+def parse_item(
+    data: Mapping[str, Any], base: Path, *, allowed: frozenset[str] = ITEM_KEYS
+) -> tuple[NewContent | None, list[Problem]]:
+    """An item from a table of fields (media relative to `base`), with every problem found.
+
+    The item is None only when its kind cannot be read; its own problems (`NewContent.problems`)
+    are among those returned, so one pass names everything to fix.
+    """
+    found = [
+        Problem(str(key), f"unknown key; allowed: {', '.join(sorted(allowed))}")
+        for key in data
+        if key not in allowed
+    ]
+    kind: ContentKind | None = None
+    try:
+        kind = ContentKind(str(data.get("kind", "")).strip().lower())
+    except ValueError:
+        found.append(Problem("kind", f"{data.get('kind', '')!r} must be one of {KINDS}"))
+    media, media_found = parse_media(data.get("media", {}), base)
+    found += media_found
+    hashtags = data.get("hashtags", [])
+    if isinstance(hashtags, str):
+        hashtags = hashtags.replace(",", " ").split()
+    if not isinstance(hashtags, list):
+        found.append(Problem("hashtags", "must be a list of tags or one space-separated string"))
+        hashtags = []
+    overrides = data.get("overrides", {})
+    if not isinstance(overrides, dict) or not all(isinstance(o, dict) for o in overrides.values()):
+        found.append(Problem("overrides", "must be a table of platform = {field = value}"))
+        overrides = {}
+    link = data.get("link")
+    item = NewContent(
+        kind=kind or ContentKind.ARTICLE,  # a stand-in, so the other fields are still checked
+        title=_text(data.get("title")),
+        summary=_text(data.get("summary")),
+        body=_text(data.get("body")),
+        link=str(link).strip() if link not in (None, "") else None,
+        hashtags=[str(h) for h in hashtags],
+        unit=_text(data.get("unit")) or None,
+        period=_text(data.get("period")) or None,
+        language=_text(data.get("language")) or "vi",
+        media=media,
+        overrides=dict(overrides),
+    )
+    found += item.problems()
+    return (item if kind is not None else None), found
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def parse_media(value: object, base: Path) -> tuple[list[MediaSpec], list[Problem]]:
+    """`{role = "path"}` or a list of "role=path" / `{role, path}` entries, relative to `base`."""
+    pairs: list[tuple[str, object, str]] = []  # role, path, key for problems
+    if value is None:
+        return [], []
+    if isinstance(value, dict):
+        pairs = [(str(role), path, f"media.{role}") for role, path in value.items()]
+    elif isinstance(value, list):
+        for n, entry in enumerate(value, start=1):
+            if isinstance(entry, dict):
+                pairs.append((str(entry.get("role")), entry.get("path"), f"media[{n}]"))
+            else:
+                role_text, _, path_text = str(entry).partition("=")
+                pairs.append((role_text, path_text, f"media[{n}]"))
+    else:
+        return [], [Problem("media", f"must be a table of role = file (roles: {ROLES})")]
+    specs: list[MediaSpec] = []
+    found: list[Problem] = []
+    for role_name, path, key in pairs:
+        try:
+            role = MediaRole(role_name.strip())
+        except ValueError:
+            found.append(Problem(key, f"role {role_name!r} is not one of {ROLES}"))
+            continue
+        if not isinstance(path, str) or not path.strip():
+            found.append(Problem(key, "needs a file name (relative to the submission)"))
+            continue
+        full = Path(path.strip()).expanduser()
+        specs.append(MediaSpec((base / full).resolve(), role))
+    return specs, found
+
+
+def item_from_mapping(data: Mapping[str, Any], *, source: str, base: Path) -> NewContent:
+    """An item from a table of fields, or every problem it has, each prefixed by `source`."""
+    item, found = parse_item(data, base)
+    if item is None or found:
+        raise Problems(
+            f"{source}: the item was not added ({len(found)} problem(s))",
+            [f"{source}: {p}" for p in found],
+        )
+    return item
+
+
+def load_item_file(path: Path) -> NewContent:
+    """Read one content item from a .toml, .yaml/.yml or .json file (media relative to it)."""
+    data = read_table_file(path)
+    return item_from_mapping(data, source=str(path), base=path.parent)
+
+
+def read_table_file(path: Path) -> dict[str, Any]:
+    """A .toml, .yaml/.yml or .json file holding one table, or one line saying what is wrong."""
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix == ".toml":
+            data: Any = tomllib.loads(text)
+        elif path.suffix in (".yaml", ".yml"):
+            data = yaml.safe_load(text)
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            raise UserError(f"{path}: use a .toml, .yaml or .json file")
+    except (tomllib.TOMLDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
+        first = str(exc).splitlines()[0]
+        raise UserError(f"{path}: cannot parse: {first}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: expected a table of fields at the top")
+    return data
+
+
+def normalise_hashtag(tag: str) -> str:
+    tag = nfc(tag.strip())
+    return tag if tag.startswith("#") else f"#{tag}"
+
+
+def stored_fields(item: NewContent) -> dict[str, Any]:
+    """The item's fields exactly as they are stored: NFC, trimmed, hashtags with their '#'."""
+    return {
+        "kind": item.kind.value,
+        "title": nfc(item.title.strip()),
+        "summary": nfc(item.summary.strip()),
+        "body": nfc(item.body.strip()),
+        "link": item.link.strip() if item.link else None,
+        "hashtags": [normalise_hashtag(t) for t in item.hashtags if t.strip()],
+        "unit": item.unit,
+        "period": item.period,
+        "language": item.language,
+        "overrides": {
+            p: {k: nfc(v) if isinstance(v, str) else v for k, v in o.items()}
+            for p, o in item.overrides.items()
+        },
+    }
+
+
+def with_hashes(item: NewContent) -> NewContent:
+    """The same item with every media file's sha256 known (each file read once)."""
+    item.media = [
+        m if m.sha256 else MediaSpec(m.path, m.role, sha256_file(m.path)) for m in item.media
+    ]
+    return item
+
+
+def content_hash(item: NewContent) -> str:
+    """What makes two submissions the same item: its stored fields (unit and period among
+    them) and the bytes of its media, so a re-import is recognised whatever the file names."""
+    media = sorted((m.role.value, m.sha256 or sha256_file(m.path)) for m in item.media)
+    identity = {**stored_fields(item), "media": media}
+    text = json.dumps(identity, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
