@@ -78,10 +78,15 @@ def planning_accounts(config: Config) -> list[PlanAccount]:
 
 
 def month_items(session: Session, month: Month) -> list[PlanItem]:
-    """Approved content of the month, each with the accounts that already have it."""
+    """Approved content submitted for the month or before it (last month's leftovers too; none
+    submitted for a later month), each with the accounts that already had a post of it.
+
+    Any post counts, failed or cancelled included: those are the operator's to retry or
+    repost, and the plan never brings back what someone stopped."""
+    planned_period = or_(Content.period.is_(None), Content.period <= str(month))
     rows = session.execute(
         select(Content.id, Content.kind, Content.unit, Content.title)
-        .where(Content.period == str(month), Content.review_state == ReviewState.APPROVED)
+        .where(planned_period, Content.review_state == ReviewState.APPROVED)
         .order_by(Content.id)
     ).all()
     done: dict[int, set[str]] = defaultdict(set)
@@ -89,7 +94,7 @@ def month_items(session: Session, month: Month) -> list[PlanItem]:
         select(Post.content_id, Account.name)
         .join(Account, Account.id == Post.account_id)
         .join(Content, Content.id == Post.content_id)
-        .where(Content.period == str(month), Post.state.in_(HELD_STATES))
+        .where(planned_period, Content.review_state == ReviewState.APPROVED)
     ):
         done[content_id].add(account)
     return [

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from crosspost.adapters.base import ContentKind
 from crosspost.config import Budget, WindowSettings
 from crosspost.db.models import Account, AuditEvent, Post
+from crosspost.intake.month import Month
 from crosspost.intake.plan import PlanNotApplied, apply_plan, make_plan, plan_json
 from crosspost.scheduling import schedule
 from crosspost.timeutil import utcnow
@@ -134,3 +135,34 @@ def test_the_configured_budget_keeps_youtube_to_its_pacific_day(db, memory_confi
     assert len(days) == 3 and len(set(days)) == 3
     assert [u.account for u in plan.unplaced] == ["channel", "channel"]
     assert "budget (per_day 1 (America/Los_Angeles day))" in plan.unplaced[0].reason
+
+
+def test_last_months_leftovers_are_planned_and_anything_ever_posted_is_not(
+    db, memory_config, tmp_path
+):
+    month = next_month()
+    previous = str(
+        Month(month.year, month.month - 1) if month.month > 1 else Month(month.year - 1, 12)
+    )
+    with db.factory.begin() as session:
+        # Given an article approved last month and never scheduled
+        leftover = add_item(session, tmp_path, unit="hue", period=previous).id
+        # And one from last month whose X post failed, and one sent for the month after
+        failed = add_item(session, tmp_path, unit="hue", period=previous).id
+        later = add_item(session, tmp_path, unit="hue", period=str(month.next())).id
+        (post,) = schedule(
+            session,
+            memory_config,
+            failed,
+            utcnow() + timedelta(hours=1),
+            actor="t",
+            accounts=["xacct"],
+        )
+        post.state = "failed"
+    with db.factory() as session:
+        plan = make_plan(session, memory_config, month, now=utcnow())
+    placed = Counter((p.content_id, p.account) for p in plan.placements)
+    # Then the leftover goes to both accounts, the failed one only where it never went, and
+    # the next month's item waits for its month
+    assert placed == {(leftover, "page"): 1, (leftover, "xacct"): 1, (failed, "page"): 1}
+    assert later not in {p.content_id for p in plan.placements}
