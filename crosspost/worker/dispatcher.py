@@ -184,7 +184,10 @@ class Worker:
             self._in_flight[claim.post_id] = future
         post_id = claim.post_id
 
-        def done(_future: Future[Outcome]) -> None:
+        def done(finished: Future[Outcome]) -> None:
+            error = None if finished.cancelled() else finished.exception()
+            if error is not None:  # its lease expires and the reconciler takes the post over
+                log_failure(f"post {post_id}: stopped before recording an outcome", error)
             self._finished(post_id)
 
         future.add_done_callback(done)

@@ -40,7 +40,12 @@ from crosspost.scheduling import prepare_for
 from crosspost.timeutil import utcnow
 from crosspost.worker import claims
 from crosspost.worker.claims import Claim, LostLease
-from crosspost.worker.dbfaults import is_database_outage, outage_line, retry_while_unavailable
+from crosspost.worker.dbfaults import (
+    is_database_outage,
+    log_failure,
+    outage_line,
+    retry_while_unavailable,
+)
 from crosspost.worker.retry import Decision, RetryPolicy
 
 log = logging.getLogger("crosspost.worker")
@@ -137,6 +142,10 @@ class Executor:
             full = RetryableError(f"no room on disk to prepare the post: {error}")
             return self._record_error(claim, attempt_id, full)
         except Exception as error:
+            if is_database_outage(error):  # reading the content failed: nothing was sent
+                log_failure(f"post {claim.post_id}: could not read it to publish", error)
+                later = RetryableError(f"database unavailable: {outage_line(error)}")
+                return self._record_error(claim, attempt_id, later)
             return self._prepare_failed(claim, attempt_id, error)
         try:
             adapter = self.adapters.get(claim.account_name)
@@ -206,7 +215,7 @@ class Executor:
                 self._pace(session, claim)
 
         try:
-            self._keep(record, claim, f"published as {receipt.remote_id}")
+            self.keep_outcome(record, claim, f"published as {receipt.remote_id}")
         except Unrecorded as unrecorded:
             return Outcome(claim.post_id, "unrecorded", str(unrecorded))
         except LostLease:
@@ -252,7 +261,7 @@ class Executor:
                 self._pace(session, claim)
 
         try:
-            self._keep(record, claim, f"{error.outcome} ({text})")
+            self.keep_outcome(record, claim, f"{error.outcome} ({text})")
         except Unrecorded as unrecorded:
             return Outcome(claim.post_id, "unrecorded", str(unrecorded))
         except LostLease:
@@ -265,7 +274,7 @@ class Executor:
         log.info("post %s: %s → %s", claim.post_id, text, decision.action)
         return Outcome(claim.post_id, decision.action, text)
 
-    def _keep(self, record: Callable[[], None], claim: Claim, what: str) -> None:
+    def keep_outcome(self, record: Callable[[], None], claim: Claim, what: str) -> None:
         """Write an outcome the platform already gave, through a database outage if it ends
         within the lease; else leave it to lease expiry and reconciliation (never lost)."""
         try:

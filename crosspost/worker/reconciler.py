@@ -18,7 +18,8 @@ from crosspost.db.models import Attempt, PostState
 from crosspost.timeutil import utcnow
 from crosspost.worker import claims
 from crosspost.worker.claims import Claim, LostLease
-from crosspost.worker.executor import Executor, Outcome, describe
+from crosspost.worker.dbfaults import log_failure
+from crosspost.worker.executor import Executor, Outcome, Unrecorded, describe
 
 log = logging.getLogger("crosspost.reconciler")
 
@@ -40,11 +41,13 @@ class Reconciler:
         except PublishError as error:
             return self._undecided(claim, error)
         except Exception as error:
-            log.exception("post %s: look-up failed", claim.post_id)
+            log_failure(f"post {claim.post_id}: look-up failed", error)
             return self._undecided(claim, error)
         now = utcnow()
         gave_up = ""
-        try:
+
+        def record() -> None:
+            nonlocal gave_up
             with transaction(ex.factory) as session:
                 attempt = Attempt(
                     post_id=claim.post_id,
@@ -88,6 +91,12 @@ class Reconciler:
                         wait_reason="retrying: the platform has no copy",
                         from_state=PostState.UNKNOWN,
                     )
+
+        what = f"found as {found.remote_id}" if found else "no copy found"
+        try:
+            ex.keep_outcome(record, claim, what)
+        except Unrecorded:
+            return Outcome(claim.post_id, "unrecorded", what)
         except LostLease:
             return Outcome(claim.post_id, "lost_lease")
         if gave_up:
@@ -100,7 +109,8 @@ class Reconciler:
     def _undecided(self, claim: Claim, error: BaseException) -> Outcome:
         ex = self.executor
         text = describe(error)
-        try:
+
+        def record() -> None:
             with transaction(ex.factory) as session:
                 if isinstance(error, AuthenticationError):
                     accounts_mod.pause_account(
@@ -114,6 +124,11 @@ class Reconciler:
                     retry_at=utcnow() + timedelta(seconds=ex.config.worker.reconcile_seconds),
                     note=f"could not ask the platform yet: {text}",
                 )
+
+        try:
+            ex.keep_outcome(record, claim, "still unknown")
+        except Unrecorded:
+            return Outcome(claim.post_id, "unrecorded", text)
         except LostLease:
             return Outcome(claim.post_id, "lost_lease")
         return Outcome(claim.post_id, "unknown", text)
