@@ -76,3 +76,25 @@ def test_a_media_file_deleted_after_scheduling_fails_the_post_naming_the_file(
     assert row.state == "failed"
     assert str(video) in row.last_error and "is missing" in row.last_error
     assert not journal_entries(tmp_path / "journal.jsonl")
+
+
+def test_a_database_outage_while_reading_the_post_is_a_retry_not_a_failure(
+    db, memory_config, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    real = executor_module.get_content
+    calls = {"n": 0}
+
+    def flaky(session, content_id):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("SELECT …", {}, Exception("server closed the connection"))
+        return real(session, content_id)
+
+    monkeypatch.setattr(executor_module, "get_content", flaky)
+    post_id = given_post_on_x(db, memory_config)
+    Worker(memory_config, db.factory, concurrency=1).run_once()
+    row = post(db, post_id)
+    assert row.state == "retry_wait"
+    assert "database unavailable: server closed the connection" in row.last_error
