@@ -6,7 +6,10 @@ from __future__ import annotations
 import errno
 import time
 
+from sqlalchemy import select
+
 from crosspost.adapters.base import ContentKind, MediaRole
+from crosspost.db.models import Attempt
 from crosspost.worker import executor as executor_module
 from crosspost.worker.dispatcher import Worker
 from tests.integration.test_worker import given_post_on_x, journal_entries, post
@@ -31,22 +34,39 @@ def test_a_full_disk_while_preparing_media_waits_and_tries_again(db, memory_conf
     no_space = OSError(errno.ENOSPC, "No space left on device", "/var/crosspost/media-cache")
     monkeypatch.setattr(executor_module, "prepare_for", failing_once(no_space))
     post_id = given_post_on_x(db, memory_config)
-    # When the worker runs
-    Worker(memory_config, db.factory, concurrency=1).run_once()
-    # Then the post waits to try again, saying why
+    # When the worker runs until the post is out
+    row = run_until_ended(db, memory_config, post_id)
+    # Then the full disk cost one retryable attempt, and the post went out on the next
+    assert row.state == "published"
+    assert attempt_log(db, post_id) == [
+        (
+            "retryable",
+            "no room on disk to prepare the post: [Errno 28] No space left on device: "
+            "'/var/crosspost/media-cache'",
+        ),
+        ("published", None),
+    ]
+
+
+def run_until_ended(db, config, post_id: int):
     row = post(db, post_id)
-    assert row.state == "retry_wait"
-    assert row.wait_reason.startswith("temporary error: no room on disk to prepare the post")
-    assert "No space left on device" in row.last_error
-    # And once there is room, it goes out
-    db_post = None
-    for _ in range(50):
-        Worker(memory_config, db.factory, concurrency=1).run_once()
-        db_post = post(db, post_id)
-        if db_post.state == "published":
+    for _ in range(100):
+        Worker(config, db.factory, concurrency=1).run_once()
+        row = post(db, post_id)
+        if row.state in ("published", "failed"):
             break
-        time.sleep(0.1)
-    assert db_post is not None and db_post.state == "published"
+        time.sleep(0.05)
+    return row
+
+
+def attempt_log(db, post_id: int) -> list[tuple[str | None, str | None]]:
+    with db.factory() as session:
+        return [
+            (a.outcome, a.message)
+            for a in session.scalars(
+                select(Attempt).where(Attempt.post_id == post_id).order_by(Attempt.id)
+            )
+        ]
 
 
 def test_another_preparation_error_fails_the_post_with_its_reason(db, memory_config, monkeypatch):
@@ -94,7 +114,9 @@ def test_a_database_outage_while_reading_the_post_is_a_retry_not_a_failure(
 
     monkeypatch.setattr(executor_module, "get_content", flaky)
     post_id = given_post_on_x(db, memory_config)
-    Worker(memory_config, db.factory, concurrency=1).run_once()
-    row = post(db, post_id)
-    assert row.state == "retry_wait"
-    assert "database unavailable: server closed the connection" in row.last_error
+    row = run_until_ended(db, memory_config, post_id)
+    assert row.state == "published"
+    assert attempt_log(db, post_id) == [
+        ("retryable", "database unavailable: server closed the connection"),
+        ("published", None),
+    ]
