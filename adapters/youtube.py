@@ -457,7 +457,9 @@ class YouTubeAdapter(Adapter):
             raise self._refresh_error(exc) from exc
         except TRANSPORT_ERRORS as exc:
             what = f"YouTube {getattr(request, 'methodId', None) or 'call'}"
-            raise no_answer(what, _kind(exc), creating=write) from exc
+            raise no_answer(
+                what, _kind(exc), creating=write, connected=not _never_connected(exc)
+            ) from exc
 
     def _http_error(self, exc: HttpError) -> PublishError:
         status = int(exc.resp.status)
@@ -502,6 +504,16 @@ def _google_error(content: bytes | str | None) -> tuple[str | None, str]:
 
 def _kind(exc: BaseException) -> str:
     return type(exc).__name__
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """The request never left: the server refused the connection or its name did not resolve
+    (so even a write is safe to retry, with nothing to reconcile)."""
+    import socket
+
+    import httplib2  # type: ignore[import-untyped]
+
+    return isinstance(exc, ConnectionRefusedError | socket.gaierror | httplib2.ServerNotFoundError)
 
 
 def _watch_url(video_id: str) -> str:

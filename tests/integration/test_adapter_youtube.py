@@ -472,3 +472,20 @@ def test_discovery_document_roots_point_at_the_base_url() -> None:
     assert doc["rootUrl"] == doc["baseUrl"] == doc["mtlsRootUrl"] == "http://127.0.0.1:1234/"
     upload = doc["resources"]["videos"]["methods"]["insert"]["mediaUpload"]
     assert upload["protocols"]["resumable"]["path"] == "/resumable/upload/youtube/v3/videos"
+
+
+def test_a_refused_connection_is_retryable_even_for_the_upload(
+    sb: Sandbox, make_adapter: Any, video: MediaFile
+) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    # Given the token endpoint answers but the API's address refuses connections
+    adapter = make_adapter(base_url=f"http://127.0.0.1:{port}", token_uri=f"{sb.url}/token")
+    # Then nothing was sent: retry without asking YouTube first
+    with pytest.raises(RetryableError) as caught:
+        adapter.publish(publish_request(draft(media=(video,))))
+    assert not isinstance(caught.value, AmbiguousOutcomeError)
+    assert "ConnectionRefusedError" in caught.value.message
