@@ -120,6 +120,20 @@ class Limits:
     video_max_bytes: int | None = None
     video_max_seconds: float | None = None
     url_weight: int | None = None  # X counts every URL as this many characters
+    # Media types taken as images (covers, thumbnails) and as videos; a value ending in "/"
+    # takes the whole family ("video/"); empty takes any file of that family.
+    image_types: frozenset[str] = frozenset()
+    video_types: frozenset[str] = frozenset()
+    gif_max_bytes: int | None = None  # a GIF's own cap, where the platform sets one
+
+    def takes(self, family: str, mime_type: str) -> bool:
+        """Whether a file of `mime_type` is taken as an "image" or a "video"."""
+        accepted = self.image_types if family == "image" else self.video_types
+        if not accepted:
+            return True
+        return mime_type in accepted or any(
+            a.endswith("/") and mime_type.startswith(a) for a in accepted
+        )
 
 
 @dataclass(frozen=True)

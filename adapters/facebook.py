@@ -96,6 +96,10 @@ class FacebookAdapter(Adapter):
         image_max_bytes=DEFAULT_IMAGE_MAX_BYTES,
         video_max_bytes=DEFAULT_VIDEO_MAX_BYTES,
         video_max_seconds=240 * 60,
+        image_types=frozenset(
+            {"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "image/tiff"}
+        ),
+        video_types=frozenset({"video/"}),
     )
     settings_spec: ClassVar[Mapping[str, SettingSpec]] = {
         "page_id": SettingSpec(

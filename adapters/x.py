@@ -67,8 +67,8 @@ DEFAULT_PROCESSING_TIMEOUT = 600.0
 MIN_POLL_SECONDS = 0.05
 CLOCK_SKEW = timedelta(seconds=60)  # X's clock and ours may differ: look a little earlier
 TIMELINE_PAGES = 32  # X serves at most the last 3,200 posts of a timeline: 32 pages of 100
-IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
-VIDEO_TYPES = {"video/mp4", "video/quicktime"}
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime"})
 GIF_MAX_BYTES = 15 * MB
 
 # Stages of a publish: a 5xx or lost answer means "maybe created" only when creating a post.
@@ -89,6 +89,9 @@ class XAdapter(Adapter):
         image_max_bytes=5 * MB,
         video_max_bytes=DEFAULT_VIDEO_MAX_BYTES,
         video_max_seconds=DEFAULT_VIDEO_MAX_SECONDS,
+        image_types=IMAGE_TYPES,
+        video_types=VIDEO_TYPES,
+        gif_max_bytes=GIF_MAX_BYTES,
         url_weight=23,
     )
     # POST /2/tweets allows 100 per 15 minutes per user (PLATFORMS.md); a thread makes several
@@ -586,11 +589,11 @@ def _mix_problems(kind: ContentKind, attachments: list[MediaFile], limits: Limit
 def _media_problems(media: MediaFile, limits: Limits, gif_max_bytes: int) -> list[str]:
     kind = media_type(media)
     name = media.path.name
-    if kind in VIDEO_TYPES:
+    if limits.takes("video", kind):
         most = limits.video_max_bytes
     elif kind == "image/gif":
         most = gif_max_bytes
-    elif kind in IMAGE_TYPES:
+    elif limits.takes("image", kind):
         most = limits.image_max_bytes
     else:
         return [f"x: {name} is {kind}; X takes JPEG, PNG, GIF, WebP images and MP4/MOV video"]

@@ -102,6 +102,8 @@ class YouTubeAdapter(Adapter):
         image_max_bytes=2 * 1024 * 1024,
         video_max_bytes=256 * 1024**3,
         video_max_seconds=12 * 3600,  # verified channels; unverified ones stop at 15 minutes
+        image_types=frozenset({"image/jpeg", "image/png"}),  # thumbnails.set
+        video_types=frozenset({"video/"}),
     )
     # Since 2026-06 videos.insert has its own bucket of 100 calls a day, reset at midnight
     # Pacific (PLATFORMS.md); a channel may meet `uploadLimitExceeded` sooner: lower it in config.

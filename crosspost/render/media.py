@@ -129,15 +129,15 @@ def _check_file(
     mime = _sniffed(state) or media.mime_type
     if mime is None:
         return [f"{label} is of an unknown type; {platform} takes {family} files"]
-    if not facts.accepts(platform, family, mime):
+    if not limits.takes(family, mime):
         return [f"{label} is {mime}, which {platform} does not take as a {family}"]
     size = state.size
     if family == "image":
         if platform == Platform.YOUTUBE:
             fallback = limits.image_max_bytes or facts.YOUTUBE_THUMBNAIL_MAX_BYTES
             top = _setting(settings, "thumbnail_max_bytes", fallback)
-        elif platform == Platform.X and mime == "image/gif":
-            top = _setting(settings, "gif_max_bytes", facts.X_GIF_MAX_BYTES)
+        elif mime == "image/gif" and limits.gif_max_bytes:
+            top = _setting(settings, "gif_max_bytes", limits.gif_max_bytes)
         else:
             top = _setting(settings, "image_max_bytes", limits.image_max_bytes)
         return [f"{label} is {_size(size)}, limit {_size(top)}"] if top and size > top else []

@@ -21,6 +21,9 @@ X_LIMITS = Limits(
     image_max_bytes=5 * 1024**2,
     video_max_bytes=512 * 1024**2,
     video_max_seconds=140,
+    image_types=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"}),
+    video_types=frozenset({"video/mp4", "video/quicktime"}),
+    gif_max_bytes=15 * 1024**2,
 )
 YOUTUBE_LIMITS = Limits(
     text_max=5000,
@@ -29,6 +32,8 @@ YOUTUBE_LIMITS = Limits(
     tags_max_total=500,
     max_videos=1,
     video_max_seconds=15 * 60,
+    image_types=frozenset({"image/jpeg", "image/png"}),
+    video_types=frozenset({"video/"}),
 )
 FACEBOOK_LIMITS = Limits(
     text_max=63_206,
@@ -36,6 +41,10 @@ FACEBOOK_LIMITS = Limits(
     max_videos=1,
     image_max_bytes=4 * 1024**2,
     video_max_seconds=240 * 60,
+    image_types=frozenset(
+        {"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "image/tiff"}
+    ),
+    video_types=frozenset({"video/"}),
 )
 LIMITS = {P.X: X_LIMITS, P.YOUTUBE: YOUTUBE_LIMITS, P.FACEBOOK: FACEBOOK_LIMITS}
 
