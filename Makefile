@@ -37,7 +37,8 @@ unit: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m crosspost.demo
 
-# Figures, not assertions: upload memory and speed per adapter (bench/README.md).
+# Figures, not assertions: one table of lateness, throughput, uploads, start-up and claim cost,
+# each with its target and a same-run comparison (bench/README.md). BENCH_ARGS=--quick: ~2 min.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

@@ -1,472 +1,185 @@
-"""Upload benchmark: peak memory and speed of each adapter's video upload against the sandbox.
+"""The benchmark table (issue 7): every figure against the sandbox on loopback, with its target
+and a comparison measured in the same run, printed as one table.
 
-Issue 3 asks that uploads stream from disk in chunks, so memory does not grow with file size.
-This measures it: for each adapter and file size, a fresh worker process (`uploads.py`) publishes
-one video through the adapter's real `publish` to the sandbox running in this process, and
-reports its peak RSS and speed; a plain curl POST of the same file to the same sandbox, just
-before, gives the speed to compare with. README.md says what every figure means.
+Rows: 1 lateness of due posts, 2 throughput, 3 streaming uploads, 4 start-up, 5 claim cost.
+README.md says what every figure means and how it is measured.
 
-    .venv/bin/python bench/run.py [--quick] [--repeat N] [--sizes MIB,...] [--platforms ...]
+    .venv/bin/python bench/run.py [--quick] [--only lateness,claims] [--databases sqlite]
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
-import math
 import os
 import platform
-import resource
 import shlex
-import shutil
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from datetime import UTC, datetime
 
-import httpx
+import row_claims
+import row_lateness
+import row_startup
+import row_throughput
+import row_uploads
+from benchlib import Line, pg_available
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
-from uploads import FACEBOOK_APP_ID, FACEBOOK_PAGE_ID, YOUTUBE_CLIENT  # bench/ is sys.path[0]
 
-from crosspost.adapters import facebook as facebook_adapter
-from crosspost.adapters import x as x_adapter
-from crosspost.adapters.youtube import YouTubeAdapter
-from crosspost.sandbox import SandboxServer
-from crosspost.sandbox.x import MAX_SEGMENT_INDEX
-
-MIB = 1024 * 1024
-HERE = Path(__file__).resolve().parent
-WORKER = HERE / "uploads.py"
-PLATFORMS = ("facebook", "youtube", "x")
-FULL_SIZES_MIB = (100, 1024)
-QUICK_SIZES_MIB = (20, 200)
-DEFAULT_REPEAT = 3
-DEFAULT_CHUNKS = {
-    "facebook": facebook_adapter.DEFAULT_CHUNK_BYTES,
-    "youtube": int(YouTubeAdapter.settings_spec["chunk_bytes"].default),
-    "x": x_adapter.DEFAULT_CHUNK_BYTES,
-}
-# X numbers append segments 0 to 999: a file of more segments than that needs bigger ones.
-X_MAX_SEGMENTS = MAX_SEGMENT_INDEX + 1
-TIMEOUT_SECONDS = 900
-# The targets of issue 3 (and of row 3 of the benchmark table).
-RSS_GROWTH_TARGET_MIB = 20.0
-RSS_PEAK_TARGET_MIB = 200.0
-SPEED_RATIO_TARGET = 0.5
-GRAPH = "v26.0"
-FACEBOOK_TOKEN = "EAAbench-curl-token"
-RSS_MARK = "bench-peak-rss-kib="
-# The worker starts through a shell that forks it. A process started by vfork or posix_spawn
-# (what subprocess uses) inherits its parent's peak RSS in ru_maxrss across exec: the worker's
-# figure would start at the sandbox's. A forked shell's child starts from the shell's few MiB.
-FORKING_SHELL = ["/bin/sh", "-c", '"$@"; exit $?', "sh"]
-
-
-@dataclass
-class Run:
-    """One upload through an adapter, and the curl upload of the same file just before it."""
-
-    seconds: float | None = None
-    rss_before_kib: int | None = None
-    peak_rss_kib: int | None = None
-    cpu_seconds: float | None = None
-    curl_seconds: float | None = None
-    curl_rss_kib: int | None = None
-    error: str | None = None
-
-
-@dataclass
-class Row:
-    """Every run of one adapter with one file size: medians for time, maxima for memory."""
-
-    platform: str
-    size: int
-    chunk: int
-    runs: list[Run] = field(default_factory=list)
-
-    @property
-    def error(self) -> str | None:
-        return next((r.error for r in self.runs if r.error), None)
-
-    def _speeds(self, attr: str) -> list[float]:
-        values = [getattr(r, attr) for r in self.runs]
-        return [self.size / MIB / s for s in values if s]
-
-    @property
-    def speed(self) -> float | None:
-        speeds = self._speeds("seconds")
-        return statistics.median(speeds) if speeds else None
-
-    @property
-    def curl_speed(self) -> float | None:
-        speeds = self._speeds("curl_seconds")
-        return statistics.median(speeds) if speeds else None
-
-    @property
-    def speed_range(self) -> tuple[float, float] | None:
-        speeds = self._speeds("seconds")
-        return (min(speeds), max(speeds)) if speeds else None
-
-    @property
-    def ratio(self) -> float | None:
-        if self.speed is None or self.curl_speed is None:
-            return None
-        return self.speed / self.curl_speed
-
-    @property
-    def peak_rss_kib(self) -> int | None:
-        return max((r.peak_rss_kib for r in self.runs if r.peak_rss_kib), default=None)
-
-    @property
-    def rss_before_kib(self) -> int | None:
-        return max((r.rss_before_kib for r in self.runs if r.rss_before_kib), default=None)
-
-    @property
-    def cpu_seconds(self) -> float | None:
-        values = [r.cpu_seconds for r in self.runs if r.cpu_seconds is not None]
-        return statistics.median(values) if values else None
-
-
-# -- files -------------------------------------------------------------------------------------
-
-
-@contextmanager
-def media_file(folder: Path, size_mib: int) -> Iterator[tuple[Path, str]]:
-    """A file of `size_mib` MiB (one random 1 MiB block, repeated: quick to write, and the
-    sandbox only counts and hashes), with its SHA-256; deleted afterwards."""
-    path = folder / f"bench-{size_mib}MiB.mp4"
-    block = os.urandom(MIB)
-    digest = hashlib.sha256()
-    with path.open("wb") as fh:
-        for _ in range(size_mib):
-            fh.write(block)
-            digest.update(block)
-        fh.flush()
-        os.fsync(fh.fileno())  # written back now, not during a measurement
-    try:
-        yield path, digest.hexdigest()
-    finally:
-        path.unlink(missing_ok=True)
-
-
-def chunk_for(platform_name: str, largest: int) -> int:
-    """The adapter's default chunk size; for X, raised to whole MiB when the largest file of
-    the run would need more than X's 1000 segments (the same chunk for every size of the run,
-    so the RSS difference between sizes is the file size's alone)."""
-    chunk = DEFAULT_CHUNKS[platform_name]
-    if platform_name == "x" and math.ceil(largest / chunk) > X_MAX_SEGMENTS:
-        chunk = math.ceil(largest / X_MAX_SEGMENTS / MIB) * MIB
-        chunk = min(chunk, x_adapter.MAX_CHUNK_BYTES)
-    return chunk
-
-
-# -- the measurements --------------------------------------------------------------------------
-
-
-def run_curl(
-    sandbox: SandboxServer, control: httpx.Client, path: Path, sha256: str, run: Run
-) -> None:
-    """curl POSTs the file as a raw body to a Facebook resumable-upload session of the sandbox,
-    which reads it in pieces and hashes it, as it does every upload.
-
-    `--upload-file` with `-X POST` rather than `--data-binary @file`: the same request, but
-    curl 7.88 reads a --data-binary file whole into memory first and refuses one of 1 GiB
-    ("out of memory"); --upload-file streams it from disk, as the adapters do. Time is curl's
-    own `time_total`; peak RSS is curl's, from GNU time when it is installed."""
-    size = path.stat().st_size
-    start = control.post(
-        f"/{GRAPH}/{FACEBOOK_APP_ID}/uploads",
-        params={"file_name": path.name, "file_length": str(size), "file_type": "video/mp4"},
-        headers={"Authorization": f"OAuth {FACEBOOK_TOKEN}"},
-    )
-    start.raise_for_status()
-    session = start.json()["id"]
-    command = [
-        "curl",
-        "--silent",
-        "--show-error",
-        "--max-time",
-        str(TIMEOUT_SECONDS),
-        "--output",
-        os.devnull,
-        "--write-out",
-        "%{http_code} %{time_total} %{size_upload}",
-        "-H",
-        f"Authorization: OAuth {FACEBOOK_TOKEN}",
-        "-H",
-        "file_offset: 0",
-        "-H",
-        "Content-Type: application/octet-stream",
-        "-X",
-        "POST",
-        "--upload-file",
-        str(path),
-        f"{sandbox.url}/{GRAPH}/{session}",
-    ]
-    timer = shutil.which("time", path="/usr/bin:/bin")  # GNU time, for curl's peak RSS
-    if timer:
-        command = [timer, "--quiet", "--format", f"{RSS_MARK}%M", *command]
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS + 30, check=False
-    )
-    lines = done.stderr.splitlines()
-    marks = [x for x in lines if x.startswith(RSS_MARK)]
-    if marks:
-        run.curl_rss_kib = int(marks[-1].removeprefix(RSS_MARK))
-    err = " ".join(x for x in lines if not x.startswith(RSS_MARK)).strip()
-    code, seconds, uploaded = [*done.stdout.split(), "", "", ""][:3]
-    upload = next(u for u in sandbox.state()["facebook"]["uploads"] if u["id"] == session)
-    if done.returncode or code != "200" or int(float(uploaded or 0)) != size:
-        run.error = f"curl failed: exit {done.returncode}, HTTP {code or '-'}: {err[:160]}"
-    elif upload["bytes_received"] != size or upload["sha256"] != sha256:
-        run.error = f"curl: the sandbox holds {upload['bytes_received']} bytes, not the file's"
-    else:
-        run.curl_seconds = float(seconds)
-
-
-def run_adapter(
-    sandbox: SandboxServer, platform_name: str, path: Path, sha256: str, chunk: int, run: Run
-) -> None:
-    """One publish in a fresh worker process; the sandbox then must hold exactly the file."""
-    size = path.stat().st_size
-    command = [*FORKING_SHELL, sys.executable, str(WORKER), platform_name, str(path), sandbox.url]
-    command += ["--sha256", sha256]
-    if chunk != DEFAULT_CHUNKS[platform_name]:
-        command += ["--chunk-bytes", str(chunk)]
-    try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False
-        )
-    except subprocess.TimeoutExpired:
-        run.error = f"no answer in {TIMEOUT_SECONDS} s"
-        return
-    if done.returncode:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        run.error = f"worker failed: {last[:200]}"
-        return
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    held = received(sandbox.state(), platform_name)
-    if held != (size, sha256):
-        run.error = f"the sandbox holds {held[0]} bytes (sha256 {held[1][:12]}…), not the file"
-        return
-    run.seconds = float(result["seconds"])
-    run.rss_before_kib = int(result["rss_before_kib"])
-    run.peak_rss_kib = int(result["peak_rss_kib"])
-    run.cpu_seconds = float(result["cpu_seconds"])
-    hwm = result.get("vm_hwm_kib")
-    if hwm is not None and abs(run.peak_rss_kib - int(hwm)) > 1024:
-        run.error = f"ru_maxrss {mib(run.peak_rss_kib)} MiB but VmHWM {mib(int(hwm))} MiB"
-
-
-def received(state: dict[str, Any], platform_name: str) -> tuple[int, str]:
-    """(bytes, sha256) of the last video the sandbox received on `platform_name`."""
-    items = {
-        "facebook": state["facebook"]["videos"],
-        "youtube": state["youtube"]["videos"],
-        "x": state["x"]["media"],
-    }[platform_name]
-    if not items:
-        return 0, ""
-    return int(items[-1]["bytes_received"]), str(items[-1]["sha256"])
-
-
-# -- the report --------------------------------------------------------------------------------
-
-
-def mib(kib: int | None) -> str:
-    return "-" if kib is None else f"{kib / 1024:.1f}"
-
-
-def size_label(size: int) -> str:
-    return f"{size / 1024**3:g} GiB" if size >= 1024**3 else f"{size / MIB:g} MiB"
-
-
-def number(value: float | None, places: int = 1) -> str:
-    return "-" if value is None else f"{value:.{places}f}"
-
-
-def verdict(met: bool) -> str:
-    return "[green]met[/]" if met else "[red]NOT MET[/]"
-
-
-def summary(rows: list[Row]) -> tuple[str, str]:
-    """(RSS verdicts, speed verdict) of one adapter's rows, for its summary row.
-
-    Memory compares the smallest and largest file. Speed is judged on the largest file: on a
-    small one, fixed costs of a publish in a fresh process (imports, client setup, token,
-    finishing calls) weigh as much as the bytes; its ratio is shown beside it."""
-    if any(r.error for r in rows) or len(rows) < 2:
-        return "[red]NOT MET[/]: an upload failed", "[red]NOT MET[/]: an upload failed"
-    small, large = min(rows, key=lambda r: r.size), max(rows, key=lambda r: r.size)
-    assert small.peak_rss_kib is not None and large.peak_rss_kib is not None
-    growth = (large.peak_rss_kib - small.peak_rss_kib) / 1024
-    highest = max(r.peak_rss_kib or 0 for r in rows) / 1024
-    ratio = large.ratio or 0.0
-    rss = (
-        f"Δ {growth:+.1f} MiB (≤ {RSS_GROWTH_TARGET_MIB:g}): "
-        f"{verdict(growth <= RSS_GROWTH_TARGET_MIB)}\n"
-        f"max {highest:.1f} MiB (≤ {RSS_PEAK_TARGET_MIB:g}): "
-        f"{verdict(highest <= RSS_PEAK_TARGET_MIB)}"
-    )
-    speed = (
-        f"{size_label(large.size)}: {ratio:.2f} (≥ {SPEED_RATIO_TARGET:g}): "
-        f"{verdict(ratio >= SPEED_RATIO_TARGET)}\n"
-        f"({size_label(small.size)}: {number(small.ratio, 2)})"
-    )
-    return rss, speed
-
-
-def report(console: Console, rows: list[Row], platforms: list[str], repeat: int) -> None:
-    table = Table(
-        "adapter",
-        "file",
-        "chunk",
-        "RSS at start\nMiB",
-        "peak RSS\nMiB",
-        "worker CPU\ns",
-        "adapter MiB/s\nmedian (range)",
-        "curl\nMiB/s",
-        "adapter/curl",
-        title=f"Video uploads through each adapter's publish, against the sandbox "
-        f"({repeat} run{'s' if repeat > 1 else ''} each)",
-    )
-    for column in table.columns[2:]:
-        column.justify = "right"
-    for name in platforms:
-        mine = [r for r in rows if r.platform == name]
-        for row in mine:
-            first = (name, size_label(row.size), size_label(row.chunk))
-            if row.error:
-                table.add_row(*first, f"[red]{escape(row.error)}")
-                continue
-            low, high = row.speed_range or (0.0, 0.0)
-            spread = f" ({low:.0f}–{high:.0f})" if len(row.runs) > 1 else ""
-            table.add_row(
-                *first,
-                mib(row.rss_before_kib),
-                mib(row.peak_rss_kib),
-                number(row.cpu_seconds),
-                number(row.speed) + spread,
-                number(row.curl_speed),
-                number(row.ratio, 2),
-            )
-        rss, speed = summary(mine)
-        table.add_row(
-            f"[bold]{name}", "[bold]targets", "", "", rss, "", "", "", speed, end_section=True
-        )
-    console.print(table)
-
-
-def machine_facts() -> list[str]:
-    curl = subprocess.run(["curl", "--version"], capture_output=True, text=True, check=False)
-    return [
-        f"command: {shlex.join([sys.executable, *sys.argv])}",
-        f"machine: {os.cpu_count()} CPUs, {platform.platform()}, "
-        f"Python {platform.python_version()} ({platform.python_implementation()})",
-        f"curl: {' '.join((curl.stdout.splitlines() or ['?'])[0].split()[:3])}",
-    ]
-
-
-# -- main --------------------------------------------------------------------------------------
+ROWS = ("lateness", "throughput", "uploads", "startup", "claims")
+BACKENDS = ("sqlite", "postgresql")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--quick", action="store_true", help="20 MiB and 200 MiB instead of 100 MiB and 1 GiB"
-    )
-    parser.add_argument("--sizes", help="file sizes in MiB, comma-separated (overrides --quick)")
-    parser.add_argument(
-        "--platforms", default=",".join(PLATFORMS), help="adapters to measure, comma-separated"
+        "--quick", action="store_true", help="smaller runs: about 2 minutes instead of about 7"
     )
     parser.add_argument(
-        "--repeat",
-        type=int,
-        default=DEFAULT_REPEAT,
-        help=f"runs of each upload (default {DEFAULT_REPEAT}): median speed, highest RSS",
+        "--only", help=f"rows to run, comma-separated: {', '.join(ROWS)} (or 1-5); default all"
     )
+    parser.add_argument(
+        "--databases",
+        default=",".join(BACKENDS),
+        help="databases for rows 1, 2, 4 and 5 (default sqlite,postgresql)",
+    )
+    group = parser.add_argument_group("row sizes (override --quick)")
+    group.add_argument("--lateness-posts", type=int, help="posts due at 100/s (6000)")
+    group.add_argument("--throughput-posts", type=int, help="posts due at once (5000)")
+    group.add_argument("--list-posts", type=int, help="posts for `posts list --json` (100000)")
+    group.add_argument("--claim-sizes", help="two post-table sizes (10000,1000000)")
+    group.add_argument("--claims", type=int, help="timed claims per size (200)")
+    group.add_argument("--sizes", help="upload file sizes in MiB, comma-separated (100,1024)")
+    group.add_argument(
+        "--platforms",
+        default=",".join(row_uploads.PLATFORMS),
+        help="adapters whose uploads are measured, comma-separated",
+    )
+    group.add_argument("--repeat", type=int, help="runs of each upload (3)")
     args = parser.parse_args(argv)
-    sizes = QUICK_SIZES_MIB if args.quick else FULL_SIZES_MIB
+
+    names = [x.strip() for x in (args.only or ",".join(ROWS)).split(",") if x.strip()]
+    rows = [ROWS[int(n) - 1] if n.isdigit() and 1 <= int(n) <= len(ROWS) else n for n in names]
+    unknown = sorted(set(rows) - set(ROWS))
+    if unknown or not rows:
+        parser.error(f"--only takes {', '.join(ROWS)} or 1-{len(ROWS)} (got {unknown})")
+    args.rows = [r for r in ROWS if r in rows]
+    args.backends = [b.strip() for b in args.databases.split(",") if b.strip()]
+    if not args.backends or set(args.backends) - set(BACKENDS):
+        parser.error(f"--databases takes {', '.join(BACKENDS)}")
+    args.platform_list = [p.strip() for p in args.platforms.split(",") if p.strip()]
+    if not args.platform_list or set(args.platform_list) - set(row_uploads.PLATFORMS):
+        parser.error(f"--platforms takes {', '.join(row_uploads.PLATFORMS)}")
+    sizes: tuple[int, ...] = (
+        row_uploads.QUICK_SIZES_MIB if args.quick else row_uploads.FULL_SIZES_MIB
+    )
     if args.sizes:
         sizes = tuple(int(s) for s in args.sizes.split(","))
     args.sizes_mib = sorted(set(sizes))
-    args.platform_list = [p.strip() for p in args.platforms.split(",") if p.strip()]
-    unknown = sorted(set(args.platform_list) - set(PLATFORMS))
-    if unknown or not args.platform_list or not args.sizes_mib or min(args.sizes_mib) <= 0:
-        parser.error(f"platforms are {', '.join(PLATFORMS)}; sizes are whole MiB above 0")
-    if args.repeat < 1:
-        parser.error("--repeat is at least 1")
+    if min(args.sizes_mib) <= 0 or (args.repeat is not None and args.repeat < 1):
+        parser.error("upload sizes are whole MiB above 0; --repeat is at least 1")
+    if args.claim_sizes:
+        try:
+            small, large = (int(s) for s in args.claim_sizes.split(","))
+        except ValueError:
+            parser.error("--claim-sizes takes two sizes, e.g. 10000,1000000")
+        if not 0 < small < large:
+            parser.error("--claim-sizes: the first size is the smaller, both above 0")
+        args.claim_pair = (small, large)
     return args
+
+
+def settings_for(args: argparse.Namespace) -> dict[str, Callable[[], list[Line]]]:
+    """Each row's run, with the sizes of a full or a --quick run (and any overrides)."""
+    quick = args.quick
+    backends = args.backends
+    lateness_runs = [(b, 1 if b == "sqlite" else 4) for b in backends]
+    lateness = row_lateness.Settings(
+        posts=args.lateness_posts or (1_500 if quick else 6_000), runs=lateness_runs
+    )
+    throughput = row_throughput.Settings(
+        posts=args.throughput_posts or (1_000 if quick else 5_000), backends=backends
+    )
+    uploads = row_uploads.Settings(
+        sizes_mib=args.sizes_mib,
+        platforms=args.platform_list,
+        repeat=args.repeat or row_uploads.DEFAULT_REPEAT,
+    )
+    startup = row_startup.Settings(
+        help_runs=7 if quick else 15,
+        list_posts=args.list_posts or (20_000 if quick else 100_000),
+        list_runs=1 if quick else 3,
+        backends=backends,
+    )
+    claims = row_claims.Settings(
+        sizes=getattr(args, "claim_pair", None)
+        or ((10_000, 200_000) if quick else (10_000, 1_000_000)),
+        claims=args.claims or (100 if quick else 200),
+        backends=backends,
+    )
+    return {
+        "lateness": lambda: row_lateness.run(lateness),
+        "throughput": lambda: row_throughput.run(throughput),
+        "uploads": lambda: row_uploads.run(uploads),
+        "startup": lambda: row_startup.run(startup),
+        "claims": lambda: row_claims.run(claims),
+    }
+
+
+def machine_facts(args: argparse.Namespace) -> list[str]:
+    curl = subprocess.run(["curl", "--version"], capture_output=True, text=True, check=False)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    facts = [
+        f"command: {shlex.join([sys.executable, *sys.argv])}",
+        f"started: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average {load} "
+        "(other processes on the machine make the figures noisier)",
+        f"machine: {os.cpu_count()} CPUs, {platform.platform()}, "
+        f"Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"curl {' '.join((curl.stdout.splitlines() or ['?'])[0].split()[1:2])}",
+    ]
+    if "postgresql" in args.backends:
+        why = pg_available()
+        facts.append(
+            f"PostgreSQL: {why or 'reachable; a fresh schema per database, dropped after'}"
+        )
+    return facts
+
+
+def table(lines: list[Line], title: str) -> Table:
+    out = Table(title=title, show_lines=True, expand=False)
+    out.add_column("row", no_wrap=True)
+    out.add_column("what is measured", max_width=34)
+    out.add_column("figure", max_width=46)
+    out.add_column("target", max_width=22)
+    out.add_column("same-run comparison", max_width=46)
+    out.add_column("verdict", max_width=18)
+    for line in lines:
+        out.add_row(
+            line.row, line.measured, line.figure, line.target, line.comparison, line.verdict
+        )
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    console = Console(width=max(Console().width, 150))
-    if shutil.which("curl") is None:
-        console.print("[red]curl is not installed: it is the speed to compare with")
-        return 2
-    for line in machine_facts():
-        console.print(line, highlight=False)
-    largest = max(args.sizes_mib) * MIB
-    chunks = {name: chunk_for(name, largest) for name in args.platform_list}
-    rows: list[Row] = []
+    console = Console(width=max(Console().width, 190))
+    for fact in machine_facts(args):
+        console.print(fact, highlight=False)
+    runs = settings_for(args)
+    lines: list[Line] = []
     started = time.monotonic()
-    with (
-        SandboxServer(seed=3) as sandbox,
-        httpx.Client(base_url=sandbox.url, timeout=30) as control,
-        tempfile.TemporaryDirectory(prefix="crosspost-bench-") as folder,
-    ):
-        console.print(f"sandbox: {sandbox.url} (in this process; files in {folder})")
-        knobs = {
-            "youtube": {"client_id": YOUTUBE_CLIENT[0], "client_secret": YOUTUBE_CLIENT[1]},
-            "facebook": {"page_id": FACEBOOK_PAGE_ID, "app_id": FACEBOOK_APP_ID},
-        }
-        control.post("/_sandbox/config", json=knobs).raise_for_status()
-        for size_mib in args.sizes_mib:
-            with media_file(Path(folder), size_mib) as (path, sha256):
-                mine = [Row(n, size_mib * MIB, chunks[n]) for n in args.platform_list]
-                rows += mine
-                # Repeats go round the adapters, so a slow spell of the machine hits all alike.
-                for _ in range(args.repeat):
-                    for row in mine:
-                        run = Run()
-                        row.runs.append(run)
-                        control.post("/_sandbox/reset").raise_for_status()
-                        run_curl(sandbox, control, path, sha256, run)
-                        run_adapter(sandbox, row.platform, path, sha256, row.chunk, run)
-                        console.print(f"  {progress_line(row, run)}", highlight=False)
+    for name in args.rows:
+        console.print(f"[bold]{name}[/] …", highlight=False)
+        began = time.monotonic()
+        lines += runs[name]()
+        console.print(f"[bold]{name}[/] done in {time.monotonic() - began:.0f} s", highlight=False)
     elapsed = time.monotonic() - started
-    report(console, rows, args.platform_list, args.repeat)
-    sandbox_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    curl_rss = max((r.curl_rss_kib or 0 for row in rows for r in row.runs), default=0)
-    console.print(
-        f"{sum(len(r.runs) for r in rows)} uploads and as many curl uploads in {elapsed:.0f} s. "
-        f"Peak RSS of this process (sandbox and file writing): {sandbox_rss / 1024:.1f} MiB"
-        + (f"; of curl: {curl_rss / 1024:.1f} MiB." if curl_rss else "."),
-        highlight=False,
-    )
-    return 0 if not any(r.error for r in rows) else 1
-
-
-def progress_line(row: Row, run: Run) -> str:
-    what = f"{row.platform} {size_label(row.size)}"
-    if run.error:
-        return f"{what}: {run.error}"
-    speed = row.size / MIB / run.seconds if run.seconds else None
-    curl = row.size / MIB / run.curl_seconds if run.curl_seconds else None
-    return (
-        f"{what}: {number(speed)} MiB/s, peak RSS {mib(run.peak_rss_kib)} MiB; "
-        f"curl {number(curl)} MiB/s"
-    )
+    mode = "quick run" if args.quick else "full run"
+    console.print(table(lines, f"crosspost benchmark ({mode}, {elapsed / 60:.1f} min)"))
+    failed = [line for line in lines if "error" in line.verdict]
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ Control endpoints (never faulted, no latency):
 - ``GET  /_sandbox/faults``     -> rates, pending rules, counts of injected faults
 - ``POST /_sandbox/faults``     -> {"rates": {...}, "rules": [{"fault", "platform", "action",
                                     "count", "retry_after"}], "seed": N, "clear_rules": bool}
-- ``GET  /_sandbox/requests``   -> the last requests received (method, path, action, JSON body)
+- ``GET  /_sandbox/requests``   -> the last requests received (method, path, action, JSON or
+                                    form body, `received_at` before the added latency)
 - ``POST /_sandbox/config``     -> {"x": {...}, "youtube": {...}}: per-platform knobs
 """
 
@@ -57,6 +58,7 @@ class SandboxApp:
         latency_ms: float = 0.0,
         faults: dict[str, float] | None = None,
         platforms: list[str] | None = None,
+        request_log_size: int = REQUEST_LOG_SIZE,
     ) -> None:
         self.ctx = SandboxContext(seed)
         names = platforms or list(PLATFORM_CLASSES)
@@ -68,7 +70,7 @@ class SandboxApp:
         self.routes: list[tuple[PlatformAPI, Route]] = [
             (platform, route) for platform in self.platforms.values() for route in platform.routes()
         ]
-        self.request_log: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
+        self.request_log: deque[dict[str, Any]] = deque(maxlen=request_log_size)
 
     def match(self, method: str, path: str) -> tuple[PlatformAPI, Route, dict[str, str]] | None:
         path_matched = False
@@ -84,6 +86,7 @@ class SandboxApp:
         return None
 
     def handle(self, request: Request) -> Response:
+        received_at = time.time()  # when it reached the sandbox, before the added latency
         if request.path.startswith("/_sandbox/"):
             return self._control(request)
         try:
@@ -98,6 +101,7 @@ class SandboxApp:
             time.sleep(self.latency)
         fault = self.faults.decide(platform.name, route.action) if route.faultable else None
         entry: dict[str, Any] = {
+            "received_at": received_at,
             "at": time.time(),
             "platform": platform.name,
             "action": route.action,
@@ -107,14 +111,17 @@ class SandboxApp:
             "content_type": request.content_type,
             "fault": fault.kind if fault else None,
         }
-        if (
-            request.content_type == "application/json"
-            and request.content_length <= LOGGED_BODY_LIMIT
-        ):
-            try:
-                entry["json"] = request.json()
-            except ValueError:
-                entry["json"] = None
+        if request.content_length <= LOGGED_BODY_LIMIT:
+            if request.content_type == "application/json":
+                try:
+                    entry["json"] = request.json()
+                except ValueError:
+                    entry["json"] = None
+            elif request.content_type == "application/x-www-form-urlencoded":
+                try:
+                    entry["form"] = request.form()
+                except UnicodeDecodeError:
+                    entry["form"] = None
         self.request_log.append(entry)
         if fault is not None and fault.kind != "ambiguous":
             request.drain()
@@ -238,8 +245,15 @@ class SandboxServer:
         latency_ms: float = 0.0,
         faults: dict[str, float] | None = None,
         platforms: list[str] | None = None,
+        request_log_size: int = REQUEST_LOG_SIZE,
     ) -> None:
-        self.app = SandboxApp(seed=seed, latency_ms=latency_ms, faults=faults, platforms=platforms)
+        self.app = SandboxApp(
+            seed=seed,
+            latency_ms=latency_ms,
+            faults=faults,
+            platforms=platforms,
+            request_log_size=request_log_size,
+        )
         self._server = _Server((host, port), self.app)
         host_, port_ = self._server.server_address[:2]
         self.url = f"http://{host_!s}:{port_}"
