@@ -58,21 +58,23 @@ def list_posts(
     if content_id is not None:
         query = query.where(Post.content_id == content_id)
     rows = session.execute(query.order_by(Post.id)).all()
-    ids = [row[0].id for row in rows]
+    # The listed ids as a subquery of the same filters, never as bound parameters: a listing
+    # of 100,000 posts would pass PostgreSQL's 65,535-parameter limit.
+    listed = query.with_only_columns(Post.id).scalar_subquery()
     attempts: dict[int, int] = {}
     audit: dict[int, list[str]] = {}
-    if ids:
+    if rows:
         attempts = {
             post_id: count
             for post_id, count in session.execute(
                 select(Attempt.post_id, func.count(Attempt.id))
-                .where(Attempt.post_id.in_(ids))
+                .where(Attempt.post_id.in_(listed))
                 .group_by(Attempt.post_id)
             )
         }
         for post_id, action in session.execute(
             select(AuditEvent.post_id, AuditEvent.action)
-            .where(AuditEvent.post_id.in_(ids))
+            .where(AuditEvent.post_id.in_(listed))
             .order_by(AuditEvent.id)
         ):
             if post_id is not None:  # always, given the filter; the column is nullable

@@ -91,8 +91,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except UserError as exc:
             fail(str(exc), exc.exit_code)
         except OperationalError as exc:
-            from crosspost.db.engine import describe_connection_error
+            from crosspost.db.engine import describe_database_error
 
-            fail(describe_connection_error(runtime.config.database_url, exc), 3)
+            fail(describe_database_error(runtime.config.database_url, exc), 3)
 
     return wrapper

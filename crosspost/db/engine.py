@@ -82,6 +82,37 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+def describe_database_error(url: str, exc: OperationalError) -> str:
+    """One line for a database failure: "cannot reach" only when the connection itself failed
+    (never opened, or lost), else what the database said."""
+    if exc.connection_invalidated or _is_connect_failure(exc):
+        return describe_connection_error(url, exc)
+    safe = make_url(normalise_url(url)).render_as_string(hide_password=True)
+    return f"the database {safe} refused the request: {driver_message(exc)}"
+
+
+def driver_message(error: BaseException) -> str:
+    """The driver's first line, without SQLAlchemy's statement and parameters."""
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip()
+    return text.splitlines()[0] if text else type(original).__name__
+
+
+def _is_connect_failure(exc: OperationalError) -> bool:
+    text = str(exc.orig or exc).lower()
+    return any(
+        phrase in text
+        for phrase in (
+            "connection",
+            "could not connect",
+            "unable to open database",
+            "timeout expired",
+            "server closed",
+            "name or service not known",
+        )
+    )
+
+
 def describe_connection_error(url: str, exc: OperationalError) -> str:
     safe = make_url(normalise_url(url)).render_as_string(hide_password=True)
     first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)

@@ -16,6 +16,8 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
+from crosspost.db.engine import driver_message
+
 T = TypeVar("T")
 log = logging.getLogger("crosspost.worker")
 
@@ -34,9 +36,7 @@ def is_database_outage(error: BaseException) -> bool:
 
 def outage_line(error: BaseException) -> str:
     """The driver's first line, without SQLAlchemy's statement and parameters."""
-    original = getattr(error, "orig", None) or error
-    text = str(original).strip()
-    return text.splitlines()[0] if text else type(original).__name__
+    return driver_message(error)
 
 
 def log_failure(what: str, error: BaseException) -> None:
