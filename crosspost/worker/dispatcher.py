@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +33,10 @@ from crosspost.worker.reconciler import Reconciler
 from crosspost.worker.wakeups import CHANNEL, DueListener
 
 log = logging.getLogger("crosspost.worker")
+
+# Outcomes after which the post is never claimable again (published, failed for good, or
+# no longer ours: lease lost, outcome left to lease expiry).
+ENDED_OUTCOMES = frozenset({"published", "fail", "lost_lease", "unrecorded"})
 
 
 def new_worker_id() -> str:
@@ -75,6 +79,8 @@ class Worker:
         self._listener: DueListener | None = None
         self.summary = Summary()
         self.left_in_flight = 0  # posts still publishing when the grace period ended
+        # When an `unknown` post may next be reconciled (from the last re-plan); "now" at first.
+        self._reconcile_at: datetime | None = utcnow()
 
     # -- one pass -------------------------------------------------------------------------
     def run_once(self) -> Summary:
@@ -165,8 +171,9 @@ class Worker:
             while not self._stopping.is_set():
                 self._again.clear()
                 try:
-                    for claim in self._claim_unknown():
-                        self._start(claim, self._reconcile)
+                    if self._reconcile_due():
+                        for claim in self._claim_unknown():
+                            self._start(claim, self._reconcile)
                     for claim in self._claim_due():
                         self._start(claim, self._publish)
                 except Exception as error:
@@ -178,6 +185,12 @@ class Worker:
             self._dispatching.release()
         self._replan()
 
+    def _reconcile_due(self) -> bool:
+        """Whether an `unknown` post may be claimable now (as of the last re-plan), so a
+        dispatch does not query for them when none waits."""
+        reconcile_at = self._reconcile_at
+        return reconcile_at is not None and reconcile_at <= utcnow()
+
     def _start(self, claim: Claim, job: Callable[[Claim], Outcome]) -> None:
         future = self.pool.submit(job, claim)
         with self._lock:
@@ -188,14 +201,20 @@ class Worker:
             error = None if finished.cancelled() else finished.exception()
             if error is not None:  # its lease expires and the reconciler takes the post over
                 log_failure(f"post {post_id}: stopped before recording an outcome", error)
-            self._finished(post_id)
+            outcome = None if error is not None or finished.cancelled() else finished.result()
+            self._finished(post_id, outcome)
 
         future.add_done_callback(done)
 
-    def _finished(self, post_id: int) -> None:
+    def _finished(self, post_id: int, outcome: Outcome | None) -> None:
         with self._lock:
+            was_full = len(self._in_flight) >= self.concurrency
             self._in_flight.pop(post_id, None)
-        if not self._stopping.is_set():
+        # Re-plan only when the next claimable time may have moved: a full worker has a slot
+        # again, or the post is claimable again later (a retry, a reconciliation). A post that
+        # ended changes nothing the dispatch job does not already know.
+        ended = outcome is not None and outcome.state in ENDED_OUTCOMES
+        if not self._stopping.is_set() and (was_full or not ended):
             self._replan()
 
     def _replan(self) -> None:
@@ -204,10 +223,12 @@ class Worker:
         if scheduler is None or self._stopping.is_set() or self._free_slots() <= 0:
             return
         try:
-            due = claims.next_due_at(self.factory)
+            next_due = claims.next_claimable(self.factory)
         except Exception as error:
             log_failure("could not read the next due time; retrying at the next poll", error)
             return
+        self._reconcile_at = next_due.reconcile_at
+        due = next_due.earliest
         if due is None:
             return
         run_at = max(due, utcnow())
