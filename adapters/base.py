@@ -384,6 +384,21 @@ class Adapter(ABC):
     def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:
         """Find a copy of this draft published since `since`, if the platform has one."""
 
+    def warm_up(self) -> None:
+        """Load now what the first publish of a run would load (client libraries, templates,
+        the length counter's patterns), so that post is not late. No network."""
+        kind = min(self.supported_kinds)
+        self.render(
+            ContentSnapshot(
+                content_id=0,
+                kind=kind,
+                title="Khởi động",
+                summary="Chuẩn bị đăng bài.",
+                link="https://example.vn/khoi-dong",
+                hashtags=("#KhởiĐộng",),
+            )
+        )
+
     def pacing(self) -> Pacing | None:
         """After a call: whether the platform's usage figures ask this account to slow down
         (the worker then claims none of its posts until `Pacing.until`). Most platforms only

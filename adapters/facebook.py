@@ -207,6 +207,10 @@ class FacebookAdapter(Adapter):
             self._client = httpx.Client(timeout=self.timeout, headers={"User-Agent": "crosspost"})
         return self._client
 
+    def warm_up(self) -> None:
+        super().warm_up()
+        _ = self.client
+
     # -- checks ------------------------------------------------------------------------------
     def check(self, draft: Draft) -> list[str]:
         problems = list(draft.problems)

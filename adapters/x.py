@@ -266,6 +266,10 @@ class XAdapter(Adapter):
             self._client = self._build_client()
         return self._client
 
+    def warm_up(self) -> None:
+        super().warm_up()
+        _ = self.client
+
     def _build_client(self) -> tweepy.Client:
         if not self.base_url.startswith(("https://", "http://")):
             raise PermanentError(f"x: base_url {self.base_url!r} is not an http(s) URL")

@@ -290,6 +290,10 @@ class YouTubeAdapter(Adapter):
             self._http.close()
         self._client = self._http = None
 
+    def warm_up(self) -> None:
+        super().warm_up()
+        self._youtube()
+
     # -- the client --------------------------------------------------------------------------
     def _youtube(self) -> Any:
         """The googleapiclient Resource, built once from the re-rooted discovery document."""

@@ -98,6 +98,7 @@ class Worker:
         """Run until `stop` is set; then stop claiming and let in-flight work finish."""
         from apscheduler.schedulers.background import BackgroundScheduler
 
+        self.warm_up()
         scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"misfire_grace_time": None})
         self._scheduler = scheduler
         settings = self.config.worker
@@ -118,6 +119,18 @@ class Worker:
         stop.wait()
         self.left_in_flight = self.shutdown(settings.grace_seconds)
         return self.summary
+
+    def warm_up(self) -> None:
+        """Before the first claim, let each account's adapter load its libraries, templates
+        and client: the first post of a run would otherwise wait for them (about 250 ms)."""
+        for name, account in self.config.accounts.items():
+            if not account.enabled:
+                continue
+            try:
+                adapter = self.executor.adapters.get(name)
+                adapter.warm_up()
+            except Exception as error:  # it will fail, and say why, when it publishes
+                log.debug("account %s not warmed up: %s", name, error)
 
     def shutdown(self, grace_seconds: float) -> int:
         """Stop claiming, wait up to the grace period for in-flight posts; return those left."""
