@@ -34,15 +34,10 @@ def is_database_outage(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
-def outage_line(error: BaseException) -> str:
-    """The driver's first line, without SQLAlchemy's statement and parameters."""
-    return driver_message(error)
-
-
 def log_failure(what: str, error: BaseException) -> None:
     """One line for an outage; the traceback for anything else (that is a bug to see)."""
     if is_database_outage(error):
-        log.warning("%s: database unavailable (%s); trying again", what, outage_line(error))
+        log.warning("%s: database unavailable (%s); trying again", what, driver_message(error))
     else:
         log.error("%s", what, exc_info=error)
 
@@ -59,7 +54,7 @@ def retry_while_unavailable(action: Callable[[], T], what: str, give_up_after: f
             if not is_database_outage(error) or time.monotonic() + pause > deadline:
                 raise
             log.warning(
-                "%s: database unavailable (%s); retrying in %gs", what, outage_line(error), pause
+                "%s: database unavailable (%s); retrying in %gs", what, driver_message(error), pause
             )
         time.sleep(pause)
         pause = min(pause * 2, LONGEST_PAUSE_SECONDS)

@@ -26,15 +26,13 @@ from crosspost.adapters.base import (
     ProgressCallback,
     PublishError,
     PublishRequest,
-    QuotaExhaustedError,
-    RateLimitedError,
     Receipt,
     RetryableError,
 )
 from crosspost.alerts import Alerts
 from crosspost.config import Config
 from crosspost.content import get_content, snapshot
-from crosspost.db.engine import transaction
+from crosspost.db.engine import driver_message, transaction
 from crosspost.media import missing_media
 from crosspost.scheduling import prepare_for
 from crosspost.timeutil import utcnow
@@ -43,7 +41,6 @@ from crosspost.worker.claims import Claim, LostLease
 from crosspost.worker.dbfaults import (
     is_database_outage,
     log_failure,
-    outage_line,
     retry_while_unavailable,
 )
 from crosspost.worker.retry import Decision, RetryPolicy
@@ -144,7 +141,7 @@ class Executor:
         except Exception as error:
             if is_database_outage(error):  # reading the content failed: nothing was sent
                 log_failure(f"post {claim.post_id}: could not read it to publish", error)
-                later = RetryableError(f"database unavailable: {outage_line(error)}")
+                later = RetryableError(f"database unavailable: {driver_message(error)}")
                 return self._record_error(claim, attempt_id, later)
             return self._prepare_failed(claim, attempt_id, error)
         try:
@@ -252,12 +249,10 @@ class Executor:
                     message=error.message,
                 )
                 alert = self._apply(session, claim, decision, text)
-                if isinstance(error, RateLimitedError | QuotaExhaustedError):
-                    # The whole account waits, not only this post: its other posts would meet
-                    # the same limit.
-                    until = error.retry_at or decision.next_attempt_at
-                    if until is not None:
-                        accounts_mod.rest_account(session, claim.account_id, until, text)
+                if decision.rest_account_until is not None:
+                    accounts_mod.rest_account(
+                        session, claim.account_id, decision.rest_account_until, text
+                    )
                 self._pace(session, claim)
 
         try:
@@ -289,7 +284,7 @@ class Executor:
                 "the reconciler will ask the platform",
                 claim.post_id,
                 what,
-                outage_line(error),
+                driver_message(error),
             )
             raise Unrecorded(what) from None
 

@@ -28,6 +28,8 @@ class Decision:
     next_attempt_at: datetime | None = None
     reason: str = ""
     refund_attempt: bool = False
+    # The platform limited the account, not the post: none of its posts before this time.
+    rest_account_until: datetime | None = None
 
 
 class RetryPolicy:
@@ -53,8 +55,15 @@ class RetryPolicy:
             return Decision("fail", None, error.message)
         platform_wait = isinstance(error, RateLimitedError | QuotaExhaustedError)
         age = now - created_at
+        # A rate limit or quota is the account's, not the post's: its other posts wait too.
+        rest = error.retry_at if platform_wait else None
         if age > timedelta(hours=self.settings.max_age_hours):
-            return Decision("fail", None, f"gave up after {age} without success: {error.message}")
+            return Decision(
+                "fail",
+                None,
+                f"gave up after {age} without success: {error.message}",
+                rest_account_until=rest,
+            )
         if not platform_wait and charged_attempts >= self.settings.max_attempts:
             return Decision(
                 "fail", None, f"gave up after {charged_attempts} attempts: {error.message}"
@@ -67,5 +76,9 @@ class RetryPolicy:
             QuotaExhaustedError: "quota exhausted",
         }.get(type(error), "temporary error")
         return Decision(
-            "retry", wait_until, f"{label}: {error.message}", refund_attempt=platform_wait
+            "retry",
+            wait_until,
+            f"{label}: {error.message}",
+            refund_attempt=platform_wait,
+            rest_account_until=(rest or wait_until) if platform_wait else None,
         )
