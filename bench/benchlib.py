@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,14 +20,13 @@ from typing import Any
 
 import httpx
 from rich.markup import escape
-from sqlalchemy import Engine, create_engine, func, insert, select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import create_engine, func, insert, select, text
 
 from crosspost.accounts import sync_accounts
 from crosspost.config import Config, load_config
-from crosspost.db.engine import make_engine, session_factory, transaction
-from crosspost.db.migrate import upgrade
+from crosspost.db.engine import transaction
 from crosspost.db.models import Base, Post
+from crosspost.db.scratch import ScratchDatabase
 from crosspost.timeutil import utcnow
 
 # The tables, for bulk inserts with SQLAlchemy core.
@@ -264,33 +262,14 @@ def pg_available() -> str | None:
     return None
 
 
-class BenchDatabase:
+class BenchDatabase(ScratchDatabase):
     """A migrated, empty database: a SQLite file in `folder`, or a fresh PostgreSQL schema
     (dropped by `drop`). `url` is what a `crosspost` subprocess is given."""
 
     def __init__(self, backend: str, folder: Path, *, pool_size: int = 10) -> None:
-        self.backend = backend
-        self.schema: str | None = None
-        if backend == "sqlite":
-            self.url = f"sqlite:///{folder / 'crosspost.db'}"
-            self.engine: Engine = make_engine(self.url)
-        elif backend == "postgresql":
-            self.schema = f"bench_{uuid.uuid4().hex[:12]}"
-            admin = create_engine(PG_URL)
-            with admin.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-            admin.dispose()
-            # libpq reads options from the URL, so the worker processes use the schema too.
-            self.url = f"{PG_URL}?options=-csearch_path%3D{self.schema}"
-            self.engine = make_engine(PG_URL, schema=self.schema, pool_size=pool_size)
-        else:
-            raise ValueError(f"unknown backend {backend!r}")
-        try:
-            upgrade(self.engine)
-        except BaseException:
-            self.drop()  # no schema left behind by a failed start
-            raise
-        self.factory: sessionmaker[Session] = session_factory(self.engine)
+        super().__init__(
+            backend, folder, pg_url=PG_URL, schema_prefix="bench_", pool_size=pool_size
+        )
 
     @property
     def label(self) -> str:
@@ -316,14 +295,6 @@ class BenchDatabase:
                         f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
                     )
                 )
-
-    def drop(self) -> None:
-        self.engine.dispose()
-        if self.schema:
-            admin = create_engine(PG_URL)
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
-            admin.dispose()
 
     def __enter__(self) -> BenchDatabase:
         return self

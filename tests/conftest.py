@@ -5,17 +5,14 @@ CROSSPOST_TEST_PG=skip to leave it out on a machine without it (CI never does)."
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import create_engine, text
 
 from crosspost.config import Config, parse_config
-from crosspost.db.engine import make_engine, session_factory
-from crosspost.db.migrate import upgrade
+from crosspost.db.scratch import ScratchDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get(
@@ -40,35 +37,13 @@ def _pg_available() -> None:
         )
 
 
-class Database:
+class Database(ScratchDatabase):
     """One migrated, empty database: a SQLite file or a fresh PostgreSQL schema."""
 
     def __init__(self, backend: str, tmp_path: Path) -> None:
-        self.backend = backend
-        self.schema: str | None = None
-        if backend == "sqlite":
-            self.url = f"sqlite:///{tmp_path / 'crosspost.db'}"
-            self.engine: Engine = make_engine(self.url)
-        else:
+        if backend != "sqlite":
             _pg_available()
-            self.schema = f"t_{uuid.uuid4().hex[:12]}"
-            admin = create_engine(PG_URL)
-            with admin.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-            admin.dispose()
-            # libpq reads options from the URL, so subprocesses (the real CLI) use the schema.
-            self.url = f"{PG_URL}?options=-csearch_path%3D{self.schema}"
-            self.engine = make_engine(PG_URL, schema=self.schema)
-        upgrade(self.engine)
-        self.factory: sessionmaker[Session] = session_factory(self.engine)
-
-    def drop(self) -> None:
-        self.engine.dispose()
-        if self.schema:
-            admin = create_engine(PG_URL)
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
-            admin.dispose()
+        super().__init__(backend, tmp_path, pg_url=PG_URL, schema_prefix="t_")
 
 
 @pytest.fixture(params=BACKENDS)
