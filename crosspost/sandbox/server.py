@@ -34,7 +34,7 @@ from crosspost.sandbox.http import Request, Response
 log = logging.getLogger("crosspost.sandbox")
 
 PLATFORM_CLASSES = {
-    "x": "crosspost.sandbox.x:XApi",
+    "x": "crosspost.sandbox.x:API",
     "youtube": "crosspost.sandbox.youtube:YouTubeApi",
     "facebook": "crosspost.sandbox.facebook:FacebookApi",
 }
