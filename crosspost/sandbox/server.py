@@ -35,7 +35,7 @@ log = logging.getLogger("crosspost.sandbox")
 
 PLATFORM_CLASSES = {
     "x": "crosspost.sandbox.x:API",
-    "youtube": "crosspost.sandbox.youtube:YouTubeApi",
+    "youtube": "crosspost.sandbox.youtube:API",
     "facebook": "crosspost.sandbox.facebook:FacebookApi",
 }
 REQUEST_LOG_SIZE = 2000

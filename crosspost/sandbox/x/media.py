@@ -1,9 +1,9 @@
 """X API v2's chunked media upload in the sandbox: initialize, append, finalize, status.
 
 The v2 endpoints (``/2/media/upload/initialize``, ``/{id}/append``, ``/{id}/finalize``, and
-``GET /2/media/upload?command=STATUS``), with the limits of X's media docs. Uploaded bytes are
-counted and hashed, never kept: an append holds one segment in memory. Images are ready when
-finalized; GIFs and videos go through processing, polled ``processing_polls`` times.
+``GET /2/media/upload?command=STATUS``). Uploaded bytes are counted and hashed, never kept: an
+append holds one segment in memory. Images are ready when finalized; GIFs and videos go
+through processing, done after ``processing_polls`` status calls.
 """
 
 from __future__ import annotations
