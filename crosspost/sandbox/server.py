@@ -36,7 +36,7 @@ log = logging.getLogger("crosspost.sandbox")
 PLATFORM_CLASSES = {
     "x": "crosspost.sandbox.x:API",
     "youtube": "crosspost.sandbox.youtube:API",
-    "facebook": "crosspost.sandbox.facebook:FacebookApi",
+    "facebook": "crosspost.sandbox.facebook:API",
 }
 REQUEST_LOG_SIZE = 2000
 LOGGED_BODY_LIMIT = 64 * 1024
