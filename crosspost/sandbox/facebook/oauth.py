@@ -24,6 +24,8 @@ SANDBOX_USER = {"id": "100000000000042", "name": "Nguyễn Văn Thử"}
 
 
 class GraphTokens:
+    """Which tokens a call may use, and the calls that turn a user token into Page tokens."""
+
     def __init__(self, ctx: SandboxContext, page: Page) -> None:
         self.ctx = ctx
         self.page = page
@@ -40,6 +42,14 @@ class GraphTokens:
         if allowed is not None and token not in allowed and token not in self.page.page_tokens:
             raise GraphError("Invalid OAuth access token - Cannot parse access token", 190)
         return token
+
+    def page_edge(self, request: Request, method: str) -> tuple[dict[str, str], dict[str, bytes]]:
+        """A call on an edge of the Page: its parameters and files, once its token is checked
+        and its node is the Page."""
+        params, files = graph_params(request)
+        self.check(request, params)
+        self.page.check(request.params["node"], method)
+        return params, files
 
     def user_token(self, token: str) -> bool:
         """A token of the sandbox user: one the config lists, or one the exchange made."""

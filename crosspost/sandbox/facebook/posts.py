@@ -24,15 +24,15 @@ from crosspost.sandbox.http import Request, Response
 
 
 class PagePosts:
+    """Handlers for the Page's feed, photos and object reads."""
+
     def __init__(self, ctx: SandboxContext, page: Page, tokens: GraphTokens) -> None:
         self.ctx = ctx
         self.page = page
         self.tokens = tokens
 
     def create_post(self, request: Request) -> Response:
-        params, _ = graph_params(request)
-        self.tokens.check(request, params)
-        self.page.check(request.params["node"], "post")
+        params, _ = self.tokens.page_edge(request, "post")
         message = params.get("message") or None
         link = params.get("link") or None
         media_ids = self._attached_media(params)
@@ -109,9 +109,7 @@ class PagePosts:
         return int(when)
 
     def upload_photo(self, request: Request) -> Response:
-        params, files = graph_params(request)
-        self.tokens.check(request, params)
-        self.page.check(request.params["node"], "post")
+        params, files = self.tokens.page_edge(request, "post")
         source = files.get("source")
         url = params.get("url")
         if source is None and not url:
@@ -157,9 +155,7 @@ class PagePosts:
         default: tuple[str, ...],
     ) -> Response:
         """A Page edge: `items()` (read under the lock) windowed, with the fields asked for."""
-        params, _ = graph_params(request)
-        self.tokens.check(request, params)
-        self.page.check(request.params["node"], "get")
+        params, _ = self.tokens.page_edge(request, "get")
         with self.ctx.lock:
             body = self._window(items(), params, request.path)
             body["data"] = [fields(i, params, default) for i in body["data"]]

@@ -14,6 +14,8 @@ from crosspost.sandbox.facebook.settings import DEFAULT_CONFIG
 
 
 class Page:
+    """The one Page the sandbox serves, configured by the knobs (its id, name, tokens)."""
+
     def __init__(self, ctx: SandboxContext) -> None:
         self.ctx = ctx
         self.config: dict[str, Any] = dict(DEFAULT_CONFIG)

@@ -27,6 +27,8 @@ UPLOAD_FILE_TYPES = ("application/pdf", "image/jpeg", "image/jpg", "image/png", 
 
 @dataclass(kw_only=True)
 class UploadSession(uploads.UploadSession):
+    """A Resumable Upload API session; `received` is its ``file_offset``."""
+
     file_name: str
     file_length: int
     file_type: str
@@ -49,6 +51,8 @@ class UploadSession(uploads.UploadSession):
 
 
 class ResumableUploads:
+    """The upload sessions and the handles of finished ones, which videos are published by."""
+
     def __init__(self, ctx: SandboxContext, page: Page, tokens: GraphTokens) -> None:
         self.ctx = ctx
         self.page = page
@@ -148,9 +152,7 @@ class ResumableUploads:
         return Response.json({"h": handle})
 
     def create_video(self, request: Request) -> Response:
-        params, _ = graph_params(request)
-        self.tokens.check(request, params)
-        self.page.check(request.params["node"], "post")
+        params, _ = self.tokens.page_edge(request, "post")
         handle = params.get("fbuploader_video_file_chunk")
         file_url = params.get("file_url")
         if not handle and not file_url:

@@ -52,10 +52,12 @@ class Media(UploadSession):
 
 @dataclass
 class XState:
+    """The platform's settings and everything created, one object for all its parts."""
+
     settings: dict[str, Any] = field(default_factory=lambda: dict(DEFAULTS))
-    users: dict[str, User] = field(default_factory=dict)  # by credential; kept across resets
+    users: dict[str, User] = field(default_factory=dict)  # by credential (token); kept on reset
     tweets: dict[str, Tweet] = field(default_factory=dict)
-    texts: set[tuple[str, str]] = field(default_factory=set)  # (author id, text): duplicates
+    texts: set[tuple[str, str]] = field(default_factory=set)  # (author id, text): O(1) duplicates
     media: dict[str, Media] = field(default_factory=dict)
 
     def reset(self) -> None:

@@ -19,6 +19,8 @@ THUMBNAIL_TYPES = ("image/jpeg", "image/png", "application/octet-stream")
 
 
 class ChannelCalls:
+    """Handlers for the channel's resources once a video exists; each charges the quota."""
+
     def __init__(self, ctx: SandboxContext, channel: Channel) -> None:
         self.ctx = ctx
         self.channel = channel

@@ -42,6 +42,8 @@ LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class ConsentPage:
+    """``GET /o/oauth2/auth``: checks the request, then issues a code to the redirect URI."""
+
     def __init__(self, ctx: SandboxContext, channel: Channel, grants: Grants) -> None:
         self.ctx = ctx
         self.channel = channel

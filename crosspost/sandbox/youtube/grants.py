@@ -27,14 +27,19 @@ class AuthCode:
 
 @dataclass
 class Grants:
+    """Shared by the consent page and the token endpoint; read and changed under the lock."""
+
     access_tokens: ExpiringTokens[str] = field(default_factory=ExpiringTokens)  # -> client_id
     tokens_issued: int = 0
-    auth_codes: ExpiringTokens[AuthCode] = field(default_factory=ExpiringTokens)  # by fingerprint
+    # The code's fingerprint -> its grant, until exchanged or expired.
+    auth_codes: ExpiringTokens[AuthCode] = field(default_factory=ExpiringTokens)
     codes_issued: int = 0
-    redeemed: dict[str, str | None] = field(default_factory=dict)  # code -> refresh token given
-    granted: dict[str, str] = field(default_factory=dict)  # refresh token -> client_id
-    revoked: set[str] = field(default_factory=set)  # refresh tokens
-    consented: set[str] = field(default_factory=set)  # clients granted offline access
+    # A code's fingerprint -> the fingerprint of the refresh token it gave (None: none).
+    redeemed: dict[str, str | None] = field(default_factory=dict)
+    # The fingerprint of a granted refresh token -> its client_id.
+    granted: dict[str, str] = field(default_factory=dict)
+    revoked: set[str] = field(default_factory=set)  # fingerprints of revoked refresh tokens
+    consented: set[str] = field(default_factory=set)  # clients that have had offline access
 
     def reset(self) -> None:
         """Forget everything issued (the sandbox's reset: clients must sign in again)."""

@@ -23,6 +23,8 @@ from crosspost.sandbox.youtube.state import Channel
 
 
 class TokenEndpoint:
+    """``POST /token`` (codes and refresh tokens for access tokens) and the bearer check."""
+
     def __init__(self, ctx: SandboxContext, channel: Channel, grants: Grants) -> None:
         self.ctx = ctx
         self.channel = channel

@@ -44,6 +44,8 @@ class UploadSession(uploads.UploadSession):
 
 
 class ResumableUploads:
+    """The upload sessions by id, and the two calls (POST to start, PUT per chunk)."""
+
     def __init__(self, ctx: SandboxContext, channel: Channel) -> None:
         self.ctx = ctx
         self.channel = channel
