@@ -1,4 +1,5 @@
-"""What a platform module gives the sandbox: its routes, its error shapes, its state."""
+"""What a platform package gives the sandbox (as its ``API``): its routes, its error shapes,
+its state."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ class Route:
 
 
 class SandboxContext:
-    """Shared by every platform module: one lock for state, ids, the clock and the base URL."""
+    """Shared by every platform: one lock for state, ids, the clock and the base URL."""
 
     def __init__(self, seed: int = 0) -> None:
         self.lock = threading.RLock()
@@ -57,7 +58,7 @@ class SandboxContext:
 class PlatformAPI(ABC):
     """One platform's part of the sandbox."""
 
-    name: str  # "x", "youtube", "facebook"
+    name: str  # its package's name: "x", "youtube", "facebook"
 
     def __init__(self, ctx: SandboxContext) -> None:
         self.ctx = ctx

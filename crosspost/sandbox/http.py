@@ -85,10 +85,10 @@ class Request:
             self._body = b"".join(self.stream())
         return self._body
 
-    def drain(self) -> None:
-        """Discard what a handler did not read, so the connection can be reused."""
-        for _ in self.stream():
-            pass
+    def drain(self) -> int:
+        """Discard what a handler did not read, so the connection can be reused; the bytes
+        discarded (they still crossed the wire: uploads count them)."""
+        return sum(len(chunk) for chunk in self.stream())
 
     def json(self) -> Any:
         """The body parsed as JSON (None when empty), parsed once: the request log and the
@@ -145,6 +145,17 @@ class Response:
         merged = {"Content-Type": "application/json; charset=UTF-8"}
         merged.update(headers or {})
         return cls(status, json.dumps(obj, ensure_ascii=False).encode("utf-8"), merged)
+
+    @classmethod
+    def text(
+        cls, text: str, status: int = 200, content_type: str = "text/plain; charset=utf-8"
+    ) -> Response:
+        """A text answer: a plain-text error, a form-encoded token, an HTML page."""
+        return cls(status, text.encode("utf-8"), {"Content-Type": content_type})
+
+    @classmethod
+    def html(cls, markup: str, status: int = 200) -> Response:
+        return cls.text(markup, status, "text/html; charset=utf-8")
 
     @classmethod
     def empty(cls, status: int = 204, headers: Mapping[str, str] | None = None) -> Response:

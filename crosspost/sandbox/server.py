@@ -15,7 +15,6 @@ Control endpoints (never faulted, no latency):
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import logging
 import socket
@@ -30,23 +29,12 @@ from urllib.parse import parse_qs, urlsplit
 from crosspost.sandbox.api import PlatformAPI, Route, SandboxContext
 from crosspost.sandbox.faults import FaultPlan, FaultSpecError
 from crosspost.sandbox.http import Request, Response
+from crosspost.sandbox.platforms import load_platform, platform_names
 
 log = logging.getLogger("crosspost.sandbox")
 
-PLATFORM_CLASSES = {
-    "x": "crosspost.sandbox.x:XApi",
-    "youtube": "crosspost.sandbox.youtube:YouTubeApi",
-    "facebook": "crosspost.sandbox.facebook:FacebookApi",
-}
 REQUEST_LOG_SIZE = 2000
 LOGGED_BODY_LIMIT = 64 * 1024
-
-
-def _load_platform(spec: str, ctx: SandboxContext) -> PlatformAPI:
-    module_name, _, class_name = spec.partition(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
-    platform: PlatformAPI = cls(ctx)
-    return platform
 
 
 class SandboxApp:
@@ -61,11 +49,11 @@ class SandboxApp:
         request_log_size: int = REQUEST_LOG_SIZE,
     ) -> None:
         self.ctx = SandboxContext(seed)
-        names = platforms or list(PLATFORM_CLASSES)
+        names = platforms or platform_names()
         self.latency = latency_ms / 1000.0
         self.faults = FaultPlan(seed, faults)
         self.platforms: dict[str, PlatformAPI] = {
-            name: _load_platform(PLATFORM_CLASSES[name], self.ctx) for name in names
+            name: load_platform(name, self.ctx) for name in names
         }
         self.routes: list[tuple[PlatformAPI, Route]] = [
             (platform, route) for platform in self.platforms.values() for route in platform.routes()

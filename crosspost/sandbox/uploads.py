@@ -1,7 +1,9 @@
 """What every platform's upload keeps of the bytes it receives: their count and their SHA-256.
 
 Uploads are counted and hashed as they arrive, never held, so the sandbox's memory stays at one
-chunk while a test can still check that exactly the file's bytes arrived, each once.
+chunk while a test can still check that exactly the file's bytes arrived, each once. Chunked
+uploads (X's segments, YouTube's resumable sessions, Graph's Resumable Upload API) share one
+session shape: an id, the bytes held so far (the offset the next chunk starts at), the chunks.
 """
 
 from __future__ import annotations
@@ -48,3 +50,17 @@ def received(chunks: Iterable[bytes]) -> Received:
     kept = Received()
     kept.absorb(chunks)
     return kept
+
+
+@dataclass(kw_only=True)
+class UploadSession:
+    """One chunked upload on the server's side; platforms add what their protocol tracks."""
+
+    id: str
+    body: Received = field(default_factory=Received)
+    chunks: int = 0  # chunks (segments) that arrived
+
+    @property
+    def received(self) -> int:
+        """The bytes the server holds: the offset where the next chunk must start."""
+        return self.body.size
