@@ -26,7 +26,8 @@ from crosspost.adapters.base import (
     RateLimitedError,
     RetryableError,
 )
-from crosspost.adapters.x import XAdapter, _HostSession, comparable
+from crosspost.adapters.x.adapter import XAdapter, comparable
+from crosspost.adapters.x.transport import HostSession as _HostSession
 from tests.support.sandbox import closing_adapters, media_file, sandbox_fixtures
 from tests.support.x_helpers import (
     ACCESS_TOKEN,

@@ -7,9 +7,9 @@ import json
 from rich.console import Console
 
 from crosspost.adapters.base import ContentKind, Draft, Platform
+from crosspost.adapters.x.weighted import weighted_length
 from crosspost.cli.preview import preview_command, print_preview
 from crosspost.render import render_draft
-from crosspost.render.weighted import weighted_length
 
 from .samples import LIMITS, LINK, TITLE, content
 

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 from crosspost.adapters.base import (
     AccountConfig,
     Adapter,
+    AuthCommand,
     AuthenticationError,
+    AuthOption,
     ContentKind,
     Draft,
-    DuplicateContentError,
     Limits,
     MediaFile,
-    MediaRole,
     Pacing,
     PermanentError,
     Platform,
@@ -42,7 +42,9 @@ from crosspost.adapters.base import (
     no_answer,
     unsettled_error,
 )
-from crosspost.adapters.common import nfc, open_media, retry_in
+from crosspost.adapters.common import nfc, open_media
+from crosspost.adapters.facebook.checks import image_of, video_of
+from crosspost.adapters.facebook.errors import MAY_EXIST, graph_error, usage_peak
 
 if TYPE_CHECKING:
     import httpx
@@ -59,25 +61,12 @@ DEFAULT_UPLOAD_RETRIES = 3
 DEFAULT_RATE_LIMIT_FALLBACK_SECONDS = 300
 DEFAULT_IMAGE_MAX_BYTES = 4 * 1024 * 1024
 DEFAULT_VIDEO_MAX_BYTES = 10 * 1024**3
-# Code 368 ("deemed abusive or otherwise disallowed") blocks for hours, not minutes.
-BLOCKED_RETRY = timedelta(hours=1)
 # find_existing reads this far before `since`: our clock and Facebook's may disagree.
 RECONCILE_SLACK = timedelta(minutes=5)
 FEED_PAGES_MAX = 10
 VIDEO_TITLE_MAX = 255  # the figure integrations use; Graph documents no limit (UNVERIFIED)
 
-RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80001})
-AUTH_CODES = frozenset({102, 104, 190})
-TRANSIENT_CODES = frozenset({1, 2})
-DUPLICATE_CODE = 506
-BLOCKED_CODE = 368
 ARTICLE_IMAGE_MODES = ("attach", "link_preview")
-# Added to the message of a failure on the call that creates the post (AmbiguousOutcomeError).
-MAY_EXIST = "the post may exist, reconcile first"
-
-
-def permission_code(code: int) -> bool:
-    return code == 10 or 200 <= code <= 299
 
 
 class FacebookAdapter(Adapter):
@@ -100,6 +89,30 @@ class FacebookAdapter(Adapter):
             {"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "image/tiff"}
         ),
         video_types=frozenset({"video/"}),
+    )
+    podcast_as_video: ClassVar[bool] = True
+    limit_settings: ClassVar[Mapping[str, str]] = {
+        "image_max_bytes": "image_max_bytes",
+        "video_max_bytes": "video_max_bytes",
+    }
+    auth_command: ClassVar[AuthCommand | None] = AuthCommand(
+        help="Exchange a user token for a long-lived one and store the Page's token.",
+        flow="crosspost.adapters.facebook.auth:run",
+        options=(
+            AuthOption(
+                "app_secret",
+                envvar="CROSSPOST_FACEBOOK_APP_SECRET",
+                prompt="App secret",
+                hide_input=True,
+            ),
+            AuthOption(
+                "user_token",
+                envvar="CROSSPOST_FACEBOOK_USER_TOKEN",
+                prompt="User access token (with pages_manage_posts)",
+                hide_input=True,
+            ),
+            AuthOption("app_id", help="Defaults to the account's app_id setting"),
+        ),
     )
     settings_spec: ClassVar[Mapping[str, SettingSpec]] = {
         "page_id": SettingSpec(
@@ -181,8 +194,6 @@ class FacebookAdapter(Adapter):
         self.chunk_bytes = max(1, int(self.setting("upload_chunk_bytes")))
         self.upload_retries = max(0, int(self.setting("upload_retries")))
         self.article_image = str(self.setting("article_image"))
-        self.image_max_bytes = int(self.setting("image_max_bytes"))
-        self.video_max_bytes = int(self.setting("video_max_bytes"))
         self.rate_limit_fallback = timedelta(
             seconds=int(self.setting("rate_limit_fallback_seconds"))
         )
@@ -212,51 +223,23 @@ class FacebookAdapter(Adapter):
         _ = self.client
 
     # -- checks ------------------------------------------------------------------------------
-    def check(self, draft: Draft) -> list[str]:
-        problems = list(draft.problems)
-        if not self.supports(draft.kind):
-            problems.append(self.not_applicable_reason(draft.kind) or "unsupported kind")
+    def draft_problems(self, draft: Draft, limits: Limits) -> list[str]:
+        """The message's length, the files' sizes, and the settings a Page post needs."""
+        from crosspost.adapters.facebook.checks import draft_problems
+
+        problems = draft_problems(draft, limits)
         if not self.page_id:
             problems.append("facebook: the account has no page_id setting")
-        length = len(nfc(draft.text))
-        if length > self.limits.text_max:
-            problems.append(f"facebook: text is {length} characters, limit {self.limits.text_max}")
-        video = self._video_of(draft)
-        if draft.kind == ContentKind.VIDEO and video is None:
-            problems.append("facebook: a video post needs a video file")
-        if video is not None:
-            if not self.app_id:
-                problems.append("facebook: uploading a video needs the app_id setting")
-            if video.size > self.video_max_bytes:
-                problems.append(
-                    f"facebook: video is {video.size} bytes, limit {self.video_max_bytes}"
-                )
-        image = self._image_of(draft)
-        if video is None and image is not None and image.size > self.image_max_bytes:
-            problems.append(f"facebook: image is {image.size} bytes, limit {self.image_max_bytes}")
-        if video is None and not (draft.text or draft.link):
-            problems.append("facebook: a post needs a message or a link")
+        if self._video_of(draft) is not None and not self.app_id:
+            problems.append("facebook: uploading a video needs the app_id setting")
         return problems
 
-    @staticmethod
-    def _video_of(draft: Draft) -> MediaFile | None:
-        if draft.kind not in (ContentKind.VIDEO, ContentKind.PODCAST):
-            return None
-        return draft.media_with_role(MediaRole.VIDEO)
-
-    @staticmethod
-    def _image_of(draft: Draft) -> MediaFile | None:
-        """A podcast's picture is its cover; an article's, its image."""
-        if draft.kind == ContentKind.PODCAST:
-            return draft.media_with_role(MediaRole.COVER, MediaRole.IMAGE)
-        return draft.media_with_role(MediaRole.IMAGE, MediaRole.COVER)
+    _video_of = staticmethod(video_of)
+    _image_of = staticmethod(image_of)
 
     # -- publish -----------------------------------------------------------------------------
-    def publish(self, request: PublishRequest, progress: ProgressCallback | None = None) -> Receipt:
+    def _publish(self, request: PublishRequest, progress: ProgressCallback | None) -> Receipt:
         draft = request.draft
-        problems = self.check(draft)
-        if problems:
-            raise PermanentError("; ".join(problems))
         video = self._video_of(draft)
         if video is not None:
             return self._publish_video(draft, video, progress)
@@ -514,7 +497,14 @@ class FacebookAdapter(Adapter):
             body = None
         if response.is_success and isinstance(body, dict) and "error" not in body:
             return body
-        raise self._graph_error(response, body, what, creating)
+        raise graph_error(
+            response,
+            body,
+            what,
+            creating=creating,
+            scrub=self.scrub,
+            rate_limit_fallback=self.rate_limit_fallback,
+        )
 
     def _send(
         self,
@@ -576,81 +566,3 @@ class FacebookAdapter(Adapter):
                     self.last_usage[name] = json.loads(raw)
                 except ValueError:
                     continue
-
-    def _regain_at(self, headers: httpx.Headers) -> datetime | None:
-        """When BUC usage says access returns (`estimated_time_to_regain_access`, minutes)."""
-        try:
-            usage = json.loads(headers.get("x-business-use-case-usage") or "{}")
-        except ValueError:
-            return None
-        minutes = 0.0
-        if isinstance(usage, dict):
-            for entries in usage.values():
-                for entry in entries if isinstance(entries, list) else []:
-                    try:
-                        minutes = max(minutes, float(entry.get("estimated_time_to_regain_access")))
-                    except (AttributeError, TypeError, ValueError):
-                        continue
-        return retry_in(minutes * 60) if minutes > 0 else None  # 0: the usage does not say
-
-    def _graph_error(
-        self,
-        response: httpx.Response,
-        body: Any,
-        what: str,
-        creating: bool,
-    ) -> PublishError:
-        status = response.status_code
-        error = body.get("error") if isinstance(body, dict) else None
-        if not isinstance(error, dict):
-            error = {}
-        raw_code: Any = error.get("code")
-        try:
-            code = int(raw_code)
-        except (TypeError, ValueError):
-            code = 0
-        subcode = error.get("error_subcode")
-        message = self.scrub(str(error.get("message") or response.reason_phrase or status))
-        platform_code = f"{code}/{subcode}" if subcode else (str(code) if code else None)
-        text = f"facebook {what}: {message}" + (f" (code {platform_code})" if code else "")
-        kw: dict[str, Any] = {"http_status": status, "platform_code": platform_code}
-        if code in RATE_LIMIT_CODES or (not code and status == 429):
-            retry_at = self._regain_at(response.headers)
-            retry_at = retry_at or datetime.now(UTC) + self.rate_limit_fallback
-            return RateLimitedError(text, retry_at=retry_at, **kw)
-        if code == BLOCKED_CODE:
-            return RateLimitedError(text, retry_at=datetime.now(UTC) + BLOCKED_RETRY, **kw)
-        if code in AUTH_CODES or (not code and status == 401):
-            return AuthenticationError(text, **kw)
-        if code == DUPLICATE_CODE:
-            return DuplicateContentError(text, **kw)
-        if permission_code(code):
-            return PermanentError(f"{text}: the token lacks a permission on the Page", **kw)
-        if code in TRANSIENT_CODES or error.get("is_transient") is True or status >= 500:
-            return unsettled_error(text, creating=creating, note=MAY_EXIST, **kw)
-        return PermanentError(text, **kw)
-
-
-def usage_peak(usage: Mapping[str, Any]) -> tuple[float, float]:
-    """The highest percent in Graph's usage headers (X-App-Usage, X-Page-Usage: a table of
-    percents; X-Business-Use-Case-Usage: lists of them per object) and the longest
-    `estimated_time_to_regain_access` in minutes."""
-    percent = 0.0
-    regain = 0.0
-    tables: list[Any] = []
-    for value in usage.values():
-        if isinstance(value, dict):
-            for entry in value.values():
-                tables.extend(entry if isinstance(entry, list) else [])
-            tables.append(value)
-    for table in tables:
-        if not isinstance(table, dict):
-            continue
-        for key in ("call_count", "total_cputime", "total_time"):
-            number = table.get(key)
-            if isinstance(number, int | float) and not isinstance(number, bool):
-                percent = max(percent, float(number))
-        minutes = table.get("estimated_time_to_regain_access")
-        if isinstance(minutes, int | float) and not isinstance(minutes, bool):
-            regain = max(regain, float(minutes))
-    return percent, regain
