@@ -273,7 +273,7 @@ def test_check_reports_x_rules_for_unrendered_drafts(
         "x: 5 images, X takes at most 4"
     ]
     assert adapter.check(request_for(ARTICLE, TEXT).draft) == []
-    assert adapter.account_limits().video_max_bytes == 1000
+    assert adapter.effective_limits().video_max_bytes == 1000
 
 
 def test_platform_refusal_is_permanent_with_xs_reason(
