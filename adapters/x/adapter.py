@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     import tweepy
 
 DEFAULT_BASE_URL = "https://api.twitter.com"
+THREAD_MODES = ("never", "auto", "always")
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_VIDEO_MAX_BYTES = 512 * MB
 DEFAULT_VIDEO_MAX_SECONDS = 140.0
@@ -96,6 +97,10 @@ class XAdapter(Adapter):
     # calls, so the default leaves room for threads of up to 4 parts.
     default_budget: ClassVar[Mapping[str, int]] = {"per_15_minutes": 25}
     settings_spec: ClassVar[Mapping[str, SettingSpec]] = {
+        "thread": SettingSpec(
+            str, "threads: never, auto or always", choices=THREAD_MODES, default="never"
+        ),
+        "thread_numbering": SettingSpec(bool, "add '1/n' to thread parts", default=False),
         "base_url": SettingSpec(
             str,
             f"API root, default {DEFAULT_BASE_URL} (the sandbox in tests)",

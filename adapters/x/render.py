@@ -26,6 +26,7 @@ from crosspost.adapters.base import (
     MediaRole,
     Platform,
 )
+from crosspost.adapters.x.adapter import THREAD_MODES
 from crosspost.adapters.x.checks import text_problems
 from crosspost.adapters.x.thread import split_thread
 from crosspost.adapters.x.weighted import WeightConfig, fits
@@ -33,8 +34,6 @@ from crosspost.render.fields import Fields, build_fields, override_text, overrid
 from crosspost.render.fitting import fit
 from crosspost.render.selection import pictures
 from crosspost.render.templates import PlatformTemplate, load_template
-
-THREAD_MODES = ("never", "auto", "always")
 
 
 def thread_mode(content: ContentSnapshot, settings: Mapping[str, Any]) -> tuple[str, str | None]:
