@@ -372,6 +372,7 @@ class Adapter(ABC):
     """One platform. Subclasses declare data (platform, kinds, limits, settings) and calls."""
 
     platform: ClassVar[Platform]
+    display_name: ClassVar[str]  # the platform's name in sentences ("YouTube")
     supported_kinds: ClassVar[frozenset[ContentKind]]
     limits: ClassVar[Limits]
     # Account settings this adapter accepts in config ([accounts.NAME] table), beyond the

@@ -73,6 +73,7 @@ class FacebookAdapter(Adapter):
     """A Facebook Page, with a Page access token (``page_access_token``)."""
 
     platform = Platform.FACEBOOK
+    display_name = "Facebook"
     supported_kinds = frozenset({ContentKind.ARTICLE, ContentKind.VIDEO, ContentKind.PODCAST})
     # 63,206 characters is the Page post message limit Facebook has long used. Photos: the
     # /photos reference says 4 MB; videos: 10 GB and 240 minutes in Meta's video specs. The

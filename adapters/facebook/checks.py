@@ -4,8 +4,10 @@ problems, and the adapter checks a stored draft against them again before anythi
 
 from __future__ import annotations
 
+import mimetypes
+
 from crosspost.adapters.base import ContentKind, Draft, Limits, MediaFile, MediaRole
-from crosspost.adapters.common import nfc
+from crosspost.adapters.common import media_problems, nfc
 
 
 def video_of(draft: Draft) -> MediaFile | None:
@@ -39,10 +41,8 @@ def draft_problems(draft: Draft, limits: Limits) -> list[str]:
     problems = message_problems(draft.text, draft.link, video is not None, limits)
     if draft.kind == ContentKind.VIDEO and video is None:
         problems.append("facebook: a video post needs a video file")
-    if video is not None and limits.video_max_bytes and video.size > limits.video_max_bytes:
-        problems.append(f"facebook: video is {video.size} bytes, limit {limits.video_max_bytes}")
-    image = image_of(draft)
-    most = limits.image_max_bytes
-    if video is None and image is not None and most and image.size > most:
-        problems.append(f"facebook: image is {image.size} bytes, limit {most}")
+    upload = video or image_of(draft)
+    if upload is not None:
+        mime = upload.mime_type or mimetypes.guess_type(upload.path.name)[0]
+        problems.extend(media_problems("facebook", "Facebook", upload, mime, upload.size, limits))
     return problems

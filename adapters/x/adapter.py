@@ -60,6 +60,7 @@ class XAdapter(Adapter):
     """An X account: single posts and threads, up to 4 images or 1 video on the first post."""
 
     platform = Platform.X
+    display_name = "X"
     supported_kinds = frozenset({ContentKind.ARTICLE, ContentKind.VIDEO, ContentKind.PODCAST})
     limits = Limits(
         text_max=280,

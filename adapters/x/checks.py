@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from crosspost.adapters.base import ContentKind, Draft, Limits, MediaFile
-from crosspost.adapters.common import nfc
+from crosspost.adapters.common import media_problems, nfc
 from crosspost.adapters.x.upload import attachments_for, category, media_type
 from crosspost.adapters.x.weighted import WeightConfig, parse
 
@@ -21,7 +21,7 @@ def draft_problems(draft: Draft, limits: Limits) -> list[str]:
     return [
         *text_problems(draft.parts, WeightConfig.for_limits(limits)),
         *mix_problems(draft.kind, attachments, limits),
-        *(p for media in attachments for p in media_problems(media, limits)),
+        *(p for media in attachments for p in declared_media_problems(media, limits)),
     ]
 
 
@@ -50,7 +50,7 @@ def mix_problems(kind: ContentKind, attachments: list[MediaFile], limits: Limits
     kinds = [category(media_type(m)) for m in attachments]
     problems = []
     if kind == ContentKind.VIDEO and "tweet_video" not in kinds:
-        problems.append("x: a video post needs a video file (MP4 or MOV)")
+        problems.append("x: a video post needs a video file")
     if len(kinds) > 1 and any(k != "tweet_image" for k in kinds):
         problems.append("x: a post takes up to 4 images, or 1 GIF, or 1 video, not a mix")
     elif len(kinds) > limits.max_images:
@@ -58,18 +58,6 @@ def mix_problems(kind: ContentKind, attachments: list[MediaFile], limits: Limits
     return problems
 
 
-def media_problems(media: MediaFile, limits: Limits) -> list[str]:
-    """The file's declared type and size against X's (and the account's) limits."""
-    kind = media_type(media)
-    name = media.path.name
-    if limits.takes("video", kind):
-        most = limits.video_max_bytes
-    elif kind == "image/gif" and limits.gif_max_bytes:
-        most = limits.gif_max_bytes
-    elif limits.takes("image", kind):
-        most = limits.image_max_bytes
-    else:
-        return [f"x: {name} is {kind}; X takes JPEG, PNG, GIF, WebP images and MP4/MOV video"]
-    if most is not None and media.size > most:
-        return [f"x: {name} is {media.size} bytes, X takes at most {most}"]
-    return []
+def declared_media_problems(media: MediaFile, limits: Limits) -> list[str]:
+    """The file's recorded type and size against X's (and the account's) limits."""
+    return media_problems("x", "X", media, media_type(media), media.size, limits)

@@ -60,6 +60,7 @@ PRIVACY_STATUSES = ("public", "unlisted", "private")
 
 class YouTubeAdapter(Adapter):
     platform = Platform.YOUTUBE
+    display_name = "YouTube"
     supported_kinds = frozenset({ContentKind.VIDEO, ContentKind.PODCAST})
     limits = Limits(
         text_max=5000,

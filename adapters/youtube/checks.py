@@ -11,6 +11,11 @@ from collections.abc import Iterable
 
 from crosspost.adapters.base import ContentKind, Draft, Limits, MediaRole
 
+NO_VIDEO = "youtube: a video post needs a video file"
+NO_PODCAST_VIDEO = (
+    "youtube: the podcast's video has not been rendered (render the podcast to video first)"
+)
+
 
 def tags_length(tags: Iterable[str]) -> int:
     """The length YouTube counts for `tags`: quoted if spaced, commas between."""
@@ -48,8 +53,5 @@ def draft_problems(draft: Draft, limits: Limits) -> list[str]:
     """Every reason YouTube would refuse `draft` under `limits`."""
     problems = metadata_problems(draft.title or "", draft.description or "", draft.tags, limits)
     if draft.media_with_role(MediaRole.VIDEO) is None:
-        problems.append(
-            f"youtube: a {draft.kind} reaches YouTube as a video file and this draft has none"
-            + (" (render the podcast to video first)" if draft.kind == ContentKind.PODCAST else "")
-        )
+        problems.append(NO_PODCAST_VIDEO if draft.kind == ContentKind.PODCAST else NO_VIDEO)
     return problems

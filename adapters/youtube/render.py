@@ -32,7 +32,7 @@ from crosspost.adapters.base import (
     MediaRole,
     Platform,
 )
-from crosspost.adapters.youtube.checks import metadata_problems, tags_length
+from crosspost.adapters.youtube.checks import NO_PODCAST_VIDEO, metadata_problems, tags_length
 from crosspost.render.fields import build_fields, labels, override_text, overrides_for
 from crosspost.render.fitting import fit
 from crosspost.render.selection import pictures
@@ -132,10 +132,7 @@ class YouTubeRules:
         has_video = content.media_with_role(MediaRole.VIDEO) is not None
         if content.kind != ContentKind.PODCAST or has_video:
             return []
-        return [
-            "youtube: the podcast's video has not been rendered "
-            "(prepare_content renders it from the audio and the cover)"
-        ]
+        return [NO_PODCAST_VIDEO]
 
     def render(
         self,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from crosspost.adapters.base import ContentSnapshot, Limits, MediaFile, MediaRole, Platform
+from crosspost.adapters.common import duration_problem, media_problems
 from crosspost.adapters.registry import adapter_class, rules_for
 from crosspost.media import guess_mime
 from crosspost.render.ffmpeg import probe
@@ -95,35 +96,19 @@ def inspect_media(path: Path) -> MediaInfo:
     return _inspect(path, FileState.of(path))
 
 
-def _size(n: float) -> str:
-    return f"{n / 1024**2:.1f} MB" if n < 1024**3 else f"{n / 1024**3:.1f} GB"
-
-
 def _check_file(platform: Platform, media: MediaFile, limits: Limits) -> list[str]:
-    family = "video" if media.role == MediaRole.VIDEO else "image"
-    label = f"{platform}: {media.role} {media.path.name}"
     if not media.path.is_file():
-        return [f"{label} is missing ({media.path})"]
+        return [f"{platform}: {media.role} {media.path.name} is missing ({media.path})"]
+    display = adapter_class(platform).display_name
     state = FileState.of(media.path)
     mime = _sniffed(state) or media.mime_type
-    if mime is None:
-        return [f"{label} is of an unknown type; {platform} takes {family} files"]
-    if not limits.takes(family, mime):
-        return [f"{label} is {mime}, which {platform} does not take as a {family}"]
-    size = state.size
-    if family == "image":
-        gif = mime == "image/gif" and limits.gif_max_bytes
-        top = limits.gif_max_bytes if gif else limits.image_max_bytes
-        return [f"{label} is {_size(size)}, limit {_size(top)}"] if top and size > top else []
-    problems = []
-    top = limits.video_max_bytes
-    if top and size > top:
-        problems.append(f"{label} is {_size(size)}, limit {_size(top)}")
+    problems = media_problems(platform, display, media, mime, state.size, limits)
     longest = limits.video_max_seconds
-    if longest:
+    video = media.role == MediaRole.VIDEO and mime is not None and limits.takes("video", mime)
+    if video and longest:
         duration = _inspect(media.path, state).duration
         if duration is not None and duration > longest:
-            problems.append(f"{label} is {duration:.1f} s long, limit {longest:g} s")
+            problems.append(duration_problem(platform, display, media, duration, longest))
     return problems
 
 

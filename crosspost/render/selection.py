@@ -25,7 +25,7 @@ def missing_media(platform: P, content: ContentSnapshot) -> list[str]:
     has = {m.role for m in content.media}
     problems: list[str] = []
     if content.kind == ContentKind.VIDEO and MediaRole.VIDEO not in has:
-        problems.append(f"{platform}: the video item has no video file")
+        problems.append(f"{platform}: a video post needs a video file")
     if content.kind == ContentKind.PODCAST:
         if MediaRole.AUDIO not in has:
             problems.append(f"{platform}: the podcast has no audio file")

@@ -131,8 +131,7 @@ def test_a_podcast_without_its_rendered_video_is_a_problem(tmp_path: Path) -> No
     item = content(ContentKind.PODCAST, media=stub_podcast(tmp_path))
     draft = render_draft(Platform.YOUTUBE, item, {}, limits=YOUTUBE_LIMITS)
     assert draft.problems == (
-        "youtube: the podcast's video has not been rendered "
-        "(prepare_content renders it from the audio and the cover)",
+        "youtube: the podcast's video has not been rendered (render the podcast to video first)",
     )
 
 

@@ -127,7 +127,7 @@ def test_articles_carry_up_to_four_images(tmp_path: Path) -> None:
 
 def test_a_video_item_without_its_video_is_a_problem() -> None:
     draft = render_draft(Platform.X, content(ContentKind.VIDEO), {}, limits=X_LIMITS)
-    assert draft.problems == ("x: the video item has no video file",)
+    assert draft.problems == ("x: a video post needs a video file",)
 
 
 def test_an_unset_thread_mode_means_one_post() -> None:
