@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from crosspost.adapters.auth import AuthCommand
 from crosspost.adapters.registry import Platform
 
 __all__ = ["Platform"]  # defined by the registry, the one list of platforms
@@ -318,46 +319,6 @@ class SettingSpec:
     secret: bool = False
     choices: tuple[Any, ...] | None = None
     default: Any = None  # what `Adapter.setting` gives for an account that does not set it
-
-
-@dataclass(frozen=True)
-class AuthOption:
-    """One option of `crosspost auth <platform>`: `--name` (underscores as dashes)."""
-
-    name: str
-    help: str | None = None
-    envvar: str | None = None
-    prompt: str | None = None  # asked for when neither the option nor `envvar` gives it
-    hide_input: bool = False  # a secret: typed unseen
-    type: type = str
-    default: Any = None
-    flag: str | None = None  # a boolean switch's own spelling, e.g. "--no-browser"
-
-
-@dataclass(frozen=True)
-class AuthCommand:
-    """How `crosspost auth <platform> ACCOUNT` runs: its help, options and flow.
-
-    `flow` ("package.module:function") is imported only when the command runs; it is called
-    with the account's settings, the options' values and an `AuthPrompts`, and returns the
-    credential values to store, keyed by the names the adapter reads.
-    """
-
-    help: str
-    flow: str
-    options: tuple[AuthOption, ...] = ()
-
-
-class AuthPrompts(ABC):
-    """What an authorisation flow may ask of the person running it."""
-
-    @abstractmethod
-    def show_address(self, intro: str, url: str) -> None:
-        """Show `url` to open, after the line `intro`, whole and copyable."""
-
-    @abstractmethod
-    def ask(self, question: str) -> str:
-        """Ask for a line of text (a PIN)."""
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from crosspost.adapters.auth import AuthCommand, AuthOption
 from crosspost.adapters.base import (
     AccountConfig,
     Adapter,
-    AuthCommand,
     AuthenticationError,
-    AuthOption,
     ContentKind,
     Draft,
     Limits,
@@ -34,9 +32,7 @@ from crosspost.adapters.base import (
     ProgressCallback,
     PublishError,
     PublishRequest,
-    RateLimitedError,
     Receipt,
-    RetryableError,
     Secret,
     SettingSpec,
     no_answer,
@@ -45,6 +41,7 @@ from crosspost.adapters.base import (
 from crosspost.adapters.common import nfc, open_media
 from crosspost.adapters.facebook.checks import image_of, video_of
 from crosspost.adapters.facebook.errors import MAY_EXIST, graph_error, usage_peak
+from crosspost.adapters.facebook.upload import VideoUploads
 
 if TYPE_CHECKING:
     import httpx
@@ -192,16 +189,19 @@ class FacebookAdapter(Adapter):
         self.video_base_url = str(
             self.setting("video_base_url") or default_video or self.base_url
         ).rstrip("/")
-        self.chunk_bytes = max(1, int(self.setting("upload_chunk_bytes")))
-        self.upload_retries = max(0, int(self.setting("upload_retries")))
         self.article_image = str(self.setting("article_image"))
         self.rate_limit_fallback = timedelta(
             seconds=int(self.setting("rate_limit_fallback_seconds"))
         )
         self.timeout = float(self.setting("timeout_seconds"))
         self._client: httpx.Client | None = None
-        # Upload sessions of videos whose upload failed, so a retry resumes instead of restarting.
-        self._sessions: dict[tuple[str, str, int], str] = {}
+        self.videos = VideoUploads(
+            self._call,
+            self._id_of,
+            app_id=self.app_id,
+            chunk_bytes=max(1, int(self.setting("upload_chunk_bytes"))),
+            retries=max(0, int(self.setting("upload_retries"))),
+        )
         # The last usage headers Graph sent (parsed JSON), for pacing.
         self.last_usage: dict[str, Any] = {}
 
@@ -285,7 +285,7 @@ class FacebookAdapter(Adapter):
     def _publish_video(
         self, draft: Draft, video: MediaFile, progress: ProgressCallback | None
     ) -> Receipt:
-        handle = self._upload_video(video, progress)
+        handle = self.videos.upload(video, progress)
         data = {
             "title": self._video_title(draft),
             "description": nfc(draft.text),
@@ -301,94 +301,6 @@ class FacebookAdapter(Adapter):
     def _video_title(draft: Draft) -> str:
         title = nfc(draft.title) or nfc(draft.text).split("\n", 1)[0]
         return title.strip()[:VIDEO_TITLE_MAX]
-
-    # -- resumable upload --------------------------------------------------------------------
-    def _upload_video(self, video: MediaFile, progress: ProgressCallback | None) -> str:
-        """Upload in chunks; after a failed chunk ask the server's offset and go on from there.
-
-        The session is kept when the upload gives up, so the next publish of the same file
-        resumes it rather than sending the whole file again.
-        """
-        with open_media(video, "facebook") as fh:
-            total = os.fstat(fh.fileno()).st_size
-            return self._upload_open_video(video, fh, total, progress)
-
-    def _upload_open_video(
-        self, video: MediaFile, fh: BinaryIO, total: int, progress: ProgressCallback | None
-    ) -> str:
-        key = (str(video.path), video.sha256, total)
-        session = self._sessions.get(key)
-        offset = 0
-        if session is not None:
-            try:
-                offset = self._upload_offset(session)
-            except PermanentError:  # expired or unknown session: start over
-                session = None
-        if session is None:
-            session = self._start_upload(video, total)
-            self._sessions[key] = session
-        if progress is not None:
-            progress(offset, total)
-        failures = 0
-        handle: str | None = None
-        while offset < total:
-            fh.seek(offset)
-            chunk = fh.read(self.chunk_bytes)
-            try:
-                body = self._send_chunk(session, offset, chunk)
-            except RateLimitedError:
-                raise
-            except RetryableError:
-                failures += 1
-                if failures > self.upload_retries:
-                    raise
-                offset = self._upload_offset(session)
-                log.info("facebook: resuming upload at byte %d of %d", offset, total)
-                continue
-            offset = int(body.get("file_offset", offset + len(chunk)))
-            handle = body.get("h") or handle
-            if progress is not None:
-                progress(min(offset, total), total)
-        if not handle:
-            # Every byte is there but the answer carrying the handle was lost: an empty request
-            # at the end offset asks for it again (the sandbox answers so; Graph UNVERIFIED).
-            handle = self._send_chunk(session, total, b"").get("h")
-        if not handle:
-            raise RetryableError("facebook: the upload finished without a file handle")
-        self._sessions.pop(key, None)
-        return str(handle)
-
-    def _send_chunk(self, session: str, offset: int, chunk: bytes) -> dict[str, Any]:
-        """One chunk, handed to httpx as a one-shot iterator with its length.
-
-        httpx keeps each request in a reference cycle until the garbage collector runs; given
-        bytes, every chunk sent would stay alive with it, and memory would grow with the file
-        (bench/ measured it). An exhausted iterator holds nothing.
-        """
-        headers = {
-            "file_offset": str(offset),
-            "Content-Type": "application/octet-stream",
-            "Content-Length": str(len(chunk)),
-        }
-        return self._call(
-            "POST", session, content=iter((chunk,)), headers=headers, auth_scheme="OAuth"
-        )
-
-    def _start_upload(self, video: MediaFile, total: int) -> str:
-        params = {
-            "file_name": video.path.name,
-            "file_length": str(total),
-            "file_type": video.mime_type or "video/mp4",
-        }
-        body = self._call("POST", f"{self.app_id}/uploads", params=params, auth_scheme="OAuth")
-        return self._id_of(body, "POST /uploads")
-
-    def _upload_offset(self, session: str) -> int:
-        body = self._call("GET", session, auth_scheme="OAuth")
-        try:
-            return int(body["file_offset"])
-        except (KeyError, TypeError, ValueError):
-            raise RetryableError("facebook: the upload session gave no file_offset") from None
 
     # -- reconciliation and identity ---------------------------------------------------------
     def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:

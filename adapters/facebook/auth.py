@@ -14,7 +14,8 @@ from typing import Any
 
 import httpx
 
-from crosspost.adapters.base import AuthPrompts, Platform
+from crosspost.adapters.auth import AuthPrompts
+from crosspost.adapters.base import Platform
 from crosspost.adapters.facebook.adapter import DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION
 from crosspost.config import AccountSettings
 from crosspost.errors import UserError

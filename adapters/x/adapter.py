@@ -15,12 +15,11 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from crosspost.adapters.auth import AuthCommand, AuthOption
 from crosspost.adapters.base import (
     AccountConfig,
     Adapter,
     AmbiguousOutcomeError,
-    AuthCommand,
-    AuthOption,
     ContentKind,
     Draft,
     Limits,

@@ -19,7 +19,7 @@ import requests
 from requests_oauthlib import OAuth1Session  # type: ignore[import-untyped]
 from requests_oauthlib.oauth1_session import TokenRequestDenied  # type: ignore[import-untyped]
 
-from crosspost.adapters.base import AuthPrompts
+from crosspost.adapters.auth import AuthPrompts
 from crosspost.adapters.x.adapter import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 from crosspost.config import AccountSettings
 from crosspost.errors import UserError

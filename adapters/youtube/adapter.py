@@ -20,13 +20,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from crosspost.adapters.auth import AuthCommand, AuthOption
 from crosspost.adapters.base import (
     AccountConfig,
     Adapter,
     AmbiguousOutcomeError,
-    AuthCommand,
     AuthenticationError,
-    AuthOption,
     ContentKind,
     Draft,
     Limits,

@@ -25,7 +25,8 @@ import requests
 from google_auth_oauthlib.flow import InstalledAppFlow, WSGITimeoutError
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error  # type: ignore[import-untyped]
 
-from crosspost.adapters.base import AuthPrompts, Platform
+from crosspost.adapters.auth import AuthPrompts
+from crosspost.adapters.base import Platform
 from crosspost.adapters.youtube.adapter import GOOGLE_TOKEN_URI
 from crosspost.config import AccountSettings
 from crosspost.errors import UserError

@@ -22,7 +22,7 @@ from typer.core import TyperGroup
 from crosspost.cli.runtime import console, err_console, fail, handle_errors, runtime
 
 if TYPE_CHECKING:
-    from crosspost.adapters.base import AuthCommand, AuthOption
+    from crosspost.adapters.auth import AuthCommand, AuthOption
     from crosspost.adapters.registry import Platform
     from crosspost.config import AccountSettings
 
