@@ -231,20 +231,17 @@ class FacebookAdapter(Adapter):
         problems = draft_problems(draft, limits)
         if not self.page_id:
             problems.append("facebook: the account has no page_id setting")
-        if self._video_of(draft) is not None and not self.app_id:
+        if video_of(draft) is not None and not self.app_id:
             problems.append("facebook: uploading a video needs the app_id setting")
         return problems
-
-    _video_of = staticmethod(video_of)
-    _image_of = staticmethod(image_of)
 
     # -- publish -----------------------------------------------------------------------------
     def _publish(self, request: PublishRequest, progress: ProgressCallback | None) -> Receipt:
         draft = request.draft
-        video = self._video_of(draft)
+        video = video_of(draft)
         if video is not None:
             return self._publish_video(draft, video, progress)
-        return self._publish_feed(draft, self._image_of(draft), progress)
+        return self._publish_feed(draft, image_of(draft), progress)
 
     def _publish_feed(
         self, draft: Draft, image: MediaFile | None, progress: ProgressCallback | None
@@ -306,7 +303,7 @@ class FacebookAdapter(Adapter):
     def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:
         draft = request.draft
         after = since - RECONCILE_SLACK
-        if self._video_of(draft) is not None:
+        if video_of(draft) is not None:
             title = self._video_title(draft)
             for video in self._read_edge("videos", "id,title,created_time,permalink_url", after):
                 if nfc(video.get("title")) == title:

@@ -143,7 +143,8 @@ class YouTubeAdapter(Adapter):
         "retry_backoff_seconds": SettingSpec(
             (int, float), "first wait before resuming an upload; doubles each time", default=1.0
         ),
-        # Read by the renderer's media checks, declared here so an account may set them.
+        # Media limits an account may change (`limit_settings`): rendering and publishing both
+        # check against them.
         "thumbnail_max_bytes": SettingSpec(int, "largest custom thumbnail, default 2 MiB"),
         "video_max_bytes": SettingSpec(int, "largest video, default 256 GiB"),
         "video_max_seconds": SettingSpec(
