@@ -18,9 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from crosspost.adapters.auth import AuthCommand
-from crosspost.adapters.registry import Platform
-
-__all__ = ["Platform"]  # defined by the registry, the one list of platforms
+from crosspost.adapters.registry import Platform as Platform  # re-exported: the registry owns it
 
 
 class ContentKind(enum.StrEnum):
