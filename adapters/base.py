@@ -12,16 +12,13 @@ from __future__ import annotations
 import enum
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-
-class Platform(enum.StrEnum):
-    FACEBOOK = "facebook"
-    YOUTUBE = "youtube"
-    X = "x"
+from crosspost.adapters.auth import AuthCommand
+from crosspost.adapters.registry import Platform as Platform  # re-exported: the registry owns it
 
 
 class ContentKind(enum.StrEnum):
@@ -125,6 +122,18 @@ class Limits:
     image_types: frozenset[str] = frozenset()
     video_types: frozenset[str] = frozenset()
     gif_max_bytes: int | None = None  # a GIF's own cap, where the platform sets one
+
+    def with_settings(self, settings: Mapping[str, Any], names: Mapping[str, str]) -> Limits:
+        """These limits with the account `settings` named in `names` (setting -> field) applied;
+        a setting left unset, or not a positive number, keeps the declared figure."""
+        changes: dict[str, Any] = {}
+        for key, field_name in names.items():
+            value = settings.get(key)
+            if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+                changes[field_name] = (
+                    float(value) if field_name.endswith("_seconds") else int(value)
+                )
+        return replace(self, **changes) if changes else self
 
     def takes(self, family: str, mime_type: str) -> bool:
         """Whether a file of `mime_type` is taken as an "image" or a "video"."""
@@ -322,16 +331,27 @@ class Adapter(ABC):
     """One platform. Subclasses declare data (platform, kinds, limits, settings) and calls."""
 
     platform: ClassVar[Platform]
+    display_name: ClassVar[str]  # the platform's name in sentences ("YouTube")
     supported_kinds: ClassVar[frozenset[ContentKind]]
     limits: ClassVar[Limits]
     # Account settings this adapter accepts in config ([accounts.NAME] table), beyond the
     # common ones (platform, adapter, enabled). Config validation names any other key.
     settings_spec: ClassVar[Mapping[str, SettingSpec]] = {}
+    # Account settings that change a limit (setting -> `Limits` field): `effective_limits()`
+    # applies them, and rendering and publishing both check against that one result.
+    limit_settings: ClassVar[Mapping[str, str]] = {}
     # Posts an account may start per window unless its config says otherwise (keys: per_minute,
     # per_15_minutes, per_hour, per_day), from the platform's documented limits.
     default_budget: ClassVar[Mapping[str, int]] = {}
     # The zone whose midnight starts the platform's day for `per_day` (None: a rolling 24 h).
     budget_day_zone: ClassVar[str | None] = None
+    # Whether a podcast reaches this platform as a video of its cover over its audio (made
+    # by `crosspost.render.podcast.prepare_content` before rendering).
+    podcast_as_video: ClassVar[bool] = False
+    # Loggers of the platform's client libraries, kept at WARNING by `crosspost worker`.
+    library_loggers: ClassVar[tuple[str, ...]] = ()
+    # How `crosspost auth <platform> ACCOUNT` gets credentials (None: the platform has none).
+    auth_command: ClassVar[AuthCommand | None] = None
 
     def __init__(self, account: AccountConfig) -> None:
         self.account = account
@@ -362,23 +382,54 @@ class Adapter(ABC):
         kinds = ", ".join(sorted(self.supported_kinds))
         return f"{self.platform} does not take {kind} content (it takes: {kinds})"
 
+    @classmethod
+    def limits_for(cls, settings: Mapping[str, Any], limits: Limits | None = None) -> Limits:
+        """`limits` (the class's own by default) with an account's `settings` applied."""
+        return (limits or cls.limits).with_settings(settings, cls.limit_settings)
+
+    def effective_limits(self) -> Limits:
+        """The limits this account's drafts are rendered and checked against."""
+        return self.limits_for(self.account.settings)
+
     def render(self, content: ContentSnapshot) -> Draft:
         """Adapt content to this platform. Pure: no network, same input gives same output.
 
-        The shared renderer does the work from this adapter's limits and account settings;
-        an adapter overrides this only for what its platform does differently.
+        The shared renderer does the work with this platform's rules (its package's `render`
+        module), the account's settings and `effective_limits()`.
         """
         from crosspost.render import render_draft
 
-        return render_draft(self.platform, content, self.account.settings, limits=self.limits)
+        settings = self.account.settings
+        return render_draft(self.platform, content, settings, limits=self.effective_limits())
 
     def check(self, draft: Draft) -> list[str]:
-        """Every problem that would make the platform refuse the draft."""
-        return list(draft.problems)
+        """Every problem that would make the platform refuse the draft: rendering's, the kind,
+        then the platform's own checks against `effective_limits()`. Each problem is worded
+        once, so one found by rendering and again here is listed once."""
+        reason = self.not_applicable_reason(draft.kind)
+        found = [*draft.problems, *([reason] if reason else [])]
+        if not reason:
+            found.extend(self.draft_problems(draft, self.effective_limits()))
+        return list(dict.fromkeys(found))
+
+    def draft_problems(self, draft: Draft, limits: Limits) -> list[str]:
+        """The platform's checks of a finished draft, rendered or not; none by default."""
+        return []
+
+    def publish(self, request: PublishRequest, progress: ProgressCallback | None = None) -> Receipt:
+        """Publish the draft; return the receipt or raise one of the PublishError classes.
+
+        A draft the platform would refuse is a PermanentError listing every problem, raised
+        before anything is sent; only a draft that passes `check` reaches `_publish`.
+        """
+        problems = self.check(request.draft)
+        if problems:
+            raise PermanentError("; ".join(problems))
+        return self._publish(request, progress)
 
     @abstractmethod
-    def publish(self, request: PublishRequest, progress: ProgressCallback | None = None) -> Receipt:
-        """Publish the draft; return the receipt or raise one of the PublishError classes."""
+    def _publish(self, request: PublishRequest, progress: ProgressCallback | None) -> Receipt:
+        """The platform's calls for a checked draft."""
 
     @abstractmethod
     def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:

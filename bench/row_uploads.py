@@ -27,8 +27,8 @@ import httpx
 from benchlib import Line, error_line, log
 from uploads import FACEBOOK_APP_ID, FACEBOOK_PAGE_ID, YOUTUBE_CLIENT  # bench/ is sys.path[0]
 
-from crosspost.adapters import facebook as facebook_adapter
-from crosspost.adapters import x as x_adapter
+from crosspost.adapters.facebook import adapter as facebook_adapter
+from crosspost.adapters.x import upload as x_upload
 from crosspost.adapters.youtube import YouTubeAdapter
 from crosspost.sandbox import SandboxServer
 from crosspost.sandbox.x import MAX_SEGMENT_INDEX
@@ -44,7 +44,7 @@ DEFAULT_REPEAT = 3
 DEFAULT_CHUNKS = {
     "facebook": facebook_adapter.DEFAULT_CHUNK_BYTES,
     "youtube": int(YouTubeAdapter.settings_spec["chunk_bytes"].default),
-    "x": x_adapter.DEFAULT_CHUNK_BYTES,
+    "x": x_upload.DEFAULT_CHUNK_BYTES,
 }
 # X numbers append segments 0 to 999: a file of more segments than that needs bigger ones.
 X_MAX_SEGMENTS = MAX_SEGMENT_INDEX + 1
@@ -156,7 +156,7 @@ def chunk_for(platform_name: str, largest: int) -> int:
     chunk = DEFAULT_CHUNKS[platform_name]
     if platform_name == "x" and math.ceil(largest / chunk) > X_MAX_SEGMENTS:
         chunk = math.ceil(largest / X_MAX_SEGMENTS / MIB) * MIB
-        chunk = min(chunk, x_adapter.MAX_CHUNK_BYTES)
+        chunk = min(chunk, x_upload.MAX_CHUNK_BYTES)
     return chunk
 
 

@@ -39,12 +39,9 @@ BUDGET_WINDOWS: Mapping[str, int] = {
     "per_day": 86400,
 }
 
-# Rendering settings every account takes (see crosspost.render).
+# Rendering settings every account takes (see crosspost.render); a platform's own are in its
+# adapter's settings_spec.
 RENDER_SETTINGS: Mapping[str, SettingSpec] = {
-    "thread": SettingSpec(
-        str, "X threads: never, auto or always", choices=("never", "auto", "always")
-    ),
-    "thread_numbering": SettingSpec(bool, "add '1/n' to thread parts"),
     "template_dir": SettingSpec(str, "a folder of <platform>/<kind>.j2 templates checked first"),
     "utm": SettingSpec(dict, "UTM parameters added to links, e.g. {utm_source = 'x'}"),
 }

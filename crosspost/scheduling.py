@@ -16,14 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crosspost import audit
-from crosspost.accounts import build_adapter, sync_accounts
-from crosspost.adapters.base import ContentKind, ContentSnapshot, Platform
+from crosspost.accounts import sync_accounts
+from crosspost.adapters.base import ContentKind, Platform
 from crosspost.config import Config
 from crosspost.content import get_content, snapshot
 from crosspost.db.models import LIVE_POST_STATES, Content, Post, PostState, ReviewState
+from crosspost.drafting import draft_for
 from crosspost.errors import NotFoundError, StateError, UserError
 from crosspost.media import missing_media
-from crosspost.render.ffmpeg import MediaError
 from crosspost.timeutil import format_local, utcnow
 from crosspost.worker import claims
 
@@ -79,7 +79,7 @@ def resolve_targets(
 
 def takers(config: Config, targets: Sequence[Target], kind: ContentKind) -> list[Target]:
     """With no account or platform named, "everywhere" means every account that takes this
-    kind: an article is not refused because YouTube takes only videos."""
+    kind: an article is not refused because a platform takes only videos."""
     from crosspost.adapters.registry import adapter_class
 
     found = [
@@ -99,29 +99,9 @@ def check_content_for(config: Config, content: Content, targets: Sequence[Target
         return problems
     snap = snapshot(content)
     for target in targets:
-        adapter = build_adapter(config, target.account_name)
-        try:
-            reason = adapter.not_applicable_reason(snap.kind)
-            if reason:
-                problems.append(f"{target.account_name}: {reason}")
-                continue
-            try:
-                prepared = prepare_for(config, snap, target.platform)
-            except MediaError as exc:
-                problems.append(f"{target.account_name}: cannot prepare media: {exc}")
-                continue
-            draft = adapter.render(prepared)
-            problems.extend(f"{target.account_name}: {p}" for p in adapter.check(draft))
-        finally:
-            adapter.close()
+        draft = draft_for(config, target.account_name, snap)
+        problems.extend(f"{target.account_name}: {p}" for p in draft.problems)
     return problems
-
-
-def prepare_for(config: Config, snap: ContentSnapshot, platform: Platform) -> ContentSnapshot:
-    """The one I/O step before rendering: a podcast's video for platforms that need one."""
-    from crosspost.render.media import prepare_content
-
-    return prepare_content(snap, platform, config.media_cache_dir)
 
 
 def schedule(

@@ -25,7 +25,7 @@ from crosspost.cli.runtime import runtime
 app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
-    help="Publish approved content to Facebook, YouTube and X, on time, exactly once.",
+    help="Publish approved content to each configured platform, on time, exactly once.",
     pretty_exceptions_enable=False,
 )
 

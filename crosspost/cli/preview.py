@@ -1,11 +1,9 @@
 """`crosspost preview`: each platform's draft as it will be sent, with its counted lengths.
 
-The document (`--json`) has, for the platforms previewed: `x.posts[].text`,
-`x.posts[].weighted_length`, `youtube.title`, `youtube.description`, `youtube.tags`,
-`facebook.message`, `facebook.link`, and `problems[]` (every draft's); each platform also gives
-its own `problems`, its `media`, and each counted length beside its `..._limit`. Lengths are
-counted as the platform counts them (X: twitter-text weighted length; YouTube: title in
-characters, description in UTF-8 bytes, tags as YouTube counts them; Facebook: characters).
+The document (`--json`) has a section per platform previewed, keyed by the platform's name and
+made by its adapter package's preview (`crosspost.adapters.registry.preview_for`): its texts,
+each counted as the platform counts it beside its `..._limit`, its `media` and its `problems`;
+and `problems[]`, every draft's.
 """
 
 from __future__ import annotations
@@ -15,12 +13,10 @@ from typing import Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from crosspost.adapters.base import ContentSnapshot, Draft, Limits, Platform
-from crosspost.render.weighted import WeightConfig, weighted_length
-from crosspost.render.youtube import YouTubeLimits, tags_length
+from crosspost.adapters.registry import adapter_class, preview_for
 
 
 def _media(draft: Draft) -> list[dict[str, Any]]:
@@ -28,58 +24,6 @@ def _media(draft: Draft) -> list[dict[str, Any]]:
         {"role": str(m.role), "path": str(m.path), "size": m.size, "mime_type": m.mime_type}
         for m in draft.media
     ]
-
-
-def _x(draft: Draft, limits: Limits) -> dict[str, Any]:
-    config = WeightConfig.for_limits(limits)
-    return {
-        "posts": [
-            {
-                "text": part,
-                "weighted_length": weighted_length(part, config),
-                "limit": config.max_weighted_length,
-            }
-            for part in draft.parts
-        ],
-        "thread": len(draft.parts) > 1,
-    }
-
-
-def _youtube(draft: Draft, limits: Limits) -> dict[str, Any]:
-    title = draft.title or ""
-    description = draft.description or ""
-    limit = YouTubeLimits.for_limits(limits)  # as render_youtube reads them
-    return {
-        "title": title,
-        "title_length": len(title),
-        "title_limit": limit.title_max,
-        "description": description,
-        "description_bytes": len(description.encode("utf-8")),
-        "description_limit_bytes": limit.description_max_bytes,
-        "tags": list(draft.tags),
-        "tags_length": tags_length(draft.tags),
-        "tags_limit": limit.tags_max_total,
-    }
-
-
-def _facebook(draft: Draft, limits: Limits) -> dict[str, Any]:
-    return {
-        "message": draft.text,
-        "message_length": len(draft.text),
-        "message_limit": limits.text_max,
-        "link": draft.link,
-        "title": draft.title,
-    }
-
-
-_SECTIONS = {Platform.X: _x, Platform.YOUTUBE: _youtube, Platform.FACEBOOK: _facebook}
-
-
-def _declared_limits(platform: Platform) -> Limits:
-    """The limits the platform's built-in adapter declares."""
-    from crosspost.adapters.registry import adapter_class
-
-    return adapter_class(platform).limits
 
 
 def preview_command(
@@ -104,60 +48,13 @@ def preview_command(
         if draft is None:
             continue
         given = (limits or {}).get(platform)
-        section = _SECTIONS[platform](draft, given or _declared_limits(platform))
+        section = preview_for(platform).section(draft, given or adapter_class(platform).limits)
         section["media"] = _media(draft)
         section["problems"] = list(draft.problems)
         doc[str(platform)] = section
         problems.extend(draft.problems)
     doc["problems"] = problems
     return doc
-
-
-def _count(value: int, limit: int, unit: str) -> Text:
-    style = "bold red" if value > limit else "green"
-    return Text(f"{value}/{limit} {unit}", style=style)
-
-
-def _x_body(section: Mapping[str, Any]) -> list[Any]:
-    table = Table(show_header=True, header_style="bold", expand=True)
-    table.add_column("#", justify="right", width=3)
-    table.add_column("post")
-    table.add_column("weighted", justify="right", no_wrap=True)
-    for index, post in enumerate(section["posts"], start=1):
-        table.add_row(str(index), post["text"], _count(post["weighted_length"], post["limit"], ""))
-    return [table]
-
-
-def _youtube_body(section: Mapping[str, Any]) -> list[Any]:
-    return [
-        Text.assemble(
-            ("title ", "bold"), _count(section["title_length"], section["title_limit"], "chars")
-        ),
-        Text(section["title"]),
-        Text.assemble(
-            ("description ", "bold"),
-            _count(section["description_bytes"], section["description_limit_bytes"], "bytes"),
-        ),
-        Text(section["description"]),
-        Text.assemble(
-            ("tags ", "bold"), _count(section["tags_length"], section["tags_limit"], "chars")
-        ),
-        Text(", ".join(section["tags"]) or "—"),
-    ]
-
-
-def _facebook_body(section: Mapping[str, Any]) -> list[Any]:
-    return [
-        Text.assemble(
-            ("message ", "bold"),
-            _count(section["message_length"], section["message_limit"], "chars"),
-        ),
-        Text(section["message"]),
-        Text.assemble(("link ", "bold"), section["link"] or "—"),
-    ]
-
-
-_BODIES = {Platform.X: _x_body, Platform.YOUTUBE: _youtube_body, Platform.FACEBOOK: _facebook_body}
 
 
 def print_preview(doc: Mapping[str, Any], console: Console) -> None:
@@ -167,7 +64,7 @@ def print_preview(doc: Mapping[str, Any], console: Console) -> None:
         section = doc.get(str(platform))
         if section is None:
             continue
-        parts = _BODIES[platform](section)
+        parts = preview_for(platform).rows(section)
         for media in section.get("media", []):
             parts.append(
                 Text(f"{media['role']}: {media['path']} ({media['size']} bytes)", style="dim")

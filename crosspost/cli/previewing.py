@@ -20,10 +20,10 @@ def preview(
 ) -> None:
     """Show what each platform will receive, counted against its limits, with any problems."""
     from crosspost.accounts import build_adapter
-    from crosspost.adapters.base import Draft
     from crosspost.cli.preview import preview_command, print_preview
     from crosspost.content import get_content, snapshot
-    from crosspost.scheduling import prepare_for, resolve_targets
+    from crosspost.drafting import draft_for
+    from crosspost.scheduling import resolve_targets
 
     config = runtime.config
     with runtime.factory() as session:
@@ -35,12 +35,8 @@ def preview(
             continue
         adapter = build_adapter(config, target.account_name)
         try:
-            reason = adapter.not_applicable_reason(snap.kind)
-            if reason:
-                drafts[target.platform] = Draft(target.platform, snap.kind, problems=(reason,))
-            else:
-                drafts[target.platform] = adapter.render(prepare_for(config, snap, target.platform))
-            limits[target.platform] = adapter.limits
+            drafts[target.platform] = draft_for(config, target.account_name, snap, adapter=adapter)
+            limits[target.platform] = adapter.effective_limits()
         finally:
             adapter.close()
     doc = preview_command(snap, drafts, limits=limits)

@@ -22,7 +22,7 @@ def sandbox(
         str | None, typer.Option("--faults", help="e.g. 5xx=0.05,429=0.02,ambiguous=0.02")
     ] = None,
 ) -> None:
-    """Serve the Graph API, YouTube Data API and X API subset the adapters use."""
+    """Serve, on loopback, the subset of each platform's API the adapters use."""
     from crosspost.errors import UserError
     from crosspost.sandbox import SandboxServer
     from crosspost.sandbox.faults import FaultSpecError, parse_fault_spec

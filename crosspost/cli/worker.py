@@ -19,15 +19,10 @@ def configure_logging(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in (
-        "apscheduler",
-        "httpx",
-        "httpcore",
-        "urllib3",
-        "googleapiclient",
-        "tweepy",
-        "apprise",
-    ):
+    from crosspost.adapters.registry import builtin_classes
+
+    platforms = [name for cls in builtin_classes() for name in cls.library_loggers]
+    for noisy in ("apscheduler", "httpx", "httpcore", "urllib3", "apprise", *platforms):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

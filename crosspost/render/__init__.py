@@ -2,19 +2,18 @@
 
 Pure and deterministic: the same content, settings and limits give the same draft. The only
 I/O is reading templates and media metadata (type, size, duration); the one step that writes,
-the podcast video, is `crosspost.render.media.prepare_content`, which callers run first.
+the podcast video, is `crosspost.render.podcast.prepare_content`, which callers run first.
 
-All text is taken as NFC. Each platform has its module (`x`, `youtube`, `facebook`); templates
-(`templates`) word the post, fitting (`fitting`, `thread`) makes it fit, and `media` checks
-the files (what it reads of a file is kept per file state, `filestate`, since every schedule
-and every publish renders again). Every reason a platform would refuse the draft is in
-`Draft.problems`.
+This package is what every platform shares: NFC text (`text`), templates (`templates`), fitting
+(`fitting`), the template's fields (`fields`, `links`) and media checks (`media`, kept per file
+state by `filestate`). What a platform does differently is its rules, `render.RULES` in its
+adapter package (which files go, how the text is made to fit). Every reason a platform would
+refuse the draft is in `Draft.problems`.
 
-Account settings read here: `thread` ("never" | "auto" | "always"), `thread_numbering`
-(bool), `template_dir` (a directory of `<platform>/<kind>.j2` checked first), `utm` (query
-parameters added to the link), and the media limits `image_max_bytes`, `video_max_bytes`,
-`video_max_seconds`, `gif_max_bytes`, `thumbnail_max_bytes`. Content overrides
-(`content.overrides[platform]`): `text`, `title`, `description`, `hashtags`, `tags`, `thread`.
+Account settings read here: `template_dir` (a directory of `<platform>/<kind>.j2` checked
+first) and `utm` (query parameters added to the link); the media limits come already applied
+to `limits` (`Adapter.effective_limits`). Platforms' rules read their own settings and content
+overrides (`content.overrides[platform]`).
 """
 
 from __future__ import annotations
@@ -24,12 +23,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from crosspost.adapters.base import ContentSnapshot, Draft, Limits, Platform
-from crosspost.render.facebook import render_facebook
+from crosspost.adapters.registry import rules_for
 from crosspost.render.media import check_selected
-from crosspost.render.selection import media_for
 from crosspost.render.templates import TemplateProblem
-from crosspost.render.x import render_x
-from crosspost.render.youtube import render_youtube
 
 __all__ = ["render_draft"]
 
@@ -37,18 +33,14 @@ __all__ = ["render_draft"]
 def render_draft(
     platform: Platform, content: ContentSnapshot, settings: Mapping[str, Any], *, limits: Limits
 ) -> Draft:
-    """`content` rendered for `platform` under one account's `settings` and the adapter's
+    """`content` rendered for `platform` under one account's `settings` and its effective
     `limits`; a template that fails becomes a problem of an empty draft, never an exception.
     """
-    media = media_for(platform, content, limits)
+    rules = rules_for(platform)
+    media = rules.media_for(content, limits)
     try:
-        if platform == Platform.X:
-            draft = render_x(content, settings, limits)
-        elif platform == Platform.YOUTUBE:
-            draft = render_youtube(content, settings, limits)
-        else:
-            draft = render_facebook(content, settings, limits, media)
+        draft = rules.render(content, settings, limits, media)
     except TemplateProblem as exc:
         draft = Draft(platform, content.kind, problems=(str(exc),))
-    problems = (*draft.problems, *check_selected(platform, content, media, limits, settings))
+    problems = (*draft.problems, *check_selected(platform, content, media, limits))
     return dataclasses.replace(draft, media=media, problems=problems)

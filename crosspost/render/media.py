@@ -1,6 +1,5 @@
 """Media files: what they are (type, size, duration, size in pixels) and whether a platform
-takes them. `render_podcast_video` and `prepare_content` (the podcast video) live in
-`crosspost.render.podcast` and are importable from here.
+takes them, by its effective `Limits`. The podcast video is `crosspost.render.podcast`'s.
 
 The type comes from the file's first bytes, then its extension (`crosspost.media.guess_mime`),
 so a renamed file is still caught. Sniffing and probing (ffmpeg) run once per file state: they
@@ -16,22 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from crosspost.adapters.base import ContentSnapshot, Limits, MediaFile, MediaRole, Platform
+from crosspost.adapters.common import duration_problem, media_problems
+from crosspost.adapters.registry import adapter_class, rules_for
 from crosspost.media import guess_mime
-from crosspost.render import facts
-from crosspost.render.ffmpeg import MediaError, probe
+from crosspost.render.ffmpeg import probe
 from crosspost.render.filestate import FileState, by_state
-from crosspost.render.podcast import prepare_content, render_podcast_video
-from crosspost.render.selection import media_for, missing_media
-
-__all__ = [
-    "MediaError",
-    "MediaInfo",
-    "check_media",
-    "inspect_media",
-    "prepare_content",
-    "render_podcast_video",
-    "sniff_mime_type",
-]
+from crosspost.render.selection import missing_media
 
 
 @dataclass(frozen=True)
@@ -107,49 +96,19 @@ def inspect_media(path: Path) -> MediaInfo:
     return _inspect(path, FileState.of(path))
 
 
-def _setting(settings: Mapping[str, Any], key: str, fallback: float | None) -> float | None:
-    value = settings.get(key)
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return float(value)
-    return fallback
-
-
-def _size(n: float) -> str:
-    return f"{n / 1024**2:.1f} MB" if n < 1024**3 else f"{n / 1024**3:.1f} GB"
-
-
-def _check_file(
-    platform: Platform, media: MediaFile, limits: Limits, settings: Mapping[str, Any]
-) -> list[str]:
-    family = "video" if media.role == MediaRole.VIDEO else "image"
-    label = f"{platform}: {media.role} {media.path.name}"
+def _check_file(platform: Platform, media: MediaFile, limits: Limits) -> list[str]:
     if not media.path.is_file():
-        return [f"{label} is missing ({media.path})"]
+        return [f"{platform}: {media.role} {media.path.name} is missing ({media.path})"]
+    display = adapter_class(platform).display_name
     state = FileState.of(media.path)
     mime = _sniffed(state) or media.mime_type
-    if mime is None:
-        return [f"{label} is of an unknown type; {platform} takes {family} files"]
-    if not limits.takes(family, mime):
-        return [f"{label} is {mime}, which {platform} does not take as a {family}"]
-    size = state.size
-    if family == "image":
-        if platform == Platform.YOUTUBE:
-            fallback = limits.image_max_bytes or facts.YOUTUBE_THUMBNAIL_MAX_BYTES
-            top = _setting(settings, "thumbnail_max_bytes", fallback)
-        elif mime == "image/gif" and limits.gif_max_bytes:
-            top = _setting(settings, "gif_max_bytes", limits.gif_max_bytes)
-        else:
-            top = _setting(settings, "image_max_bytes", limits.image_max_bytes)
-        return [f"{label} is {_size(size)}, limit {_size(top)}"] if top and size > top else []
-    problems = []
-    top = _setting(settings, "video_max_bytes", limits.video_max_bytes)
-    if top and size > top:
-        problems.append(f"{label} is {_size(size)}, limit {_size(top)}")
-    longest = _setting(settings, "video_max_seconds", limits.video_max_seconds)
-    if longest:
+    problems = media_problems(platform, display, media, mime, state.size, limits)
+    longest = limits.video_max_seconds
+    video = media.role == MediaRole.VIDEO and mime is not None and limits.takes("video", mime)
+    if video and longest:
         duration = _inspect(media.path, state).duration
         if duration is not None and duration > longest:
-            problems.append(f"{label} is {duration:.1f} s long, limit {longest:g} s")
+            problems.append(duration_problem(platform, display, media, duration, longest))
     return problems
 
 
@@ -160,13 +119,11 @@ def check_media(
     settings: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """Every media reason `platform` would refuse `content`: missing files the kind needs, and
-    the type, size and duration of each file the draft carries.
-
-    Limits come from the adapter's `Limits`; the account may lower or raise them with the
-    settings `image_max_bytes`, `video_max_bytes`, `video_max_seconds`, `gif_max_bytes` (X)
-    and `thumbnail_max_bytes` (YouTube), since several depend on the account.
-    """
-    return check_selected(platform, content, media_for(platform, content, limits), limits, settings)
+    the type, size and duration of each file the draft carries, against `limits` with the
+    account's `settings` applied as the platform's adapter applies them."""
+    effective = adapter_class(platform).limits_for(settings or {}, limits)
+    selected = rules_for(platform).media_for(content, effective)
+    return check_selected(platform, content, selected, effective)
 
 
 def check_selected(
@@ -174,10 +131,12 @@ def check_selected(
     content: ContentSnapshot,
     selected: tuple[MediaFile, ...],
     limits: Limits,
-    settings: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """`check_media` for the files `media_for` already chose (as `render_draft` has)."""
+    """`check_media` for the files the platform's rules already chose (as `render_draft` has),
+    against effective `limits`."""
     problems = missing_media(platform, content)
+    if not problems:
+        problems = rules_for(platform).missing_media(content)
     for media in selected:
-        problems.extend(_check_file(platform, media, limits, settings or {}))
+        problems.extend(_check_file(platform, media, limits))
     return problems

@@ -1,4 +1,4 @@
-"""A podcast as a video: the cover as a still image over the audio, for YouTube and Facebook.
+"""A podcast as a video: the cover as a still image over the audio, for platforms that want one.
 
 Rendering is slow, so the result is cached under a name made from both inputs' sha256 and the
 encoding recipe: the same audio and cover give the same file, found again without running
@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from crosspost.adapters.base import ContentKind, ContentSnapshot, MediaFile, MediaRole, Platform
+from crosspost.adapters.registry import adapter_class
 from crosspost.media import sha256_file
 from crosspost.render.ffmpeg import probe, run_ffmpeg
 from crosspost.render.filestate import FileState, by_state
@@ -32,7 +33,6 @@ _SCALE = (
     "scale='min(1920,iw)':'min(1080,ih)':force_original_aspect_ratio=decrease,"
     "scale=trunc(iw/2)*2:trunc(ih/2)*2,setsar=1,format=yuv420p"
 )
-PLATFORMS_WITH_VIDEO = frozenset({Platform.YOUTUBE, Platform.FACEBOOK})
 _sha256 = by_state(sha256_file)
 
 
@@ -80,12 +80,13 @@ def prepare_content(
 ) -> ContentSnapshot:
     """`content` ready to render for `platform`: the one rendering step that does I/O.
 
-    A podcast going to YouTube or Facebook gets the video of its cover and audio added as a
+    A podcast going to a platform that takes it as a video (`Adapter.podcast_as_video`) gets
+    the video of its cover and audio added as a
     `MediaFile(role=VIDEO)` (rendered once, then taken from `cache_dir`). Anything else, and a
     podcast missing its audio or cover (which `render_draft` reports), comes back unchanged.
     Raises `MediaError` when ffmpeg cannot make the video.
     """
-    if content.kind != ContentKind.PODCAST or platform not in PLATFORMS_WITH_VIDEO:
+    if content.kind != ContentKind.PODCAST or not adapter_class(platform).podcast_as_video:
         return content
     audio = content.media_with_role(MediaRole.AUDIO)
     cover = content.media_with_role(MediaRole.COVER)

@@ -4,7 +4,8 @@ Resolution, file by file (the first directory holding `<platform>/<kind>.j2` win
 
 1. the account's `template_dir` setting (a relative path is taken from the working directory);
 2. the project's `config/templates`, under the working directory, when it exists;
-3. the defaults packaged in `crosspost/render/templates` (always present).
+3. the defaults the platform's adapter package ships in its `templates/<kind>.j2` (always
+   present; `crosspost.adapters.registry.templates_dir`).
 
 `config/templates` ships as a copy of the packaged defaults for the team to edit; an account
 that only changes X articles needs only `x/article.j2` in its `template_dir`.
@@ -24,14 +25,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+)
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from crosspost.adapters.base import ContentKind, Platform
+from crosspost.adapters.registry import templates_dir
 from crosspost.render.fields import Fields
 from crosspost.render.text import tidy
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 PROJECT_TEMPLATES = Path("config") / "templates"
 
 
@@ -40,7 +48,7 @@ class TemplateProblem(Exception):
 
 
 def template_dirs(settings: Mapping[str, Any]) -> tuple[Path, ...]:
-    """The directories searched, account first, package defaults last."""
+    """The directories of `<platform>/<kind>.j2` searched before the defaults, account first."""
     dirs: list[Path] = []
     account = settings.get("template_dir")
     if account:
@@ -48,14 +56,19 @@ def template_dirs(settings: Mapping[str, Any]) -> tuple[Path, ...]:
     project = PROJECT_TEMPLATES.resolve()
     if project.is_dir():
         dirs.append(project)
-    dirs.append(PACKAGE_TEMPLATES)
     return tuple(dict.fromkeys(dirs))
 
 
 @lru_cache(maxsize=32)
-def _environment(dirs: tuple[Path, ...]) -> ImmutableSandboxedEnvironment:
+def _environment(dirs: tuple[Path, ...], platform: Platform) -> ImmutableSandboxedEnvironment:
+    defaults = FileSystemLoader(str(templates_dir(platform)), encoding="utf-8")
     return ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader([str(d) for d in dirs], encoding="utf-8"),
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader([str(d) for d in dirs], encoding="utf-8"),
+                PrefixLoader({str(platform): defaults}),
+            ]
+        ),
         undefined=StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -93,9 +106,9 @@ def load_template(
     name = f"{platform}/{kind}.j2"
     dirs = template_dirs(settings)
     try:
-        template = _environment(dirs).get_template(name)
+        template = _environment(dirs, platform).get_template(name)
     except TemplateError as exc:
-        searched = ", ".join(str(d) for d in dirs)
+        searched = ", ".join(str(d) for d in (*dirs, templates_dir(platform)))
         raise TemplateProblem(
             f"{platform}: template {name} cannot be loaded from {searched}: {exc}"
         ) from None

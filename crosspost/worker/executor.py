@@ -33,8 +33,8 @@ from crosspost.alerts import Alerts
 from crosspost.config import Config
 from crosspost.content import get_content, snapshot
 from crosspost.db.engine import driver_message, transaction
+from crosspost.drafting import draft_for
 from crosspost.media import missing_media
-from crosspost.scheduling import prepare_for
 from crosspost.timeutil import utcnow
 from crosspost.worker import claims
 from crosspost.worker.claims import Claim, LostLease
@@ -175,10 +175,9 @@ class Executor:
                 raise PermanentError("; ".join(problems))
             snap = snapshot(content)
         adapter = self.adapters.get(claim.account_name)
-        draft = adapter.render(prepare_for(self.config, snap, adapter.platform))
-        problems = adapter.check(draft)
-        if problems and check:
-            raise PermanentError("; ".join(problems))
+        draft = draft_for(self.config, claim.account_name, snap, adapter=adapter)
+        if draft.problems and check:
+            raise PermanentError("; ".join(draft.problems))
         return PublishRequest(
             post_id=claim.post_id,
             attempt_number=claim.attempt_number,

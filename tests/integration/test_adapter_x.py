@@ -26,7 +26,8 @@ from crosspost.adapters.base import (
     RateLimitedError,
     RetryableError,
 )
-from crosspost.adapters.x import XAdapter, _HostSession, comparable
+from crosspost.adapters.x.adapter import XAdapter, comparable
+from crosspost.adapters.x.transport import HostSession as _HostSession
 from tests.support.sandbox import closing_adapters, media_file, sandbox_fixtures
 from tests.support.x_helpers import (
     ACCESS_TOKEN,
@@ -272,7 +273,7 @@ def test_check_reports_x_rules_for_unrendered_drafts(
         "x: 5 images, X takes at most 4"
     ]
     assert adapter.check(request_for(ARTICLE, TEXT).draft) == []
-    assert adapter.account_limits().video_max_bytes == 1000
+    assert adapter.effective_limits().video_max_bytes == 1000
 
 
 def test_platform_refusal_is_permanent_with_xs_reason(

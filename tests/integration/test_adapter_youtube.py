@@ -24,7 +24,9 @@ from crosspost.adapters.base import (
     RetryableError,
     Secret,
 )
-from crosspost.adapters.youtube import YouTubeAdapter, discovery_document, next_pacific_midnight
+from crosspost.adapters.youtube import YouTubeAdapter
+from crosspost.adapters.youtube.errors import next_pacific_midnight
+from crosspost.adapters.youtube.transport import discovery_document
 from tests.support.sandbox import closing_adapters, media_file, publish_request, sandbox_fixtures
 from tests.support.youtube_helpers import CHUNK, SECRETS, Sandbox, account, draft
 

@@ -10,7 +10,7 @@ import pytest
 
 from crosspost.adapters.base import AuthenticationError, Platform
 from crosspost.adapters.facebook import FacebookAdapter
-from crosspost.auth.facebook import authorize
+from crosspost.adapters.facebook.auth import authorize
 from crosspost.config import AccountSettings
 from crosspost.errors import UserError
 from tests.support.facebook_helpers import (

@@ -18,7 +18,7 @@ from requests_oauthlib.oauth1_session import TokenRequestDenied
 
 from crosspost.adapters.base import AuthenticationError, ContentKind, MediaRole, Platform
 from crosspost.adapters.x import XAdapter
-from crosspost.auth.x import authorize_pin
+from crosspost.adapters.x.auth import authorize_pin
 from crosspost.config import AccountSettings
 from crosspost.errors import UserError
 from crosspost.sandbox.x import SIGNED_IN_USERNAME

@@ -19,7 +19,7 @@ import pytest
 
 from crosspost.adapters.base import AuthenticationError, Platform
 from crosspost.adapters.youtube import YouTubeAdapter
-from crosspost.auth.youtube import GOOGLE_AUTH_URI, SCOPES, authorize, oauth_endpoints
+from crosspost.adapters.youtube.auth import GOOGLE_AUTH_URI, SCOPES, authorize, oauth_endpoints
 from crosspost.config import AccountSettings
 from crosspost.errors import UserError
 from tests.support.sandbox import sandbox_fixtures
@@ -181,7 +181,7 @@ def test_no_browser_still_shows_the_url_first(sb: Sandbox, monkeypatch: pytest.M
 def test_a_browser_that_never_answers_times_out(
     sb: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("crosspost.auth.youtube.WAIT_SECONDS", 0.2)
+    monkeypatch.setattr("crosspost.adapters.youtube.auth.WAIT_SECONDS", 0.2)
     with pytest.raises(UserError, match=r"no answer from the browser in 0\.2 s"):
         authorize(
             settings_for(sb.url, token_uri=f"{sb.url}/token"),

@@ -17,7 +17,7 @@ from tests.support.factories import make_content, schedule_now
 
 
 def failing_once(error: OSError):
-    real = executor_module.prepare_for
+    real = executor_module.draft_for
     calls = {"n": 0}
 
     def prepare(*args, **kwargs):
@@ -32,7 +32,7 @@ def failing_once(error: OSError):
 def test_a_full_disk_while_preparing_media_waits_and_tries_again(db, memory_config, monkeypatch):
     # Given the disk is full the first time the post's media is prepared
     no_space = OSError(errno.ENOSPC, "No space left on device", "/var/crosspost/media-cache")
-    monkeypatch.setattr(executor_module, "prepare_for", failing_once(no_space))
+    monkeypatch.setattr(executor_module, "draft_for", failing_once(no_space))
     post_id = given_post_on_x(db, memory_config)
     # When the worker runs until the post is out
     row = run_until_ended(db, memory_config, post_id)
@@ -71,7 +71,7 @@ def attempt_log(db, post_id: int) -> list[tuple[str | None, str | None]]:
 
 def test_another_preparation_error_fails_the_post_with_its_reason(db, memory_config, monkeypatch):
     denied = OSError(errno.EACCES, "Permission denied", "/srv/media/clip.mp4")
-    monkeypatch.setattr(executor_module, "prepare_for", failing_once(denied))
+    monkeypatch.setattr(executor_module, "draft_for", failing_once(denied))
     post_id = given_post_on_x(db, memory_config)
     Worker(memory_config, db.factory, concurrency=1).run_once()
     row = post(db, post_id)

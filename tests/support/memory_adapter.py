@@ -66,7 +66,7 @@ class MemoryAdapter(Adapter):
             return []
         return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
-    def publish(self, request: PublishRequest, progress: ProgressCallback | None = None) -> Receipt:
+    def _publish(self, request: PublishRequest, progress: ProgressCallback | None) -> Receipt:
         key = (str(self._journal()), self.account.name, request.post_id)
         fail_times = int(self.account.settings.get("fail_times", 0))
         with _lock:

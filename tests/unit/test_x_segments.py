@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crosspost.adapters.base import PermanentError
-from crosspost.adapters.x import MAX_SEGMENTS, MB, segment_size
+from crosspost.adapters.x.upload import MAX_SEGMENTS, MB, segment_size
 
 
 @pytest.mark.parametrize(

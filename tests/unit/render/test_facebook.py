@@ -35,7 +35,7 @@ def test_an_editors_message_over_the_limit_is_reported_not_cut() -> None:
     item = content(overrides={"facebook": {"text": text}})
     draft = render_draft(Platform.FACEBOOK, item, {}, limits=FACEBOOK_LIMITS)
     assert draft.text == text.strip()
-    assert draft.problems == (f"facebook: message is {len(text.strip())}/63206 characters",)
+    assert draft.problems == (f"facebook: message is {len(text.strip())} characters, limit 63206",)
 
 
 def test_a_video_post_writes_the_link_and_carries_a_title(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ import pytest
 from crosspost.adapters.base import ContentKind, MediaFile, MediaRole, Platform
 from crosspost.render import podcast, render_draft
 from crosspost.render.ffmpeg import MediaError, read_header
-from crosspost.render.media import inspect_media, prepare_content, render_podcast_video
+from crosspost.render.media import inspect_media
+from crosspost.render.podcast import prepare_content, render_podcast_video
 
 from .samples import LIMITS, content, make_audio, make_cover, media_file
 

@@ -7,9 +7,9 @@ import json
 from rich.console import Console
 
 from crosspost.adapters.base import ContentKind, Draft, Platform
+from crosspost.adapters.x.weighted import weighted_length
 from crosspost.cli.preview import preview_command, print_preview
 from crosspost.render import render_draft
-from crosspost.render.weighted import weighted_length
 
 from .samples import LIMITS, LINK, TITLE, content
 
@@ -40,11 +40,11 @@ def test_the_document_has_the_agreed_keys() -> None:
 def test_problems_are_gathered_from_every_platform() -> None:
     doc = preview_command(content(ContentKind.VIDEO), _drafts(ContentKind.VIDEO))
     assert doc["problems"] == [
-        "facebook: the video item has no video file",
-        "youtube: the video item has no video file",
-        "x: the video item has no video file",
+        "facebook: a video post needs a video file",
+        "youtube: a video post needs a video file",
+        "x: a video post needs a video file",
     ]
-    assert doc["youtube"]["problems"] == ["youtube: the video item has no video file"]
+    assert doc["youtube"]["problems"] == ["youtube: a video post needs a video file"]
 
 
 def test_only_the_platforms_previewed_appear() -> None:
@@ -61,4 +61,4 @@ def test_print_preview_shows_lengths_against_limits_and_problems() -> None:
     assert f"{x_length}/280" in shown
     assert f"{doc['youtube']['title_length']}/100 chars" in shown
     assert f"{doc['youtube']['description_bytes']}/5000 bytes" in shown
-    assert "✗ youtube: the video item has no video file" in shown
+    assert "✗ youtube: a video post needs a video file" in shown

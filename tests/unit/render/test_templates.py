@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from crosspost.adapters.base import ContentKind, Platform
+from crosspost.adapters.registry import templates_dir
 from crosspost.render import render_draft
 from crosspost.render.fields import build_fields
-from crosspost.render.templates import PACKAGE_TEMPLATES, load_template, template_dirs
+from crosspost.render.templates import load_template, template_dirs
 
 from .samples import LIMITS, LINK, TITLE, X_LIMITS, content
 
@@ -41,7 +42,7 @@ def test_every_default_template_renders_sample_content(
 def test_the_project_copy_holds_every_packaged_default() -> None:
     project = ROOT / "config" / "templates"
     names = [f"{p}/{k}.j2" for p, k in COMBINATIONS]
-    assert all((PACKAGE_TEMPLATES / n).is_file() for n in names)
+    assert all((templates_dir(p) / f"{k}.j2").is_file() for p, k in COMBINATIONS)
     assert all((project / n).is_file() for n in names)
 
 
@@ -54,7 +55,7 @@ def test_the_project_copy_is_used_when_present(
     assert draft.text == f"Dự án: {TITLE}"
     # a kind the project does not override falls back to the packaged default
     assert load_template(Platform.X, ContentKind.VIDEO, {}).template.filename == str(
-        PACKAGE_TEMPLATES / "x" / "video.j2"
+        templates_dir(Platform.X) / "video.j2"
     )
 
 
@@ -62,9 +63,9 @@ def test_packaged_defaults_are_used_without_a_project(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    assert template_dirs({}) == (PACKAGE_TEMPLATES,)
+    assert template_dirs({}) == ()
     template = load_template(Platform.X, ContentKind.ARTICLE, {}).template
-    assert template.filename == str(PACKAGE_TEMPLATES / "x" / "article.j2")
+    assert template.filename == str(templates_dir(Platform.X) / "article.j2")
 
 
 def test_an_accounts_template_dir_is_checked_first(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from crosspost.adapters.base import ContentKind, Draft, MediaFile, MediaRole, Platform
+from crosspost.adapters.youtube.checks import tags_length
 from crosspost.render import render_draft
 from crosspost.render.text import words
-from crosspost.render.youtube import tags_length
 
 from .samples import LINK, PARAGRAPHS, SUMMARY, YOUTUBE_LIMITS, content, stub_media, stub_podcast
 
@@ -115,15 +115,15 @@ def test_overrides_replace_the_template_and_are_never_cut(tmp_path: Path) -> Non
     assert draft.title == long_title.strip()
     assert draft.description == "Mô tả riêng cho YouTube."
     assert draft.tags == ("công tác cán bộ", "Trung ương")
-    assert draft.problems == (f"youtube: title is {len(long_title.strip())}/100 characters",)
+    assert draft.problems == (f"youtube: title is {len(long_title.strip())} characters, limit 100",)
 
 
 def test_an_empty_title_and_oversized_tags_are_problems(tmp_path: Path) -> None:
     tags = [f"chuyên đề học tập và làm theo tư tưởng Hồ Chí Minh {n}" for n in range(12)]
     draft = render(tmp_path, title="   ", overrides={"youtube": {"tags": tags}})
     assert draft.problems == (
-        "youtube: title is empty",
-        f"youtube: tags are {tags_length(tags)}/500 characters as YouTube counts them",
+        "youtube: a video needs a title",
+        f"youtube: tags are {tags_length(tags)} characters as YouTube counts them, limit 500",
     )
 
 
@@ -131,8 +131,7 @@ def test_a_podcast_without_its_rendered_video_is_a_problem(tmp_path: Path) -> No
     item = content(ContentKind.PODCAST, media=stub_podcast(tmp_path))
     draft = render_draft(Platform.YOUTUBE, item, {}, limits=YOUTUBE_LIMITS)
     assert draft.problems == (
-        "youtube: the podcast's video has not been rendered "
-        "(prepare_content renders it from the audio and the cover)",
+        "youtube: the podcast's video has not been rendered (render the podcast to video first)",
     )
 
 

@@ -6,7 +6,7 @@ Thread mode comes from the content (`overrides["x"]["thread"]`) or the account
 - never: one post; the template's text is fitted (see `crosspost.render.fitting`);
 - auto: one post when the template's text fits as it is, otherwise as "always";
 - always: the template rendered with `thread = true` (the defaults add the body), split into
-  parts (see `crosspost.render.thread`), numbered " i/n" when `settings["thread_numbering"]`.
+  parts (see `thread`), numbered " i/n" when `settings["thread_numbering"]`.
 
 An override text (`overrides["x"]["text"]`) replaces the template: it is split in a thread but
 never cut, since an editor wrote it; if it does not fit a single post, that is a problem.
@@ -17,14 +17,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from crosspost.adapters.base import ContentSnapshot, Draft, Limits, Platform
+from crosspost.adapters.base import (
+    ContentKind,
+    ContentSnapshot,
+    Draft,
+    Limits,
+    MediaFile,
+    MediaRole,
+    Platform,
+)
+from crosspost.adapters.x.adapter import THREAD_MODES
+from crosspost.adapters.x.checks import text_problems
+from crosspost.adapters.x.thread import split_thread
+from crosspost.adapters.x.weighted import WeightConfig, fits
 from crosspost.render.fields import Fields, build_fields, override_text, overrides_for
 from crosspost.render.fitting import fit
+from crosspost.render.selection import pictures
 from crosspost.render.templates import PlatformTemplate, load_template
-from crosspost.render.thread import split_thread
-from crosspost.render.weighted import WeightConfig, fits, parse
-
-THREAD_MODES = ("never", "auto", "always")
 
 
 def thread_mode(content: ContentSnapshot, settings: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -61,26 +70,8 @@ def _override_parts(mode: str, text: str, config: WeightConfig, numbered: bool) 
     return split_thread(text, config, numbered=numbered)
 
 
-def part_problems(parts: tuple[str, ...], config: WeightConfig) -> list[str]:
-    """Why X would refuse any of the parts."""
-    if not parts:
-        return ["x: text is empty"]
-    problems = []
-    for index, part in enumerate(parts, start=1):
-        label = "text" if len(parts) == 1 else f"part {index}"
-        measured = parse(part, config)
-        if measured.weighted_length > config.max_weighted_length:
-            problems.append(
-                f"x: {label} is {measured.weighted_length}/{config.max_weighted_length} "
-                "after fitting"
-            )
-        elif not measured.valid:
-            problems.append(f"x: {label} contains characters X does not accept")
-    return problems
-
-
 def render_x(content: ContentSnapshot, settings: Mapping[str, Any], limits: Limits) -> Draft:
-    """The X draft's parts and their problems (media are added by `render_draft`)."""
+    """The X draft's parts and the problems of its text (media are added by `render_draft`)."""
     config = WeightConfig.for_limits(limits)
     mode, problem = thread_mode(content, settings)
     numbered = bool(settings.get("thread_numbering", False))
@@ -96,5 +87,32 @@ def render_x(content: ContentSnapshot, settings: Mapping[str, Any], limits: Limi
         Platform.X,
         content.kind,
         parts=parts,
-        problems=(*problems, *part_problems(parts, config)),
+        problems=(*problems, *text_problems(parts, config)),
     )
+
+
+class XRules:
+    """X's part of `crosspost.render.render_draft`: which files go, and the text."""
+
+    def media_for(self, content: ContentSnapshot, limits: Limits) -> tuple[MediaFile, ...]:
+        """An article's pictures; a video's video; a podcast's cover (X takes no audio)."""
+        if content.kind == ContentKind.VIDEO:
+            video = content.media_with_role(MediaRole.VIDEO)
+            return (video,) if video else ()
+        roles = (MediaRole.COVER,) if content.kind == ContentKind.PODCAST else None
+        return pictures(content, limits, roles)
+
+    def missing_media(self, content: ContentSnapshot) -> list[str]:
+        return []
+
+    def render(
+        self,
+        content: ContentSnapshot,
+        settings: Mapping[str, Any],
+        limits: Limits,
+        media: tuple[MediaFile, ...],
+    ) -> Draft:
+        return render_x(content, settings, limits)
+
+
+RULES = XRules()

@@ -14,9 +14,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from crosspost.adapters.base import ContentSnapshot, Draft, Limits, MediaFile, MediaRole, Platform
+from crosspost.adapters.base import (
+    ContentKind,
+    ContentSnapshot,
+    Draft,
+    Limits,
+    MediaFile,
+    MediaRole,
+    Platform,
+)
+from crosspost.adapters.facebook.checks import message_problems
 from crosspost.render.fields import build_fields, override_text
 from crosspost.render.fitting import fit
+from crosspost.render.selection import pictures
 from crosspost.render.templates import load_template
 from crosspost.render.text import one_line
 
@@ -38,11 +48,7 @@ def render_facebook(
         message = fit(template.render, fields, lambda t: len(t) <= limit)
     is_video = any(m.role == MediaRole.VIDEO for m in media)
     link = None if is_video else (fields.link or None)
-    problems = []
-    if len(message) > limit:
-        problems.append(f"facebook: message is {len(message)}/{limit} characters")
-    if not message and not link and not is_video:
-        problems.append("facebook: the post has neither a message nor a link")
+    problems = message_problems(message, link, is_video, limits)
     return Draft(
         Platform.FACEBOOK,
         content.kind,
@@ -51,3 +57,33 @@ def render_facebook(
         link=link,
         problems=tuple(problems),
     )
+
+
+class FacebookRules:
+    """Facebook's part of `crosspost.render.render_draft`: which files go, and the message."""
+
+    def media_for(self, content: ContentSnapshot, limits: Limits) -> tuple[MediaFile, ...]:
+        """An article's picture; the video (a podcast's rendered one), or else a podcast's
+        cover, posted with the link."""
+        if content.kind == ContentKind.ARTICLE:
+            return pictures(content, limits)
+        video = content.media_with_role(MediaRole.VIDEO)
+        if video is not None:
+            return (video,)
+        cover = content.media_with_role(MediaRole.COVER)
+        return (cover,) if content.kind == ContentKind.PODCAST and cover else ()
+
+    def missing_media(self, content: ContentSnapshot) -> list[str]:
+        return []
+
+    def render(
+        self,
+        content: ContentSnapshot,
+        settings: Mapping[str, Any],
+        limits: Limits,
+        media: tuple[MediaFile, ...],
+    ) -> Draft:
+        return render_facebook(content, settings, limits, media)
+
+
+RULES = FacebookRules()

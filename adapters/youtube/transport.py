@@ -1,13 +1,16 @@
 """How the YouTube adapter talks HTTP: googleapiclient over an authorised httplib2 connection.
 
-Kept apart from `crosspost.adapters.youtube` so that importing the adapter (config validation
-does, on every command) loads none of googleapiclient, google-auth or httplib2: the adapter
-imports this module when it builds its client or reads an error.
+Kept apart from the adapter so that importing it (config validation does, on every command)
+loads none of googleapiclient, google-auth or httplib2: the adapter imports this module when
+it builds its client or reads an error.
 """
 
 from __future__ import annotations
 
 import http.client
+import json
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import httplib2  # type: ignore[import-untyped]
@@ -16,6 +19,25 @@ from google.oauth2.credentials import Credentials
 from google_auth_httplib2 import AuthorizedHttp  # type: ignore[import-untyped]
 from googleapiclient.discovery import build_from_document
 from googleapiclient.http import MediaFileUpload
+
+
+@lru_cache(maxsize=8)
+def discovery_document(base_url: str) -> str:
+    """The packaged youtube.v3 discovery document with every root moved to `base_url`.
+
+    `client_options.api_endpoint` alone moves API calls but leaves media uploads on https
+    and Google's host; googleapiclient builds upload URLs from `rootUrl`, so moving the roots
+    in the document moves both.
+    """
+    source = resources.files("googleapiclient").joinpath(
+        "discovery_cache/documents/youtube.v3.json"
+    )
+    document = json.loads(source.read_text(encoding="utf-8"))
+    root = base_url.rstrip("/") + "/"
+    document["rootUrl"] = document["mtlsRootUrl"] = root
+    document["baseUrl"] = root + document.get("servicePath", "")
+    return json.dumps(document)
+
 
 # A dropped or timed-out connection, from httplib2, the socket or google-auth's refresh.
 TRANSPORT_ERRORS = (httplib2.HttpLib2Error, http.client.HTTPException, OSError, TransportError)

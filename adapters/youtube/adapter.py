@@ -7,23 +7,20 @@ dropped connection resumes where the server says it is, never from zero. Once a 
 a failed thumbnail or playlist step is a warning on the receipt: the post stands and the upload
 is not repeated.
 
-The Google client libraries (in `youtube_transport`) and the renderer are imported where they
-are used, not here: config validation imports this module on every command for the class's
+The Google client libraries (in `transport`) and the renderer are imported where they are
+used, not here: config validation imports this module on every command for the class's
 declared data alone.
 """
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from importlib import resources
-from typing import TYPE_CHECKING, Any, ClassVar
-from zoneinfo import ZoneInfo
+from typing import Any, ClassVar
 
+from crosspost.adapters.auth import AuthCommand, AuthOption
 from crosspost.adapters.base import (
     AccountConfig,
     Adapter,
@@ -39,58 +36,30 @@ from crosspost.adapters.base import (
     ProgressCallback,
     PublishError,
     PublishRequest,
-    QuotaExhaustedError,
-    RateLimitedError,
     Receipt,
     RetryableError,
     SettingSpec,
     no_answer,
 )
-from crosspost.adapters.common import nfc, retry_in
+from crosspost.adapters.common import nfc
+from crosspost.adapters.youtube.errors import (
+    http_error,
+    kind_of,
+    never_connected,
+    refresh_error,
+)
 
-if TYPE_CHECKING:
-    from google.auth.exceptions import RefreshError
-    from googleapiclient.errors import HttpError
-
-PACIFIC = ZoneInfo("America/Los_Angeles")  # YouTube's quota day ends at midnight here
 GOOGLE_BASE_URL = "https://youtube.googleapis.com/"
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 CHUNK_UNIT = 256 * 1024  # Google's resumable protocol wants chunks in multiples of this
-QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded", "uploadLimitExceeded"})
-RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
-AUTH_REASONS = frozenset({"authError", "insufficientPermissions", "forbiddenByScope"})
 RECONCILE_SKEW = timedelta(minutes=2)  # our clock against YouTube's publishedAt
 RECONCILE_PAGES = 4  # of 50 uploads, newest first
 PRIVACY_STATUSES = ("public", "unlisted", "private")
 
 
-def next_pacific_midnight(now: datetime | None = None) -> datetime:
-    """When YouTube's daily quota resets: the next midnight in America/Los_Angeles, in UTC."""
-    local = (now or datetime.now(UTC)).astimezone(PACIFIC)
-    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), PACIFIC)
-    return midnight.astimezone(UTC)
-
-
-@lru_cache(maxsize=8)
-def discovery_document(base_url: str) -> str:
-    """The packaged youtube.v3 discovery document with every root moved to `base_url`.
-
-    `client_options.api_endpoint` alone moves API calls but leaves media uploads on https
-    and Google's host; googleapiclient builds upload URLs from `rootUrl`, so moving the roots
-    in the document moves both.
-    """
-    source = resources.files("googleapiclient").joinpath(
-        "discovery_cache/documents/youtube.v3.json"
-    )
-    document = json.loads(source.read_text(encoding="utf-8"))
-    root = base_url.rstrip("/") + "/"
-    document["rootUrl"] = document["mtlsRootUrl"] = root
-    document["baseUrl"] = root + document.get("servicePath", "")
-    return json.dumps(document)
-
-
 class YouTubeAdapter(Adapter):
     platform = Platform.YOUTUBE
+    display_name = "YouTube"
     supported_kinds = frozenset({ContentKind.VIDEO, ContentKind.PODCAST})
     limits = Limits(
         text_max=5000,
@@ -109,6 +78,36 @@ class YouTubeAdapter(Adapter):
     # Pacific (PLATFORMS.md); a channel may meet `uploadLimitExceeded` sooner: lower it in config.
     default_budget: ClassVar[Mapping[str, int]] = {"per_day": 100}
     budget_day_zone: ClassVar[str | None] = "America/Los_Angeles"
+    podcast_as_video: ClassVar[bool] = True
+    limit_settings: ClassVar[Mapping[str, str]] = {
+        "thumbnail_max_bytes": "image_max_bytes",
+        "video_max_bytes": "video_max_bytes",
+        "video_max_seconds": "video_max_seconds",
+    }
+    library_loggers: ClassVar[tuple[str, ...]] = ("googleapiclient",)
+    auth_command: ClassVar[AuthCommand | None] = AuthCommand(
+        help="Installed-app OAuth: consent in a browser, store the refresh token.",
+        flow="crosspost.adapters.youtube.auth:run",
+        options=(
+            AuthOption("client_id", envvar="CROSSPOST_YOUTUBE_CLIENT_ID", prompt="OAuth client id"),
+            AuthOption(
+                "client_secret",
+                envvar="CROSSPOST_YOUTUBE_CLIENT_SECRET",
+                prompt="OAuth client secret",
+                hide_input=True,
+            ),
+            AuthOption(
+                "no_browser",
+                help="Print the consent URL instead of opening it",
+                type=bool,
+                default=False,
+                flag="--no-browser",
+            ),
+            AuthOption(
+                "port", help="Local port for Google's redirect (0: any)", type=int, default=0
+            ),
+        ),
+    )
     settings_spec: ClassVar[Mapping[str, SettingSpec]] = {
         "base_url": SettingSpec(
             str, "API root; the sandbox's URL in tests (default Google's)", default=GOOGLE_BASE_URL
@@ -144,7 +143,8 @@ class YouTubeAdapter(Adapter):
         "retry_backoff_seconds": SettingSpec(
             (int, float), "first wait before resuming an upload; doubles each time", default=1.0
         ),
-        # Read by the renderer's media checks, declared here so an account may set them.
+        # Media limits an account may change (`limit_settings`): rendering and publishing both
+        # check against them.
         "thumbnail_max_bytes": SettingSpec(int, "largest custom thumbnail, default 2 MiB"),
         "video_max_bytes": SettingSpec(int, "largest video, default 256 GiB"),
         "video_max_seconds": SettingSpec(
@@ -190,40 +190,14 @@ class YouTubeAdapter(Adapter):
             "(videos and podcasts rendered as video go to YouTube)"
         )
 
-    def check(self, draft: Draft) -> list[str]:
-        from crosspost.render.youtube import tags_length
+    def draft_problems(self, draft: Draft, limits: Limits) -> list[str]:
+        """YouTube's rules for the title, description, tags and the video file."""
+        from crosspost.adapters.youtube.checks import draft_problems
 
-        problems = list(draft.problems)
-        reason = self.not_applicable_reason(draft.kind)
-        if reason:
-            return [*problems, reason]
-        limits = self.limits
-        title, description = draft.title or "", draft.description or ""
-        if not title.strip():
-            problems.append("YouTube needs a title")
-        if limits.title_max is not None and len(title) > limits.title_max:
-            problems.append(f"title is {len(title)} characters; YouTube allows {limits.title_max}")
-        most_bytes = limits.description_max_bytes
-        if most_bytes is not None and len(description.encode("utf-8")) > most_bytes:
-            problems.append(f"description is over YouTube's {most_bytes} bytes")
-        for name, text in (("title", title), ("description", description)):
-            if "<" in text or ">" in text:
-                problems.append(f"YouTube refuses < and > in the {name}")
-        tags = tags_length(draft.tags)
-        if limits.tags_max_total is not None and tags > limits.tags_max_total:
-            problems.append(f"tags count {tags} characters; YouTube allows {limits.tags_max_total}")
-        if draft.media_with_role(MediaRole.VIDEO) is None:
-            problems.append(
-                f"a {draft.kind} reaches YouTube as a video file and this draft has none"
-                + (" (render the podcast to video first)" if draft.kind == "podcast" else "")
-            )
-        return problems
+        return draft_problems(draft, limits)
 
-    def publish(self, request: PublishRequest, progress: ProgressCallback | None = None) -> Receipt:
+    def _publish(self, request: PublishRequest, progress: ProgressCallback | None) -> Receipt:
         draft = request.draft
-        problems = self.check(draft)
-        if problems:
-            raise PermanentError("; ".join(problems))
         video = draft.media_with_role(MediaRole.VIDEO)
         assert video is not None  # check() refuses a draft without one
         client = self._youtube()
@@ -298,7 +272,7 @@ class YouTubeAdapter(Adapter):
     def _youtube(self) -> Any:
         """The googleapiclient Resource, built once from the re-rooted discovery document."""
         if self._client is None:
-            from crosspost.adapters.youtube_transport import build_client
+            from crosspost.adapters.youtube.transport import build_client, discovery_document
 
             access = self.account.credentials.get("access_token")
             token = access.reveal() if access else None
@@ -338,7 +312,7 @@ class YouTubeAdapter(Adapter):
     def _upload(
         self, client: Any, body: dict[str, Any], video: MediaFile, progress: ProgressCallback | None
     ) -> dict[str, Any]:
-        from crosspost.adapters.youtube_transport import ChunkFileUpload
+        from crosspost.adapters.youtube.transport import ChunkFileUpload
 
         mime = video.mime_type or mimetypes.guess_type(video.path.name)[0] or "video/mp4"
         try:
@@ -363,7 +337,7 @@ class YouTubeAdapter(Adapter):
         from google.auth.exceptions import RefreshError
         from googleapiclient.errors import HttpError
 
-        from crosspost.adapters.youtube_transport import TRANSPORT_ERRORS
+        from crosspost.adapters.youtube.transport import TRANSPORT_ERRORS
 
         failures = 0
         end_unconfirmed = False  # the last bytes went out and no answer says what happened
@@ -372,7 +346,7 @@ class YouTubeAdapter(Adapter):
             try:
                 status, response = insert.next_chunk(num_retries=0)
             except HttpError as exc:
-                error = self._http_error(exc)
+                error = http_error(exc, self.scrub, self.account.name)
                 resumable = int(exc.resp.status) >= 500
                 if int(exc.resp.status) in (404, 410) and insert.resumable_uri is not None:
                     error = RetryableError(
@@ -381,9 +355,13 @@ class YouTubeAdapter(Adapter):
                     )
                 cause: Exception = exc
             except RefreshError as exc:
-                error, resumable, cause = self._refresh_error(exc), False, exc
+                error, resumable, cause = (
+                    refresh_error(exc, self.scrub, self.account.name),
+                    False,
+                    exc,
+                )
             except TRANSPORT_ERRORS as exc:
-                error = RetryableError(f"connection to YouTube failed mid-upload ({_kind(exc)})")
+                error = RetryableError(f"connection to YouTube failed mid-upload ({kind_of(exc)})")
                 resumable, cause = True, exc
             else:
                 if response is not None:
@@ -453,73 +431,19 @@ class YouTubeAdapter(Adapter):
         from google.auth.exceptions import RefreshError
         from googleapiclient.errors import HttpError
 
-        from crosspost.adapters.youtube_transport import TRANSPORT_ERRORS
+        from crosspost.adapters.youtube.transport import TRANSPORT_ERRORS
 
         try:
             return dict(request.execute(num_retries=0))
         except HttpError as exc:
-            raise self._http_error(exc) from exc
+            raise http_error(exc, self.scrub, self.account.name) from exc
         except RefreshError as exc:
-            raise self._refresh_error(exc) from exc
+            raise refresh_error(exc, self.scrub, self.account.name) from exc
         except TRANSPORT_ERRORS as exc:
             what = f"YouTube {getattr(request, 'methodId', None) or 'call'}"
             raise no_answer(
-                what, _kind(exc), creating=write, connected=not _never_connected(exc)
+                what, kind_of(exc), creating=write, connected=not never_connected(exc)
             ) from exc
-
-    def _http_error(self, exc: HttpError) -> PublishError:
-        status = int(exc.resp.status)
-        reason, message = _google_error(exc.content)
-        text = self.scrub(f"YouTube answered {status} {reason or ''}: {message}".strip())
-        kwargs: dict[str, Any] = {"http_status": status, "platform_code": reason}
-        if reason in QUOTA_REASONS:
-            return QuotaExhaustedError(text, retry_at=next_pacific_midnight(), **kwargs)
-        if status == 429 or reason in RATE_REASONS:
-            retry_at = retry_in(exc.resp.get("retry-after")) if exc.resp is not None else None
-            return RateLimitedError(text, retry_at=retry_at, **kwargs)
-        if status == 401 or reason in AUTH_REASONS:
-            return AuthenticationError(
-                f"{text}; re-authorise account {self.account.name!r}", **kwargs
-            )
-        if status >= 500 or status == 408:
-            return RetryableError(text, **kwargs)
-        return PermanentError(text, **kwargs)
-
-    def _refresh_error(self, exc: RefreshError) -> AuthenticationError:
-        data = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], dict) else {}
-        code = str(data.get("error") or "refresh failed")
-        return AuthenticationError(
-            self.scrub(
-                f"Google refused to refresh the access token for account "
-                f"{self.account.name!r} ({code}); run `crosspost auth youtube`"
-            ),
-            platform_code=code,
-        )
-
-
-def _google_error(content: bytes | str | None) -> tuple[str | None, str]:
-    """(reason, message) from Google's error body, or (None, a short excerpt)."""
-    raw = content.decode("utf-8", "replace") if isinstance(content, bytes) else content or ""
-    try:
-        error = json.loads(raw)["error"]
-        errors = error.get("errors") or [{}]
-        return errors[0].get("reason"), str(error.get("message", ""))
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None, raw[:200]
-
-
-def _kind(exc: BaseException) -> str:
-    return type(exc).__name__
-
-
-def _never_connected(exc: BaseException) -> bool:
-    """The request never left: the server refused the connection or its name did not resolve
-    (so even a write is safe to retry, with nothing to reconcile)."""
-    import socket
-
-    import httplib2  # type: ignore[import-untyped]
-
-    return isinstance(exc, ConnectionRefusedError | socket.gaierror | httplib2.ServerNotFoundError)
 
 
 def _watch_url(video_id: str) -> str:

@@ -13,36 +13,35 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from crosspost.adapters.auth import AuthCommand, AuthOption
 from crosspost.adapters.base import (
     AccountConfig,
     Adapter,
     AuthenticationError,
     ContentKind,
     Draft,
-    DuplicateContentError,
     Limits,
     MediaFile,
-    MediaRole,
     Pacing,
     PermanentError,
     Platform,
     ProgressCallback,
     PublishError,
     PublishRequest,
-    RateLimitedError,
     Receipt,
-    RetryableError,
     Secret,
     SettingSpec,
     no_answer,
     unsettled_error,
 )
-from crosspost.adapters.common import nfc, open_media, retry_in
+from crosspost.adapters.common import nfc, open_media
+from crosspost.adapters.facebook.checks import image_of, video_of
+from crosspost.adapters.facebook.errors import MAY_EXIST, graph_error, usage_peak
+from crosspost.adapters.facebook.upload import VideoUploads
 
 if TYPE_CHECKING:
     import httpx
@@ -59,31 +58,19 @@ DEFAULT_UPLOAD_RETRIES = 3
 DEFAULT_RATE_LIMIT_FALLBACK_SECONDS = 300
 DEFAULT_IMAGE_MAX_BYTES = 4 * 1024 * 1024
 DEFAULT_VIDEO_MAX_BYTES = 10 * 1024**3
-# Code 368 ("deemed abusive or otherwise disallowed") blocks for hours, not minutes.
-BLOCKED_RETRY = timedelta(hours=1)
 # find_existing reads this far before `since`: our clock and Facebook's may disagree.
 RECONCILE_SLACK = timedelta(minutes=5)
 FEED_PAGES_MAX = 10
 VIDEO_TITLE_MAX = 255  # the figure integrations use; Graph documents no limit (UNVERIFIED)
 
-RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80001})
-AUTH_CODES = frozenset({102, 104, 190})
-TRANSIENT_CODES = frozenset({1, 2})
-DUPLICATE_CODE = 506
-BLOCKED_CODE = 368
 ARTICLE_IMAGE_MODES = ("attach", "link_preview")
-# Added to the message of a failure on the call that creates the post (AmbiguousOutcomeError).
-MAY_EXIST = "the post may exist, reconcile first"
-
-
-def permission_code(code: int) -> bool:
-    return code == 10 or 200 <= code <= 299
 
 
 class FacebookAdapter(Adapter):
     """A Facebook Page, with a Page access token (``page_access_token``)."""
 
     platform = Platform.FACEBOOK
+    display_name = "Facebook"
     supported_kinds = frozenset({ContentKind.ARTICLE, ContentKind.VIDEO, ContentKind.PODCAST})
     # 63,206 characters is the Page post message limit Facebook has long used. Photos: the
     # /photos reference says 4 MB; videos: 10 GB and 240 minutes in Meta's video specs. The
@@ -100,6 +87,30 @@ class FacebookAdapter(Adapter):
             {"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "image/tiff"}
         ),
         video_types=frozenset({"video/"}),
+    )
+    podcast_as_video: ClassVar[bool] = True
+    limit_settings: ClassVar[Mapping[str, str]] = {
+        "image_max_bytes": "image_max_bytes",
+        "video_max_bytes": "video_max_bytes",
+    }
+    auth_command: ClassVar[AuthCommand | None] = AuthCommand(
+        help="Exchange a user token for a long-lived one and store the Page's token.",
+        flow="crosspost.adapters.facebook.auth:run",
+        options=(
+            AuthOption(
+                "app_secret",
+                envvar="CROSSPOST_FACEBOOK_APP_SECRET",
+                prompt="App secret",
+                hide_input=True,
+            ),
+            AuthOption(
+                "user_token",
+                envvar="CROSSPOST_FACEBOOK_USER_TOKEN",
+                prompt="User access token (with pages_manage_posts)",
+                hide_input=True,
+            ),
+            AuthOption("app_id", help="Defaults to the account's app_id setting"),
+        ),
     )
     settings_spec: ClassVar[Mapping[str, SettingSpec]] = {
         "page_id": SettingSpec(
@@ -178,18 +189,19 @@ class FacebookAdapter(Adapter):
         self.video_base_url = str(
             self.setting("video_base_url") or default_video or self.base_url
         ).rstrip("/")
-        self.chunk_bytes = max(1, int(self.setting("upload_chunk_bytes")))
-        self.upload_retries = max(0, int(self.setting("upload_retries")))
         self.article_image = str(self.setting("article_image"))
-        self.image_max_bytes = int(self.setting("image_max_bytes"))
-        self.video_max_bytes = int(self.setting("video_max_bytes"))
         self.rate_limit_fallback = timedelta(
             seconds=int(self.setting("rate_limit_fallback_seconds"))
         )
         self.timeout = float(self.setting("timeout_seconds"))
         self._client: httpx.Client | None = None
-        # Upload sessions of videos whose upload failed, so a retry resumes instead of restarting.
-        self._sessions: dict[tuple[str, str, int], str] = {}
+        self.videos = VideoUploads(
+            self._call,
+            self._id_of,
+            app_id=self.app_id,
+            chunk_bytes=max(1, int(self.setting("upload_chunk_bytes"))),
+            retries=max(0, int(self.setting("upload_retries"))),
+        )
         # The last usage headers Graph sent (parsed JSON), for pacing.
         self.last_usage: dict[str, Any] = {}
 
@@ -212,55 +224,24 @@ class FacebookAdapter(Adapter):
         _ = self.client
 
     # -- checks ------------------------------------------------------------------------------
-    def check(self, draft: Draft) -> list[str]:
-        problems = list(draft.problems)
-        if not self.supports(draft.kind):
-            problems.append(self.not_applicable_reason(draft.kind) or "unsupported kind")
+    def draft_problems(self, draft: Draft, limits: Limits) -> list[str]:
+        """The message's length, the files' sizes, and the settings a Page post needs."""
+        from crosspost.adapters.facebook.checks import draft_problems
+
+        problems = draft_problems(draft, limits)
         if not self.page_id:
             problems.append("facebook: the account has no page_id setting")
-        length = len(nfc(draft.text))
-        if length > self.limits.text_max:
-            problems.append(f"facebook: text is {length} characters, limit {self.limits.text_max}")
-        video = self._video_of(draft)
-        if draft.kind == ContentKind.VIDEO and video is None:
-            problems.append("facebook: a video post needs a video file")
-        if video is not None:
-            if not self.app_id:
-                problems.append("facebook: uploading a video needs the app_id setting")
-            if video.size > self.video_max_bytes:
-                problems.append(
-                    f"facebook: video is {video.size} bytes, limit {self.video_max_bytes}"
-                )
-        image = self._image_of(draft)
-        if video is None and image is not None and image.size > self.image_max_bytes:
-            problems.append(f"facebook: image is {image.size} bytes, limit {self.image_max_bytes}")
-        if video is None and not (draft.text or draft.link):
-            problems.append("facebook: a post needs a message or a link")
+        if video_of(draft) is not None and not self.app_id:
+            problems.append("facebook: uploading a video needs the app_id setting")
         return problems
 
-    @staticmethod
-    def _video_of(draft: Draft) -> MediaFile | None:
-        if draft.kind not in (ContentKind.VIDEO, ContentKind.PODCAST):
-            return None
-        return draft.media_with_role(MediaRole.VIDEO)
-
-    @staticmethod
-    def _image_of(draft: Draft) -> MediaFile | None:
-        """A podcast's picture is its cover; an article's, its image."""
-        if draft.kind == ContentKind.PODCAST:
-            return draft.media_with_role(MediaRole.COVER, MediaRole.IMAGE)
-        return draft.media_with_role(MediaRole.IMAGE, MediaRole.COVER)
-
     # -- publish -----------------------------------------------------------------------------
-    def publish(self, request: PublishRequest, progress: ProgressCallback | None = None) -> Receipt:
+    def _publish(self, request: PublishRequest, progress: ProgressCallback | None) -> Receipt:
         draft = request.draft
-        problems = self.check(draft)
-        if problems:
-            raise PermanentError("; ".join(problems))
-        video = self._video_of(draft)
+        video = video_of(draft)
         if video is not None:
             return self._publish_video(draft, video, progress)
-        return self._publish_feed(draft, self._image_of(draft), progress)
+        return self._publish_feed(draft, image_of(draft), progress)
 
     def _publish_feed(
         self, draft: Draft, image: MediaFile | None, progress: ProgressCallback | None
@@ -301,7 +282,7 @@ class FacebookAdapter(Adapter):
     def _publish_video(
         self, draft: Draft, video: MediaFile, progress: ProgressCallback | None
     ) -> Receipt:
-        handle = self._upload_video(video, progress)
+        handle = self.videos.upload(video, progress)
         data = {
             "title": self._video_title(draft),
             "description": nfc(draft.text),
@@ -318,99 +299,11 @@ class FacebookAdapter(Adapter):
         title = nfc(draft.title) or nfc(draft.text).split("\n", 1)[0]
         return title.strip()[:VIDEO_TITLE_MAX]
 
-    # -- resumable upload --------------------------------------------------------------------
-    def _upload_video(self, video: MediaFile, progress: ProgressCallback | None) -> str:
-        """Upload in chunks; after a failed chunk ask the server's offset and go on from there.
-
-        The session is kept when the upload gives up, so the next publish of the same file
-        resumes it rather than sending the whole file again.
-        """
-        with open_media(video, "facebook") as fh:
-            total = os.fstat(fh.fileno()).st_size
-            return self._upload_open_video(video, fh, total, progress)
-
-    def _upload_open_video(
-        self, video: MediaFile, fh: BinaryIO, total: int, progress: ProgressCallback | None
-    ) -> str:
-        key = (str(video.path), video.sha256, total)
-        session = self._sessions.get(key)
-        offset = 0
-        if session is not None:
-            try:
-                offset = self._upload_offset(session)
-            except PermanentError:  # expired or unknown session: start over
-                session = None
-        if session is None:
-            session = self._start_upload(video, total)
-            self._sessions[key] = session
-        if progress is not None:
-            progress(offset, total)
-        failures = 0
-        handle: str | None = None
-        while offset < total:
-            fh.seek(offset)
-            chunk = fh.read(self.chunk_bytes)
-            try:
-                body = self._send_chunk(session, offset, chunk)
-            except RateLimitedError:
-                raise
-            except RetryableError:
-                failures += 1
-                if failures > self.upload_retries:
-                    raise
-                offset = self._upload_offset(session)
-                log.info("facebook: resuming upload at byte %d of %d", offset, total)
-                continue
-            offset = int(body.get("file_offset", offset + len(chunk)))
-            handle = body.get("h") or handle
-            if progress is not None:
-                progress(min(offset, total), total)
-        if not handle:
-            # Every byte is there but the answer carrying the handle was lost: an empty request
-            # at the end offset asks for it again (the sandbox answers so; Graph UNVERIFIED).
-            handle = self._send_chunk(session, total, b"").get("h")
-        if not handle:
-            raise RetryableError("facebook: the upload finished without a file handle")
-        self._sessions.pop(key, None)
-        return str(handle)
-
-    def _send_chunk(self, session: str, offset: int, chunk: bytes) -> dict[str, Any]:
-        """One chunk, handed to httpx as a one-shot iterator with its length.
-
-        httpx keeps each request in a reference cycle until the garbage collector runs; given
-        bytes, every chunk sent would stay alive with it, and memory would grow with the file
-        (bench/ measured it). An exhausted iterator holds nothing.
-        """
-        headers = {
-            "file_offset": str(offset),
-            "Content-Type": "application/octet-stream",
-            "Content-Length": str(len(chunk)),
-        }
-        return self._call(
-            "POST", session, content=iter((chunk,)), headers=headers, auth_scheme="OAuth"
-        )
-
-    def _start_upload(self, video: MediaFile, total: int) -> str:
-        params = {
-            "file_name": video.path.name,
-            "file_length": str(total),
-            "file_type": video.mime_type or "video/mp4",
-        }
-        body = self._call("POST", f"{self.app_id}/uploads", params=params, auth_scheme="OAuth")
-        return self._id_of(body, "POST /uploads")
-
-    def _upload_offset(self, session: str) -> int:
-        body = self._call("GET", session, auth_scheme="OAuth")
-        try:
-            return int(body["file_offset"])
-        except (KeyError, TypeError, ValueError):
-            raise RetryableError("facebook: the upload session gave no file_offset") from None
-
     # -- reconciliation and identity ---------------------------------------------------------
     def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:
         draft = request.draft
         after = since - RECONCILE_SLACK
-        if self._video_of(draft) is not None:
+        if video_of(draft) is not None:
             title = self._video_title(draft)
             for video in self._read_edge("videos", "id,title,created_time,permalink_url", after):
                 if nfc(video.get("title")) == title:
@@ -514,7 +407,14 @@ class FacebookAdapter(Adapter):
             body = None
         if response.is_success and isinstance(body, dict) and "error" not in body:
             return body
-        raise self._graph_error(response, body, what, creating)
+        raise graph_error(
+            response,
+            body,
+            what,
+            creating=creating,
+            scrub=self.scrub,
+            rate_limit_fallback=self.rate_limit_fallback,
+        )
 
     def _send(
         self,
@@ -576,81 +476,3 @@ class FacebookAdapter(Adapter):
                     self.last_usage[name] = json.loads(raw)
                 except ValueError:
                     continue
-
-    def _regain_at(self, headers: httpx.Headers) -> datetime | None:
-        """When BUC usage says access returns (`estimated_time_to_regain_access`, minutes)."""
-        try:
-            usage = json.loads(headers.get("x-business-use-case-usage") or "{}")
-        except ValueError:
-            return None
-        minutes = 0.0
-        if isinstance(usage, dict):
-            for entries in usage.values():
-                for entry in entries if isinstance(entries, list) else []:
-                    try:
-                        minutes = max(minutes, float(entry.get("estimated_time_to_regain_access")))
-                    except (AttributeError, TypeError, ValueError):
-                        continue
-        return retry_in(minutes * 60) if minutes > 0 else None  # 0: the usage does not say
-
-    def _graph_error(
-        self,
-        response: httpx.Response,
-        body: Any,
-        what: str,
-        creating: bool,
-    ) -> PublishError:
-        status = response.status_code
-        error = body.get("error") if isinstance(body, dict) else None
-        if not isinstance(error, dict):
-            error = {}
-        raw_code: Any = error.get("code")
-        try:
-            code = int(raw_code)
-        except (TypeError, ValueError):
-            code = 0
-        subcode = error.get("error_subcode")
-        message = self.scrub(str(error.get("message") or response.reason_phrase or status))
-        platform_code = f"{code}/{subcode}" if subcode else (str(code) if code else None)
-        text = f"facebook {what}: {message}" + (f" (code {platform_code})" if code else "")
-        kw: dict[str, Any] = {"http_status": status, "platform_code": platform_code}
-        if code in RATE_LIMIT_CODES or (not code and status == 429):
-            retry_at = self._regain_at(response.headers)
-            retry_at = retry_at or datetime.now(UTC) + self.rate_limit_fallback
-            return RateLimitedError(text, retry_at=retry_at, **kw)
-        if code == BLOCKED_CODE:
-            return RateLimitedError(text, retry_at=datetime.now(UTC) + BLOCKED_RETRY, **kw)
-        if code in AUTH_CODES or (not code and status == 401):
-            return AuthenticationError(text, **kw)
-        if code == DUPLICATE_CODE:
-            return DuplicateContentError(text, **kw)
-        if permission_code(code):
-            return PermanentError(f"{text}: the token lacks a permission on the Page", **kw)
-        if code in TRANSIENT_CODES or error.get("is_transient") is True or status >= 500:
-            return unsettled_error(text, creating=creating, note=MAY_EXIST, **kw)
-        return PermanentError(text, **kw)
-
-
-def usage_peak(usage: Mapping[str, Any]) -> tuple[float, float]:
-    """The highest percent in Graph's usage headers (X-App-Usage, X-Page-Usage: a table of
-    percents; X-Business-Use-Case-Usage: lists of them per object) and the longest
-    `estimated_time_to_regain_access` in minutes."""
-    percent = 0.0
-    regain = 0.0
-    tables: list[Any] = []
-    for value in usage.values():
-        if isinstance(value, dict):
-            for entry in value.values():
-                tables.extend(entry if isinstance(entry, list) else [])
-            tables.append(value)
-    for table in tables:
-        if not isinstance(table, dict):
-            continue
-        for key in ("call_count", "total_cputime", "total_time"):
-            number = table.get(key)
-            if isinstance(number, int | float) and not isinstance(number, bool):
-                percent = max(percent, float(number))
-        minutes = table.get("estimated_time_to_regain_access")
-        if isinstance(minutes, int | float) and not isinstance(minutes, bool):
-            regain = max(regain, float(minutes))
-    return percent, regain

@@ -21,8 +21,8 @@ from enum import IntEnum
 from functools import partial
 from itertools import accumulate
 
+from crosspost.adapters.x.weighted import DEFAULT_CONFIG, WeightConfig, weighted_length
 from crosspost.render.text import word_spans
-from crosspost.render.weighted import DEFAULT_CONFIG, WeightConfig, weighted_length
 
 
 class Boundary(IntEnum):

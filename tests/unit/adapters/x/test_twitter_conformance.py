@@ -1,5 +1,5 @@
 """twitter-text's conformance suite (release 3.1.0), weighted-length sections, run through the
-function crosspost measures X posts with (`crosspost.render.weighted.parse`)."""
+function crosspost measures X posts with (`crosspost.adapters.x.weighted.parse`)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from crosspost.render.weighted import DEFAULT_CONFIG, Measure, WeightConfig, parse
+from crosspost.adapters.x.weighted import DEFAULT_CONFIG, Measure, WeightConfig, parse
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "twitter-text"
+DATA = Path(__file__).resolve().parents[3] / "data" / "twitter-text"
 FIELDS = {
     "weightedLength": "weighted_length",
     "valid": "valid",

@@ -11,21 +11,31 @@
   quoted, +2; each comma between tags counts), kept in order while they fit.
 
 Overrides `title`, `description` and `tags` replace the template and are never cut: going
-over a limit is reported as a problem instead.
+over a limit is reported as a problem instead (worded in `checks`).
 
-The limits are the adapter's (`Limits.title_max`, `description_max_bytes`, `tags_max_total`);
-one it leaves unset is YouTube's documented figure (`YouTubeLimits`).
+The limits are the adapter's (`Limits.title_max`, `description_max_bytes`, `tags_max_total`):
+one source for rendering, the adapter's checks and the preview.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from crosspost.adapters.base import ContentSnapshot, Draft, Limits, Platform
+from crosspost.adapters.base import (
+    ContentKind,
+    ContentSnapshot,
+    Draft,
+    Limits,
+    MediaFile,
+    MediaRole,
+    Platform,
+)
+from crosspost.adapters.youtube.checks import NO_PODCAST_VIDEO, metadata_problems, tags_length
 from crosspost.render.fields import build_fields, labels, override_text, overrides_for
 from crosspost.render.fitting import fit
+from crosspost.render.selection import pictures
 from crosspost.render.templates import load_template
 from crosspost.render.text import nfc, one_line, tidy
 
@@ -34,34 +44,9 @@ _ANGLES = str.maketrans({"<": "‹", ">": "›"})
 HASHTAGS_SHOWN = 3
 
 
-@dataclass(frozen=True)
-class YouTubeLimits:
-    """YouTube's text limits: the adapter's, with the documented figure for any it leaves unset."""
-
-    title_max: int = 100
-    description_max_bytes: int = 5000
-    tags_max_total: int = 500
-
-    @classmethod
-    def for_limits(cls, limits: Limits | None) -> YouTubeLimits:
-        if limits is None:
-            return cls()
-        return cls(
-            title_max=limits.title_max or cls.title_max,
-            description_max_bytes=limits.description_max_bytes or cls.description_max_bytes,
-            tags_max_total=limits.tags_max_total or cls.tags_max_total,
-        )
-
-
 def no_angles(text: str) -> str:
     """YouTube refuses "<" and ">" in titles, descriptions and tags."""
     return text.translate(_ANGLES)
-
-
-def tags_length(tags: Iterable[str]) -> int:
-    """The length YouTube counts for `tags`: quoted if spaced, commas between."""
-    tags = list(tags)
-    return sum(len(t) + (2 if " " in t else 0) for t in tags) + max(len(tags) - 1, 0)
 
 
 def clean_tags(values: Iterable[str]) -> list[str]:
@@ -76,10 +61,10 @@ def clean_tags(values: Iterable[str]) -> list[str]:
     return tags
 
 
-def fit_tags(tags: list[str], limit: int) -> list[str]:
+def fit_tags(tags: list[str], limit: int | None) -> list[str]:
     kept: list[str] = []
     for tag in tags:
-        if tags_length([*kept, tag]) > limit:
+        if limit is not None and tags_length([*kept, tag]) > limit:
             break
         kept.append(tag)
     return kept
@@ -87,7 +72,6 @@ def fit_tags(tags: list[str], limit: int) -> list[str]:
 
 def render_youtube(content: ContentSnapshot, settings: Mapping[str, Any], limits: Limits) -> Draft:
     """The YouTube draft's title, description, tags and their problems."""
-    limit = YouTubeLimits.for_limits(limits)
     title = override_text(content, Platform.YOUTUBE, "title")
     description = override_text(content, Platform.YOUTUBE, "description")
     if title is not None:
@@ -102,39 +86,62 @@ def render_youtube(content: ContentSnapshot, settings: Mapping[str, Any], limits
             title = fit(
                 lambda f: no_angles(one_line(template.render(f, block="title"))),
                 fields,
-                lambda t: len(t) <= limit.title_max,
+                lambda t: limits.title_max is None or len(t) <= limits.title_max,
                 fill=(),
             )
         if description is None:
             description = fit(
                 lambda f: no_angles(template.render(f, block="description")),
                 fields,
-                lambda t: len(t.encode("utf-8")) <= limit.description_max_bytes,
+                lambda t: (
+                    limits.description_max_bytes is None
+                    or len(t.encode("utf-8")) <= limits.description_max_bytes
+                ),
             )
     override = overrides_for(content, Platform.YOUTUBE)
     if "tags" in override:
         tags = clean_tags(labels(override["tags"]))
     else:
-        tags = fit_tags(clean_tags(content.hashtags), limit.tags_max_total)
+        tags = fit_tags(clean_tags(content.hashtags), limits.tags_max_total)
 
-    problems = []
-    if not title:
-        problems.append("youtube: title is empty")
-    elif len(title) > limit.title_max:
-        problems.append(f"youtube: title is {len(title)}/{limit.title_max} characters")
-    size = len(description.encode("utf-8"))
-    if size > limit.description_max_bytes:
-        problems.append(f"youtube: description is {size}/{limit.description_max_bytes} bytes")
-    if (tags_size := tags_length(tags)) > limit.tags_max_total:
-        problems.append(
-            f"youtube: tags are {tags_size}/{limit.tags_max_total} characters "
-            "as YouTube counts them"
-        )
     return Draft(
         Platform.YOUTUBE,
         content.kind,
         title=title,
         description=description,
         tags=tuple(tags),
-        problems=tuple(problems),
+        problems=tuple(metadata_problems(title, description, tags, limits)),
     )
+
+
+class YouTubeRules:
+    """YouTube's part of `crosspost.render.render_draft`: the video, its thumbnail, its text."""
+
+    def media_for(self, content: ContentSnapshot, limits: Limits) -> tuple[MediaFile, ...]:
+        """The video (a podcast's is rendered from its audio and cover) and the cover as the
+        thumbnail."""
+        if content.kind == ContentKind.ARTICLE:
+            return pictures(content, limits)
+        chosen = (
+            content.media_with_role(MediaRole.VIDEO),
+            content.media_with_role(MediaRole.COVER),
+        )
+        return tuple(m for m in chosen if m is not None)
+
+    def missing_media(self, content: ContentSnapshot) -> list[str]:
+        has_video = content.media_with_role(MediaRole.VIDEO) is not None
+        if content.kind != ContentKind.PODCAST or has_video:
+            return []
+        return [NO_PODCAST_VIDEO]
+
+    def render(
+        self,
+        content: ContentSnapshot,
+        settings: Mapping[str, Any],
+        limits: Limits,
+        media: tuple[MediaFile, ...],
+    ) -> Draft:
+        return render_youtube(content, settings, limits)
+
+
+RULES = YouTubeRules()

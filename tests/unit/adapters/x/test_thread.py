@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from crosspost.adapters.base import Platform
+from crosspost.adapters.x.thread import split_thread
+from crosspost.adapters.x.weighted import weighted_length
 from crosspost.render import render_draft
-from crosspost.render.thread import split_thread
-from crosspost.render.weighted import weighted_length
-
-from .samples import LINK, X_LIMITS, content
+from tests.unit.render.samples import LINK, X_LIMITS, content
 
 SENTENCE_A = (
     "Sáng 12/3, Ban Chấp hành Đảng bộ tỉnh Quảng Nam tổ chức hội nghị lần thứ 15, khóa XXII "
@@ -64,7 +63,7 @@ def test_a_word_longer_than_a_post_stands_alone_and_is_reported() -> None:
     item = content(overrides={"x": {"text": f"Mở đầu. {giant} Kết thúc.", "thread": "always"}})
     draft = render_draft(Platform.X, item, {}, limits=X_LIMITS)
     assert draft.parts == ("Mở đầu.", giant, "Kết thúc.")
-    assert draft.problems == ("x: part 2 is 350/280 after fitting",)
+    assert draft.problems == ("x: part 2 is 350 weighted characters, limit 280",)
 
 
 def test_empty_text_has_no_parts() -> None:

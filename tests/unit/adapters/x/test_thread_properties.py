@@ -10,12 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crosspost.adapters.base import Platform
+from crosspost.adapters.x.thread import numbering
+from crosspost.adapters.x.weighted import parse, weighted_length
 from crosspost.render import render_draft
 from crosspost.render.text import words
-from crosspost.render.thread import numbering
-from crosspost.render.weighted import parse, weighted_length
-
-from .samples import X_LIMITS, content
+from tests.unit.render.samples import X_LIMITS, content
 
 PHRASES = (
     "Đảng bộ tỉnh ủy Ban Chấp hành Trung ương xây dựng chỉnh đốn cán đảng viên nghị quyết hội",

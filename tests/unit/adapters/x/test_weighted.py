@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from crosspost.adapters.base import Limits
-from crosspost.render.weighted import WeightConfig, weighted_length
-
-from .samples import nfd
+from crosspost.adapters.x.weighted import WeightConfig, weighted_length
+from tests.unit.render.samples import nfd
 
 
 def test_precomposed_vietnamese_letters_weigh_two_and_o_horn_u_horn_d_stroke_one() -> None:

@@ -80,7 +80,7 @@ class WeightConfig:
 
 # twitter-text's v3 rules (280 weighted characters, a URL weighs 23). Written out rather than
 # read from twitter_text.config, whose import loads the whole library (half a second) on every
-# command; tests/unit/render/test_twitter_conformance.py checks it equals the suite's v3.json.
+# command; tests/unit/adapters/x/test_twitter_conformance.py checks it equals the suite's v3.json.
 DEFAULT_CONFIG = WeightConfig(
     max_weighted_length=280,
     scale=100,

@@ -14,8 +14,9 @@ from typing import Any
 
 import httpx
 
+from crosspost.adapters.auth import AuthPrompts
 from crosspost.adapters.base import Platform
-from crosspost.adapters.facebook import DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION
+from crosspost.adapters.facebook.adapter import DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION
 from crosspost.config import AccountSettings
 from crosspost.errors import UserError
 
@@ -37,6 +38,21 @@ TOKEN_SUBCODES = {
     467: "it is invalid",
 }
 NEW_TOKEN = "get a new user token (Graph API Explorer or the app's login) and run this again"
+
+
+def run(
+    account: AccountSettings, options: Mapping[str, Any], prompts: AuthPrompts
+) -> dict[str, str]:
+    """`crosspost auth facebook ACCOUNT` (the options its `AuthCommand` declares)."""
+    chosen_app = options.get("app_id") or account.settings.get("app_id")
+    if not chosen_app:
+        raise UserError(f"give --app-id, or set app_id in [accounts.{account.name}]")
+    return authorize(
+        account,
+        app_id=str(chosen_app),
+        app_secret=str(options["app_secret"]),
+        user_token=str(options["user_token"]),
+    )
 
 
 def authorize(

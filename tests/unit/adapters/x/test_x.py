@@ -6,11 +6,10 @@ import unicodedata
 from pathlib import Path
 
 from crosspost.adapters.base import ContentKind, MediaRole, Platform
+from crosspost.adapters.x.weighted import weighted_length
 from crosspost.render import render_draft
 from crosspost.render.text import words
-from crosspost.render.weighted import weighted_length
-
-from .samples import BODY, LINK, SUMMARY, TITLE, X_LIMITS, content, nfd, stub_media
+from tests.unit.render.samples import BODY, LINK, SUMMARY, TITLE, X_LIMITS, content, nfd, stub_media
 
 UTM = {"utm_source": "x", "utm_medium": "social"}
 TAGS = "#XâyDựngĐảng #QuảngNam #ChiBộ #ĐạiHộiXIV"
@@ -109,7 +108,7 @@ def test_an_editors_text_is_never_cut_but_reported() -> None:
     text = " ".join(["Đảng bộ tỉnh Quảng Nam quyết tâm thực hiện thắng lợi nghị quyết."] * 5)
     draft = render_draft(Platform.X, content(overrides={"x": {"text": text}}), {}, limits=X_LIMITS)
     assert draft.parts == (text,)
-    assert draft.problems == (f"x: text is {weighted_length(text)}/280 after fitting",)
+    assert draft.problems == (f"x: text is {weighted_length(text)} weighted characters, limit 280",)
 
 
 def test_nfd_input_comes_out_nfc() -> None:
@@ -128,7 +127,7 @@ def test_articles_carry_up_to_four_images(tmp_path: Path) -> None:
 
 def test_a_video_item_without_its_video_is_a_problem() -> None:
     draft = render_draft(Platform.X, content(ContentKind.VIDEO), {}, limits=X_LIMITS)
-    assert draft.problems == ("x: the video item has no video file",)
+    assert draft.problems == ("x: a video post needs a video file",)
 
 
 def test_an_unset_thread_mode_means_one_post() -> None:

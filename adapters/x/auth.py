@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -19,11 +19,11 @@ import requests
 from requests_oauthlib import OAuth1Session  # type: ignore[import-untyped]
 from requests_oauthlib.oauth1_session import TokenRequestDenied  # type: ignore[import-untyped]
 
+from crosspost.adapters.auth import AuthPrompts
+from crosspost.adapters.x.adapter import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 from crosspost.config import AccountSettings
 from crosspost.errors import UserError
 
-API_ROOT = "https://api.twitter.com"  # the X adapter's default base_url
-DEFAULT_TIMEOUT = 30.0
 REASON_MAX = 160
 # They log consumer keys, tokens, signatures and whole token answers (secrets included) at DEBUG.
 CHATTY_LOGGERS = (
@@ -32,6 +32,24 @@ CHATTY_LOGGERS = (
     "oauthlib.oauth1.rfc5849",
 )
 REQUEST_TOKEN, ACCESS_TOKEN = "request token", "access token"
+
+
+def run(
+    account: AccountSettings, options: Mapping[str, Any], prompts: AuthPrompts
+) -> dict[str, str]:
+    """`crosspost auth x ACCOUNT` (the options its `AuthCommand` declares)."""
+
+    def ask_pin(url: str) -> str:
+        intro = "Open this address, authorise crosspost, then type the PIN X shows:"
+        prompts.show_address(intro, url)
+        return prompts.ask("PIN")
+
+    return authorize_pin(
+        account,
+        consumer_key=str(options["consumer_key"]),
+        consumer_secret=str(options["consumer_secret"]),
+        ask_pin=ask_pin,
+    )
 
 
 def authorize_pin(
@@ -164,7 +182,7 @@ def _reason(response: requests.Response) -> str:
 
 
 def _api_root(account: AccountSettings) -> str:
-    base = str(account.settings.get("base_url") or API_ROOT).rstrip("/")
+    base = str(account.settings.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
     if not base.startswith(("https://", "http://")):
         raise UserError(f"x: account {account.name!r} has base_url {base!r}, not an http(s) URL")
     return base

@@ -15,8 +15,9 @@ from __future__ import annotations
 import os
 import threading
 import webbrowser
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,8 +25,9 @@ import requests
 from google_auth_oauthlib.flow import InstalledAppFlow, WSGITimeoutError
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error  # type: ignore[import-untyped]
 
+from crosspost.adapters.auth import AuthPrompts
 from crosspost.adapters.base import Platform
-from crosspost.adapters.youtube import GOOGLE_TOKEN_URI
+from crosspost.adapters.youtube.adapter import GOOGLE_TOKEN_URI
 from crosspost.config import AccountSettings
 from crosspost.errors import UserError
 
@@ -47,6 +49,21 @@ CLIENT_HELP = (
 _env_lock = threading.Lock()
 _env_users = 0
 _env_saved: dict[str, str | None] = {}
+
+
+def run(
+    account: AccountSettings, options: Mapping[str, Any], prompts: AuthPrompts
+) -> dict[str, str]:
+    """`crosspost auth youtube ACCOUNT` (the options its `AuthCommand` declares)."""
+    intro = "Open this address to let crosspost post to YouTube:"
+    return authorize(
+        account,
+        client_id=str(options["client_id"]),
+        client_secret=str(options["client_secret"]),
+        open_browser=not options["no_browser"],
+        port=int(options["port"]),
+        show_url=partial(prompts.show_address, intro),
+    )
 
 
 def authorize(
