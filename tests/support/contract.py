@@ -109,6 +109,7 @@ class Row:
     secrets: tuple[str, ...]  # values no message, repr, URL or log may show
     alternate_credentials: tuple[Mapping[str, str], ...] = ()  # other ways to sign in
     revoke: Mapping[str, Any] | None = None  # sandbox knobs that revoke the credential
+    revoked_at: str | None = None  # the call that then refuses it
     lost_answer: tuple[str, ...] = ("ambiguous",)  # faults on the creating call that lose it
     refusing: Call | None = None  # where the platform refuses content (default: creating)
     expect: Mapping[str, Expect] = field(default_factory=dict)  # "case" or "case:action"

@@ -166,6 +166,7 @@ FACEBOOK_ROW = Row(
     rate_limit=RateLimit(retry_after=600, wait=600, tolerance=30),  # Graph counts in minutes
     secrets=(fb.TOKEN,),
     revoke={"tokens": ["only-this-one"]},
+    revoked_at="create_post",
     expect={
         "5xx:create_post": Expect(http_status=500, platform_code="2"),
         "429": Expect(platform_code="80001"),
@@ -239,6 +240,7 @@ YOUTUBE_ROW = Row(
     # Access tokens the sandbox issues are secrets too; they all share this prefix.
     secrets=(*yt.SECRETS.values(), STALE, "ya29.sandbox-"),
     revoke={"revoke_refresh_tokens": [yt.SECRETS["refresh_token"]]},
+    revoked_at="token",
     lost_answer=("ambiguous", "5xx"),  # httplib2 re-sends a dropped request once: fail it too
     credential_actions=("token",),  # the refresh posts the client secret and refresh token
     expect={
