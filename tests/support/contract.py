@@ -45,10 +45,6 @@ class Call:
     settings: Mapping[str, Any] = field(default_factory=dict)
     count: int = 1  # how many faults in a row it takes (a client that retries on its own)
 
-    @property
-    def id(self) -> str:
-        return self.action
-
 
 @dataclass(frozen=True)
 class Expect:
@@ -138,9 +134,6 @@ class Stand:
     def request(self, draft: Draft) -> PublishRequest:
         """A request to publish `draft` as a post of its own (the twin counts per post)."""
         return publish_request(draft, post_id=next(self._post_ids))
-
-    def sample(self, text: str | None = None) -> Draft:
-        return self.row.draft(self.folder, self.row.text if text is None else text)
 
     def adapter(
         self,

@@ -102,6 +102,10 @@ X_ROW = Row(
         ),
     },
     debug_evidence="oauth",  # oauthlib's DEBUG lines (which would print the keys) were seen
+    not_applicable={
+        "revoked": "the X sandbox has no knob to revoke a token; its expired-token faults "
+        "(on the creating call and on users.me) stand for it"
+    },
 )
 
 

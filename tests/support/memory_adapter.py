@@ -156,7 +156,9 @@ class MemoryAdapter(Adapter):
         if kind == "lost_answer":
             if creating and request is not None:
                 self._write(request)  # carried out; only the answer is lost
-            raise no_answer(f"memory {step}", "connection dropped", creating=creating)
+            raise no_answer(
+                f"memory {step}", "connection dropped", creating=creating, note="the post may exist"
+            )
         raise self._error(kind, step, creating)
 
     def _error(self, kind: str, step: str, creating: bool) -> PublishError:
