@@ -93,6 +93,17 @@ def only_copy(stand: Stand, text: str) -> dict[str, Any]:
     return made
 
 
+def stopped_at(stand: Stand, action: str) -> None:
+    """The adapter sent nothing after the refused `action` (nor anything before a refused
+    token request: without a token no API call goes out)."""
+    received = stand.received()
+    if received is None:
+        return  # the twin has no wire; its journal said nothing was created
+    assert received and received[-1]["action"] == action
+    if action == stand.row.token_action:
+        assert {e["action"] for e in received} == {action}
+
+
 # -- 5xx -----------------------------------------------------------------------------------------
 @rows()
 def test_a_5xx_on_the_creating_call_is_ambiguous_and_created_nothing(
@@ -265,9 +276,7 @@ def test_an_expired_token_is_an_authentication_error(
         stand.adapter(call).publish(stand.request(call.draft(stand.folder, row.text)))
     row.expectation("expired", call.action).check(caught.value)
     nothing_created(stand)
-    received = stand.received()
-    if received is not None:  # the adapter stopped at the refusal: nothing sent after it
-        assert received and received[-1]["action"] == call.action
+    stopped_at(stand, call.action)
 
 
 @rows()
@@ -282,8 +291,8 @@ def test_a_revoked_token_is_an_authentication_error(
     with pytest.raises(AuthenticationError) as caught:
         adapter.publish(stand.request(row.creating.draft(stand.folder, row.text)))
     row.expectation("revoked").check(caught.value)
-    received = stand.received() or []
-    assert received and received[-1]["action"] == row.revoked_at  # it stopped at the refusal
+    assert row.revoked_at is not None
+    stopped_at(stand, row.revoked_at)
     with pytest.raises(AuthenticationError):
         stand.adapter().verify()
     nothing_created(stand)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -84,11 +85,13 @@ class RateLimit:
 
 @dataclass(frozen=True)
 class Row:
+    """One adapter in the contract's table, as data (module docstring: the fields' roles)."""
+
     name: str
     sandbox: type[SandboxControl] | None  # None: the in-memory twin
     build: Builder
     text: str  # the sample draft's text (the field find_existing compares)
-    draft: DraftMaker
+    draft: DraftMaker  # the sample draft
     creating: Call
     before: tuple[Call, ...]  # calls before anything exists
     expired: tuple[Call, ...]  # where an expired token is refused
@@ -110,6 +113,7 @@ class Row:
     refusing: Call | None = None  # where the platform refuses content (default: creating)
     expect: Mapping[str, Expect] = field(default_factory=dict)  # "case" or "case:action"
     credential_actions: tuple[str, ...] = ()  # calls whose body carries the secrets (OAuth)
+    token_action: str | None = None  # the call that gets an access token: nothing goes first
     debug_evidence: str | None = None  # logged at DEBUG on any run (so logs were seen)
     not_chained: tuple[type[BaseException], ...] = ()  # never a cause (their reprs hold headers)
     not_applicable: Mapping[str, str] = field(default_factory=dict)  # case -> why
@@ -122,7 +126,7 @@ class Row:
         return (self.credentials, *self.alternate_credentials)
 
 
-class Stand:
+class Stand(ABC):
     """One platform for one test: adapters on it, its faults and what it holds."""
 
     def __init__(self, row: Row, folder: Path) -> None:
@@ -155,6 +159,7 @@ class Stand:
         for adapter in self._made:
             adapter.close()
 
+    @abstractmethod
     def _build(
         self,
         url: str | None,
@@ -162,26 +167,29 @@ class Stand:
         settings: dict[str, Any],
         credentials: Mapping[str, str],
     ) -> Adapter:
-        raise NotImplementedError
+        """The row's adapter on `url` (default: the stand) with `settings`, `credentials`."""
 
+    @abstractmethod
     def fault(
         self, kind: str, call: Call, *, count: int | None = None, retry_after: int = 2
     ) -> None:
-        raise NotImplementedError
+        """Make `call` fail with the sandbox's fault `kind` (5xx, 429, expired, ...)."""
 
     def created(self) -> list[dict[str, Any]]:
         """The objects the platform holds (ground truth)."""
         return self.row.created(self.state())
 
+    @abstractmethod
     def state(self) -> State:
-        raise NotImplementedError
+        """What the platform holds now."""
 
     def received(self) -> list[dict[str, Any]] | None:
         """Every request the platform received (None: the twin has no wire)."""
         return None
 
+    @abstractmethod
     def configure(self, **knobs: Any) -> None:
-        raise NotImplementedError
+        """Set the platform's sandbox knobs."""
 
 
 class SandboxStand(Stand):

@@ -246,7 +246,8 @@ YOUTUBE_ROW = Row(
     revoke={"revoke_refresh_tokens": [yt.SECRETS["refresh_token"]]},
     revoked_at="token",
     lost_answer=("ambiguous", "5xx"),  # httplib2 re-sends a dropped request once: fail it too
-    credential_actions=("token",),  # the refresh posts the client secret and refresh token
+    credential_actions=("token",),
+    token_action="token",  # the refresh posts the client secret and refresh token
     expect={
         "5xx:videos.upload": Expect(http_status=503, message="may exist"),
         "429:videos.insert": Expect(http_status=429, platform_code="rateLimitExceeded"),

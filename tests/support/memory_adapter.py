@@ -52,7 +52,7 @@ from crosspost.adapters.base import (
 from crosspost.adapters.common import nfc
 
 _lock = threading.Lock()
-_attempts: dict[tuple[str, str, int], int] = {}
+_attempts: dict[tuple[str, str, int | str], int] = {}
 
 
 class MemoryAdapter(Adapter):
