@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,17 +11,12 @@ from typing import Any
 import pytest
 
 from crosspost.adapters.base import (
-    AmbiguousOutcomeError,
-    AuthenticationError,
     ContentKind,
     MediaFile,
     MediaRole,
     PermanentError,
-    PublishError,
     QuotaExhaustedError,
-    RateLimitedError,
     RetryableError,
-    Secret,
 )
 from crosspost.adapters.youtube import YouTubeAdapter
 from crosspost.adapters.youtube.errors import next_pacific_midnight
@@ -100,15 +94,6 @@ def test_podcast_is_uploaded_as_its_rendered_video(
     assert stored["thumbnail_bytes"] == cover.size
 
 
-def test_podcast_without_a_rendered_video_is_refused_before_any_request(
-    sb: Sandbox, make_adapter: Any, tmp_path: Path, cover: MediaFile
-) -> None:
-    audio = media_file(tmp_path, "tap-1.mp3", 4000, MediaRole.AUDIO, "audio/mpeg")
-    with pytest.raises(PermanentError, match="render the podcast to video first"):
-        make_adapter().publish(publish_request(draft(ContentKind.PODCAST, (audio, cover))))
-    assert sb.requests() == []
-
-
 def test_article_is_not_applicable(sb: Sandbox, make_adapter: Any, cover: MediaFile) -> None:
     adapter = make_adapter()
     reason = adapter.not_applicable_reason(ContentKind.ARTICLE)
@@ -142,10 +127,6 @@ def test_no_publish_at_within_the_lead_or_when_not_public(
     first, second = sb.state()["videos"]
     assert (first["privacy"], first["publish_at"]) == ("public", None)
     assert (second["privacy"], second["publish_at"]) == ("unlisted", None)
-
-
-def test_verify_returns_the_channel_title(sb: Sandbox, make_adapter: Any) -> None:
-    assert make_adapter().verify() == "Kênh Sandbox"
 
 
 # -- resuming uploads ------------------------------------------------------------------------
@@ -195,42 +176,16 @@ def test_upload_gives_up_after_its_retries_without_creating_anything(
     assert sb.state()["videos"] == []
 
 
-def test_server_error_opening_the_session_is_retryable(
+def test_a_server_error_opening_the_session_is_retried_within_upload_retries(
     sb: Sandbox, make_adapter: Any, video: MediaFile
 ) -> None:
+    # Without retries it is retryable and creates nothing (the contract suite's 5xx case).
     sb.fault("5xx", "videos.insert")
-    with pytest.raises(RetryableError) as caught:
-        make_adapter(upload_retries=0).publish(publish_request(draft(media=(video,))))
-    assert type(caught.value) is RetryableError
-    assert sb.state()["videos"] == []
-    sb.fault("5xx", "videos.insert")
-    assert make_adapter(upload_retries=1).publish(publish_request(draft(media=(video,))))
+    receipt = make_adapter(upload_retries=1).publish(publish_request(draft(media=(video,))))
+    assert receipt.remote_id == only_video(sb)["id"]
 
 
 # -- ambiguous outcome and reconciliation ----------------------------------------------------
-
-
-def test_lost_answer_to_the_last_chunk_is_ambiguous_and_find_existing_finds_it(
-    sb: Sandbox, make_adapter: Any, tmp_path: Path
-) -> None:
-    small = media_file(tmp_path, "short.mp4", 100_000, MediaRole.VIDEO, "video/mp4")
-    d = draft(media=(small,))
-    request = publish_request(d)
-    adapter = make_adapter(upload_retries=0)
-    sb.fault("ambiguous", "videos.upload")  # applied, answer dropped
-    sb.fault("5xx", "videos.upload")  # httplib2's silent re-send fails too
-    with pytest.raises(AmbiguousOutcomeError, match="may exist"):
-        adapter.publish(request)
-    stored = only_video(sb)
-
-    assert request.first_attempt_at is not None
-    found = adapter.find_existing(request, request.first_attempt_at)
-    assert found is not None and found.remote_id == stored["id"]
-    assert found.url == f"https://www.youtube.com/watch?v={stored['id']}"
-    other = publish_request(draft(media=(small,), title="Một video khác"))
-    assert adapter.find_existing(other, request.first_attempt_at) is None
-    later = datetime.now(UTC) + timedelta(hours=1)
-    assert adapter.find_existing(request, later) is None
 
 
 def test_lost_answer_to_the_last_chunk_is_resolved_by_the_resume_query(
@@ -243,31 +198,7 @@ def test_lost_answer_to_the_last_chunk_is_resolved_by_the_resume_query(
     assert receipt.remote_id == only_video(sb)["id"]  # exactly one video
 
 
-def test_find_existing_matches_titles_in_nfc(
-    sb: Sandbox, make_adapter: Any, video: MediaFile
-) -> None:
-    adapter = make_adapter()
-    request = publish_request(draft(media=(video,)))
-    adapter.publish(request)
-    nfd = draft(media=(video,), title=unicodedata.normalize("NFD", request.draft.title or ""))
-    since = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=1)  # naive means UTC
-    found = adapter.find_existing(publish_request(nfd), since)
-    assert found is not None and found.remote_id == only_video(sb)["id"]
-
-
-# -- rate limits, quota ----------------------------------------------------------------------
-
-
-def test_rate_limited(sb: Sandbox, make_adapter: Any, video: MediaFile) -> None:
-    sb.fault("429", "videos.insert", retry_after=30)
-    before = datetime.now(UTC)
-    with pytest.raises(RateLimitedError) as caught:
-        make_adapter().publish(publish_request(draft(media=(video,))))
-    assert caught.value.http_status == 429
-    assert caught.value.platform_code == "rateLimitExceeded"
-    assert caught.value.retry_at is not None
-    assert before + timedelta(seconds=29) <= caught.value.retry_at
-    assert caught.value.retry_at <= datetime.now(UTC) + timedelta(seconds=31)
+# -- quota -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -352,69 +283,7 @@ def test_token_expiring_mid_upload_is_refreshed_and_the_upload_continues(
     assert sb.state()["access_tokens_issued"] == 2
 
 
-@pytest.mark.parametrize("how", ["revoked", "fault"])
-def test_revoked_refresh_token_is_an_authentication_error(
-    sb: Sandbox, make_adapter: Any, video: MediaFile, how: str
-) -> None:
-    if how == "revoked":
-        sb.configure(revoke_refresh_tokens=[SECRETS["refresh_token"]])
-    else:
-        sb.fault("expired", "token")
-    with pytest.raises(AuthenticationError, match="invalid_grant") as caught:
-        make_adapter().publish(publish_request(draft(media=(video,))))
-    assert caught.value.platform_code == "invalid_grant"
-    assert sb.requests("videos.insert") == []
-
-
-def test_token_refused_after_refreshing_is_an_authentication_error(
-    sb: Sandbox, make_adapter: Any, video: MediaFile
-) -> None:
-    sb.fault("expired", "videos.insert", count=3)  # AuthorizedHttp refreshes twice, then gives up
-    with pytest.raises(AuthenticationError) as caught:
-        make_adapter().publish(publish_request(draft(media=(video,))))
-    assert caught.value.http_status == 401 and caught.value.platform_code == "authError"
-
-
-def test_missing_credential_is_an_authentication_error(make_adapter: Any, video: MediaFile) -> None:
-    adapter = make_adapter({"client_id": "x", "client_secret": "y"})
-    with pytest.raises(AuthenticationError, match="refresh_token"):
-        adapter.publish(publish_request(draft(media=(video,))))
-
-
 # -- invalid input ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("fields", "problem"),
-    [
-        ({"title": ""}, "needs a title"),
-        ({"title": "ệ" * 101}, "101 characters"),
-        ({"title": "Phở <ngon>"}, "< and > in the title"),
-        ({"description": "ệ" * 1667}, "5000 bytes"),
-        ({"tags": ("x" * 250, "y" * 250)}, "501 characters"),
-        ({"problems": ("cover too large",)}, "cover too large"),
-    ],
-)
-def test_invalid_draft_is_permanent_and_sends_nothing(
-    sb: Sandbox, make_adapter: Any, video: MediaFile, fields: dict[str, Any], problem: str
-) -> None:
-    d = draft(media=(video,), **fields)
-    adapter = make_adapter()
-    assert any(problem in p for p in adapter.check(d))
-    with pytest.raises(PermanentError, match=problem):
-        adapter.publish(publish_request(d))
-    assert sb.requests() == []
-
-
-def test_platform_refusal_is_permanent_with_youtubes_reason(
-    sb: Sandbox, make_adapter: Any, video: MediaFile
-) -> None:
-    sb.fault("permanent", "videos.insert")
-    with pytest.raises(PermanentError) as caught:
-        make_adapter().publish(publish_request(draft(media=(video,))))
-    assert caught.value.http_status == 400
-    assert caught.value.platform_code == "invalidVideoMetadata"
-    assert "invalidVideoMetadata" in caught.value.message
 
 
 def test_unreadable_files(
@@ -436,37 +305,7 @@ def test_chunk_size_must_be_a_multiple_of_256_kib(sb: Sandbox) -> None:
         YouTubeAdapter(account(sb.url, chunk_bytes=300_000))
 
 
-# -- secrets ---------------------------------------------------------------------------------
-
-
-def chain(exc: BaseException | None) -> Iterator[BaseException]:
-    while exc is not None:
-        yield exc
-        exc = exc.__cause__ or exc.__context__
-
-
-def test_no_secret_in_any_error_or_repr(sb: Sandbox, make_adapter: Any, video: MediaFile) -> None:
-    secrets = {**SECRETS, "access_token": "ya29.stale-secret-token"}
-    adapter = make_adapter(secrets)
-    errors: list[PublishError] = []
-    scenarios: list[Callable[[], object]] = [
-        lambda: sb.fault("5xx", "videos.insert"),
-        lambda: sb.fault("permanent", "videos.insert"),
-        lambda: sb.fault("expired", "videos.insert", count=3),
-        lambda: sb.configure(revoke_refresh_tokens=[SECRETS["refresh_token"]]),
-    ]
-    for arrange in scenarios:
-        arrange()
-        with pytest.raises(PublishError) as caught:
-            make_adapter(secrets, upload_retries=0).publish(publish_request(draft(media=(video,))))
-        errors.append(caught.value)
-    texts = [repr(adapter), repr(adapter.account), repr(adapter.account.credentials)]
-    texts += [t for e in errors for x in chain(e) for t in (str(x), repr(x), repr(x.args))]
-    assert len(errors) == len(scenarios) and len(texts) > 3 * len(scenarios)
-    # Access tokens the sandbox issued are secrets too; they all share this prefix.
-    for secret in [*secrets.values(), "ya29.sandbox-"]:
-        assert not any(secret in t for t in texts), secret
-    assert isinstance(adapter.account.credential("client_secret"), Secret)
+# -- the client ------------------------------------------------------------------------------
 
 
 def test_discovery_document_roots_point_at_the_base_url() -> None:
@@ -474,20 +313,3 @@ def test_discovery_document_roots_point_at_the_base_url() -> None:
     assert doc["rootUrl"] == doc["baseUrl"] == doc["mtlsRootUrl"] == "http://127.0.0.1:1234/"
     upload = doc["resources"]["videos"]["methods"]["insert"]["mediaUpload"]
     assert upload["protocols"]["resumable"]["path"] == "/resumable/upload/youtube/v3/videos"
-
-
-def test_a_refused_connection_is_retryable_even_for_the_upload(
-    sb: Sandbox, make_adapter: Any, video: MediaFile
-) -> None:
-    import socket
-
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    # Given the token endpoint answers but the API's address refuses connections
-    adapter = make_adapter(base_url=f"http://127.0.0.1:{port}", token_uri=f"{sb.url}/token")
-    # Then nothing was sent: retry without asking YouTube first
-    with pytest.raises(RetryableError) as caught:
-        adapter.publish(publish_request(draft(media=(video,))))
-    assert not isinstance(caught.value, AmbiguousOutcomeError)
-    assert "ConnectionRefusedError" in caught.value.message

@@ -2,9 +2,22 @@
 it is told. Published posts are also appended to a JSON-lines journal (setting `journal`), so a
 test can see what a worker in another process published, and count duplicates.
 
-Settings (all optional): `journal` (path), `fail_times` (raise RetryableError on the first N
-attempts of each post), `fail_with` (retryable, rate_limited, auth, permanent, ambiguous),
-`pace_seconds` (after each call, ask the account to rest that long, as usage headers would).
+Settings (all optional): `journal` (path), `fail_times` (fail the first N attempts of each
+post, or of `verify`), `fail_with` (what goes wrong, below), `fail_at` (the step it goes wrong
+at: "create", the creating call, by default; "upload", a media file's upload before it; or
+"verify"), `retry_after_seconds` (the wait a rate limit names, 1 by default), `credential` (the
+name of a credential the twin needs, as a platform needs its token), `pace_seconds` (after each
+call, ask the account to rest that long, as usage headers would).
+
+`fail_with` names either the error to raise (retryable, rate_limited, auth, permanent,
+ambiguous) or what the platform did, which the twin classifies as the real adapters do, by
+whether the step creates the post: `server_error` (a 5xx: ambiguous on the creating call,
+retryable before it) and `lost_answer` (the step was carried out and its answer lost: the post
+is written to the journal, then ambiguous; before the creating call, retryable).
+
+`find_existing` reads the journal as a platform's timeline: the account's copy of this post
+(the post id is the twin's marker) created since `since`, whose text and title equal the
+draft's in NFC.
 """
 
 from __future__ import annotations
@@ -21,20 +34,25 @@ from crosspost.adapters.base import (
     AmbiguousOutcomeError,
     AuthenticationError,
     ContentKind,
+    Draft,
     Limits,
     Pacing,
     PermanentError,
     Platform,
     ProgressCallback,
+    PublishError,
     PublishRequest,
     RateLimitedError,
     Receipt,
     RetryableError,
     SettingSpec,
+    no_answer,
+    unsettled_error,
 )
+from crosspost.adapters.common import nfc
 
 _lock = threading.Lock()
-_attempts: dict[tuple[str, str, int], int] = {}
+_attempts: dict[tuple[str, str, int | str], int] = {}
 
 
 class MemoryAdapter(Adapter):
@@ -44,7 +62,10 @@ class MemoryAdapter(Adapter):
     settings_spec: ClassVar[dict[str, SettingSpec]] = {
         "journal": SettingSpec(str, "JSON-lines file of published posts"),
         "fail_times": SettingSpec(int, "fail the first N attempts of each post"),
-        "fail_with": SettingSpec(str, "which error to raise"),
+        "fail_with": SettingSpec(str, "which error to raise, or what the platform did"),
+        "fail_at": SettingSpec(str, "the step that fails: create, upload or verify"),
+        "retry_after_seconds": SettingSpec((int, float), "the wait a rate limit names"),
+        "credential": SettingSpec(str, "a credential the twin needs (its token's name)"),
         "pace_seconds": SettingSpec(
             (int, float), "after each publish, ask the account to rest this long (usage figures)"
         ),
@@ -67,21 +88,92 @@ class MemoryAdapter(Adapter):
         return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
     def _publish(self, request: PublishRequest, progress: ProgressCallback | None) -> Receipt:
-        key = (str(self._journal()), self.account.name, request.post_id)
-        fail_times = int(self.account.settings.get("fail_times", 0))
+        self._token()
+        failing = self._failing(request.post_id)
+        for _ in request.draft.media:
+            self._step("upload", failing, request)
+        self._step("create", failing, request)
+        entry = self._write(request)
+        if progress is not None:
+            progress(1, 1)
+        return Receipt(remote_id=entry["remote_id"], url=_url(entry["remote_id"]))
+
+    def draft_problems(self, draft: Draft, limits: Limits) -> list[str]:
+        """The twin's own rule: its text limit (the base class adds the kind check)."""
+        length = len(nfc(draft.text))
+        if length > limits.text_max:
+            return [f"memory: text is {length} characters, limit {limits.text_max}"]
+        return []
+
+    def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:
+        self._token()
+        floor = since if since.tzinfo else since.replace(tzinfo=UTC)  # naive means UTC
+        draft = request.draft
+        for entry in self._entries():
+            if (
+                entry["account"] == self.account.name
+                and entry["post_id"] == request.post_id
+                and datetime.fromisoformat(entry["at"]) >= floor
+                and nfc(entry["text"]) == nfc(draft.text)
+                and nfc(entry["title"]) == nfc(draft.title)
+            ):
+                return Receipt(entry["remote_id"], _url(entry["remote_id"]))
+        return None
+
+    def verify(self) -> str:
+        self._token()
+        self._step("verify", self._failing("verify"), None)
+        return self.account.name
+
+    # -- the twin's steps -----------------------------------------------------------------
+    def _token(self) -> None:
+        """Ask for the credential the account is set to need, as a client library would."""
+        name = self.account.settings.get("credential")
+        if name:
+            self.account.credential(str(name))
+
+    def _failing(self, key: int | str) -> bool:
+        """Whether this attempt (of the post, or of `verify`) is one of the first `fail_times`."""
+        counter = (str(self._journal()), self.account.name, key)
         with _lock:
-            _attempts[key] = _attempts.get(key, 0) + 1
-            attempt = _attempts[key]
-        if attempt <= fail_times:
-            kind = self.account.settings.get("fail_with", "retryable")
-            retry_at = datetime.now(UTC) + timedelta(seconds=1)
-            raise {
-                "retryable": RetryableError("sandbox says try later", http_status=503),
-                "rate_limited": RateLimitedError("slow down", http_status=429, retry_at=retry_at),
-                "auth": AuthenticationError("token expired", http_status=401),
-                "permanent": PermanentError("content refused", http_status=400),
-                "ambiguous": AmbiguousOutcomeError("connection dropped"),
-            }[kind]
+            _attempts[counter] = _attempts.get(counter, 0) + 1
+            attempt = _attempts[counter]
+        return attempt <= int(self.account.settings.get("fail_times", 0))
+
+    def _step(self, step: str, failing: bool, request: PublishRequest | None) -> None:
+        """Carry out `step` (nothing to do in memory), unless it is the one set to fail."""
+        if not failing or step != self.account.settings.get("fail_at", "create"):
+            return
+        kind = self.account.settings.get("fail_with", "retryable")
+        creating = step == "create"
+        if kind == "lost_answer":
+            if creating and request is not None:
+                self._write(request)  # carried out; only the answer is lost
+            raise no_answer(
+                f"memory {step}", "connection dropped", creating=creating, note="the post may exist"
+            )
+        raise self._error(kind, step, creating)
+
+    def _error(self, kind: str, step: str, creating: bool) -> PublishError:
+        wait = float(self.account.settings.get("retry_after_seconds", 1))
+        if kind == "server_error":
+            return unsettled_error(
+                f"memory {step}: HTTP 503 server error",
+                creating=creating,
+                note="the post may exist",
+                http_status=503,
+            )
+        retry_at = datetime.now(UTC) + timedelta(seconds=wait)
+        errors: dict[str, PublishError] = {
+            "retryable": RetryableError("sandbox says try later", http_status=503),
+            "rate_limited": RateLimitedError("slow down", http_status=429, retry_at=retry_at),
+            "auth": AuthenticationError("token expired", http_status=401),
+            "permanent": PermanentError("content refused", http_status=400),
+            "ambiguous": AmbiguousOutcomeError("connection dropped"),
+        }
+        return errors[kind]
+
+    def _write(self, request: PublishRequest) -> dict[str, Any]:
         remote_id = f"{self.account.name}-{request.post_id}-{time.time_ns()}"
         entry = {
             "account": self.account.name,
@@ -95,18 +187,11 @@ class MemoryAdapter(Adapter):
         if path is not None:
             with _lock, path.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        if progress is not None:
-            progress(1, 1)
-        return Receipt(remote_id=remote_id, url=f"https://memory.example/{remote_id}")
+        return entry
 
-    def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:
-        for entry in self._entries():
-            if entry["account"] == self.account.name and entry["post_id"] == request.post_id:
-                return Receipt(entry["remote_id"], f"https://memory.example/{entry['remote_id']}")
-        return None
 
-    def verify(self) -> str:
-        return self.account.name
+def _url(remote_id: str) -> str:
+    return f"https://memory.example/{remote_id}"
 
 
 class MemoryFacebook(MemoryAdapter):
