@@ -290,6 +290,10 @@ class YouTubeAdapter(Adapter):
             )
         return self._client
 
+    def _token_answer(self) -> dict[str, str]:
+        """The token endpoint's last status and headers (for a refresh that failed)."""
+        return dict(getattr(self._http, "last_token_answer", None) or {})
+
     def _metadata(self, draft: Draft, scheduled_at: datetime) -> dict[str, Any]:
         status: dict[str, Any] = {
             "privacyStatus": self.privacy,
@@ -356,7 +360,7 @@ class YouTubeAdapter(Adapter):
                 cause: Exception = exc
             except RefreshError as exc:
                 error, resumable, cause = (
-                    refresh_error(exc, self.scrub, self.account.name),
+                    refresh_error(exc, self.scrub, self.account.name, self._token_answer()),
                     False,
                     exc,
                 )
@@ -372,7 +376,12 @@ class YouTubeAdapter(Adapter):
                 if progress is not None and status is not None:
                     progress(int(status.resumable_progress), total)
                 continue
-            end_unconfirmed = end_unconfirmed or (sends_last and insert.resumable_uri is not None)
+            # A 4xx or a refused refresh is a definite answer: those bytes made nothing.
+            sent = not isinstance(cause, HttpError | RefreshError) or resumable
+            if sent:
+                end_unconfirmed = end_unconfirmed or (
+                    sends_last and insert.resumable_uri is not None
+                )
             if resumable and failures < self.upload_retries:
                 failures += 1
                 time.sleep(min(self.backoff * 2 ** (failures - 1), 30.0))
@@ -438,7 +447,7 @@ class YouTubeAdapter(Adapter):
         except HttpError as exc:
             raise http_error(exc, self.scrub, self.account.name) from exc
         except RefreshError as exc:
-            raise refresh_error(exc, self.scrub, self.account.name) from exc
+            raise refresh_error(exc, self.scrub, self.account.name, self._token_answer()) from exc
         except TRANSPORT_ERRORS as exc:
             what = f"YouTube {getattr(request, 'methodId', None) or 'call'}"
             raise no_answer(

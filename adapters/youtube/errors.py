@@ -7,7 +7,7 @@ an authentication failure naming the account to authorise again.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 PACIFIC = ZoneInfo("America/Los_Angeles")  # YouTube's quota day ends at midnight here
 QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded", "uploadLimitExceeded"})
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+# Google documents no Retry-After for its token endpoint: a 429 there waits this long.
+TOKEN_RATE_WAIT = timedelta(seconds=60)
 AUTH_REASONS = frozenset({"authError", "insufficientPermissions", "forbiddenByScope"})
 
 
@@ -58,11 +60,25 @@ def http_error(exc: HttpError, scrub: Callable[[str], str], account: str) -> Pub
 
 
 def refresh_error(
-    exc: RefreshError, scrub: Callable[[str], str], account: str
-) -> AuthenticationError:
-    """Google refused to refresh the access token: the account must be authorised again."""
+    exc: RefreshError,
+    scrub: Callable[[str], str],
+    account: str,
+    answer: Mapping[str, str] | None = None,
+) -> PublishError:
+    """Google did not refresh the access token. A refused grant means the account must be
+    authorised again; an answer google-auth marks retryable (a 5xx, a 429, "server_error",
+    after its own three tries: `google.oauth2._client._can_retry`) is a wait, with the
+    endpoint's Retry-After when `answer` (its last status and headers) has one."""
     data = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], dict) else {}
     code = str(data.get("error") or "refresh failed")
+    if getattr(exc, "retryable", False):
+        answer = answer or {}
+        status = int(answer["status"]) if answer.get("status", "").isdigit() else None
+        text = f"Google's token endpoint could not refresh the access token now ({code})"
+        if status == 429:
+            wait = retry_in(answer.get("retry-after")) or datetime.now(UTC) + TOKEN_RATE_WAIT
+            return RateLimitedError(text, http_status=429, platform_code=code, retry_at=wait)
+        return RetryableError(text, http_status=status, platform_code=code)
     return AuthenticationError(
         scrub(
             f"Google refused to refresh the access token for account "

@@ -56,6 +56,23 @@ class ChunkFileUpload(MediaFileUpload):  # type: ignore[misc]
         return False
 
 
+class TokenAnswerHttp(httplib2.Http):  # type: ignore[misc]
+    """An httplib2 connection that keeps the status and headers of the token endpoint's last
+    answer: google-auth's RefreshError carries neither, and a 429 or 5xx from the endpoint is
+    a wait, not a revoked grant (google-auth marks those `retryable`)."""
+
+    def __init__(self, token_uri: str, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.token_uri = token_uri
+        self.last_token_answer: dict[str, str] = {}
+
+    def request(self, uri: str, *args: Any, **kwargs: Any) -> Any:
+        response, content = super().request(uri, *args, **kwargs)
+        if uri == self.token_uri:
+            self.last_token_answer = {k.lower(): str(v) for k, v in dict(response).items()}
+        return response, content
+
+
 def build_client(
     document: str,
     *,
@@ -75,7 +92,7 @@ def build_client(
         client_id=client_id,
         client_secret=client_secret,
     )
-    raw = httplib2.Http(timeout=timeout)
+    raw = TokenAnswerHttp(token_uri, timeout)
     raw.redirect_codes = raw.redirect_codes - {308}  # 308 means "resume incomplete"
     authed = AuthorizedHttp(credentials, http=raw)
     return build_from_document(document, http=authed), raw

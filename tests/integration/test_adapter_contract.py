@@ -251,7 +251,7 @@ def test_a_429_is_rate_limited_until_the_platform_says(
 ) -> None:
     row = stand.row
     skip_unless_applicable(row, "429", request, call.action)
-    limit = row.rate_limit
+    limit = row.rate_limit_of(call.action)
     stand.fault("429", call, retry_after=limit.retry_after)
     before = datetime.now(UTC)
     with pytest.raises(RateLimitedError) as caught:

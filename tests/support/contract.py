@@ -118,9 +118,14 @@ class Row:
     not_chained: tuple[type[BaseException], ...] = ()  # never a cause (their reprs hold headers)
     not_applicable: Mapping[str, str] = field(default_factory=dict)  # case -> why
     bugs: Mapping[str, str] = field(default_factory=dict)  # "case[:action]" -> the bug
+    # A call whose 429 names its wait differently from the row's (action -> RateLimit).
+    rate_limit_for: Mapping[str, RateLimit] = field(default_factory=dict)
 
     def expectation(self, case: str, action: str | None = None) -> Expect:
         return self.expect.get(f"{case}:{action}") or self.expect.get(case) or Expect()
+
+    def rate_limit_of(self, action: str) -> RateLimit:
+        return self.rate_limit_for.get(action, self.rate_limit)
 
     def all_credentials(self) -> tuple[Mapping[str, str], ...]:
         return (self.credentials, *self.alternate_credentials)

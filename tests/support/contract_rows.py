@@ -260,15 +260,9 @@ YOUTUBE_ROW = Row(
             http_status=400, platform_code="invalidVideoMetadata", message="invalidVideoMetadata"
         ),
     },
-    bugs={
-        "429:videos.upload": "a 429 answer to the last chunk is reported as ambiguous ('no "
-        "answer came back; the video may exist'): _send_chunks marks the end unconfirmed on "
-        "any error, even a definite HTTP answer that created nothing",
-        "5xx:token": "a 5xx from the token endpoint (google-auth's RefreshError, retryable) is "
-        "an AuthenticationError that pauses the account, not a RetryableError",
-        "429:token": "a 429 from the token endpoint (google-auth's RefreshError, retryable) is "
-        "an AuthenticationError that pauses the account, not a RateLimitedError",
-    },
+    # Google documents no Retry-After for its token endpoint (the sandbox sends none): a
+    # 429 there waits the adapter's fallback, TOKEN_RATE_WAIT.
+    rate_limit_for={"token": RateLimit(retry_after=30, wait=60, tolerance=2)},
 )
 
 
