@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from crosspost.budgets import budget_wait, next_day_start, window_start
 from crosspost.config import Budget
-from crosspost.worker.budgets import budget_wait, next_day_start, window_start
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 PACIFIC = "America/Los_Angeles"

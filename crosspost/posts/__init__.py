@@ -1,0 +1,1 @@
+"""The post store: the only code that creates posts and attempts or changes their state."""
