@@ -50,7 +50,7 @@ def new_worker_id() -> str:
 class Summary:
     outcomes: list[Outcome] = field(default_factory=list)
 
-    def count(self, state: str) -> int:
+    def count(self, state: OutcomeState) -> int:
         return sum(1 for o in self.outcomes if o.state == state)
 
 

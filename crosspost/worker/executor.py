@@ -1,7 +1,8 @@
 """One attempt: claimed post → adapter → receipt or error → recorded outcome.
 
 The attempt row (the intent) was written when the post was claimed. Here the platform is
-called, and the receipt and the post's new state are written together in one transaction.
+called, and the post store writes the receipt (or the error and the retry policy's decision)
+and the post's new state together in one transaction (`posts.results.record_result`).
 Anything unexpected after the call may have reached the platform, so it becomes `unknown`
 (reconciliation asks the platform) rather than going straight back to the queue.
 """
