@@ -1,4 +1,4 @@
-"""Row 5, claim cost: the time `crosspost.worker.claims.claim_due` takes to claim the next due
+"""Row 5, claim cost: the time `crosspost.posts.claims.claim_due` takes to claim the next due
 post with a small and a large post table, on SQLite and PostgreSQL, with the query plan of its
 SELECT (EXPLAIN QUERY PLAN / EXPLAIN) summarised."""
 
@@ -27,8 +27,9 @@ from benchlib import (
 from sqlalchemy import Column, Engine, event, insert, text
 from sqlalchemy.engine import Connection
 
+from crosspost.posts import claims
+from crosspost.posts.due import next_due_at
 from crosspost.timeutil import utcnow
-from crosspost.worker import claims
 
 ROW = "5 claim cost"
 RATIO_TARGET = 2.0
@@ -235,7 +236,7 @@ def measure(backend: str, folder: Path, size: int, count: int) -> Measured:
             t0 = time.perf_counter()
             got = claims.claim_due(db.factory, WORKER, 1, LEASE)
             t1 = time.perf_counter()
-            claims.next_due_at(db.factory)
+            next_due_at(db.factory)
             t2 = time.perf_counter()
             if len(got) != 1:
                 raise RuntimeError(f"claim_due claimed {len(got)} posts, not 1")

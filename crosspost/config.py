@@ -83,7 +83,7 @@ class WindowSettings:
 @dataclass(frozen=True)
 class Budget:
     """How many posts an account may start per window, so the worker stays under the
-    platform's limits instead of meeting its 429s (enforced by worker/budgets.py)."""
+    platform's limits instead of meeting its 429s (crosspost/budgets.py, posts/gate.py)."""
 
     limits: Mapping[str, int] = field(default_factory=dict)  # BUDGET_WINDOWS key -> posts
     day_zone: str | None = None  # per_day is this zone's calendar day, not a rolling 24 h

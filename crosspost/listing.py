@@ -25,7 +25,7 @@ class PostRow:
     paused_reason: str | None
     attempts: int
     audit: list[str]
-    # The platform asked the account to wait (worker/budgets.py keeps its posts back till then).
+    # The platform asked the account to wait (posts/gate.py keeps its posts back till then).
     rest_until: datetime | None = None
     rest_reason: str | None = None
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crosspost import audit
@@ -24,8 +23,8 @@ from crosspost.db.models import LIVE_POST_STATES, Content, Post, PostState, Revi
 from crosspost.drafting import draft_for
 from crosspost.errors import NotFoundError, StateError, UserError
 from crosspost.media import missing_media
+from crosspost.posts.queue import CANCELLABLE, RETRIABLE, add_post, cancel_post, requeue_post
 from crosspost.timeutil import format_local, utcnow
-from crosspost.worker import claims
 
 # "now" typed a moment ago is not in the past.
 PAST_TOLERANCE = timedelta(seconds=60)
@@ -155,31 +154,25 @@ def schedule(
         raise SchedulingProblems(content_id, problems)
     posts = []
     for target in targets:
-        post = Post(
+        post = add_post(
+            session,
             content_id=content_id,
             account_id=rows[target.account_name].id,
             platform=target.platform.value,
-            scheduled_at=max(at, now),
-            next_attempt_at=max(at, now),
-            state=PostState.SCHEDULED,
-            created_by=actor,
-            created_at=now,
-            updated_at=now,
+            at=max(at, now),
+            actor=actor,
+            now=now,
             reposted_from_id=reposted_from.id if reposted_from else None,
             reason=reason,
         )
-        session.add(post)
-        try:
-            with session.begin_nested():
-                session.flush()
-        except IntegrityError:  # another process scheduled it a moment ago (uq_post_live)
+        if post is None:
             raise SchedulingProblems(
                 content_id,
                 [
                     f"{target.account_name}: was scheduled by someone else a moment ago; "
                     "see `crosspost posts list`"
                 ],
-            ) from None
+            )
         audit.record(
             session,
             actor,
@@ -203,20 +196,13 @@ def get_post(session: Session, post_id: int) -> Post:
 
 def cancel(session: Session, post_id: int, *, actor: str, reason: str | None = None) -> Post:
     post = get_post(session, post_id)
-    if post.state not in (PostState.SCHEDULED, PostState.RETRY_WAIT):
+    if post.state not in CANCELLABLE:
         hint = {
             PostState.PUBLISHING: "it is being published right now",
             PostState.UNKNOWN: "its outcome is being checked with the platform",
         }.get(PostState(post.state), f"it is already {post.state}")
         raise StateError(f"post {post_id} cannot be cancelled: {hint}")
-    claims.move(
-        session,
-        post_id,
-        [PostState.SCHEDULED, PostState.RETRY_WAIT],
-        PostState.CANCELLED,
-        next_attempt_at=None,
-        wait_reason=None,
-    )
+    cancel_post(session, post_id)
     audit.record(
         session, actor, "cancel", content_id=post.content_id, post_id=post_id, reason=reason
     )
@@ -228,20 +214,12 @@ def retry(session: Session, post_id: int, *, actor: str, now: datetime | None = 
     """Send a failed (or waiting) post again now, with a fresh retry budget."""
     now = now or utcnow()
     post = get_post(session, post_id)
-    if post.state not in (PostState.FAILED, PostState.RETRY_WAIT):
+    if post.state not in RETRIABLE:
         raise StateError(
             f"post {post_id} is {post.state}; only failed or retry_wait posts can be retried"
             + ("; to publish it again use `crosspost repost`" if post.state == "published" else "")
         )
-    claims.move(
-        session,
-        post_id,
-        [PostState.FAILED, PostState.RETRY_WAIT],
-        PostState.SCHEDULED,
-        next_attempt_at=now,
-        attempt_count=0,
-        wait_reason=None,
-    )
+    requeue_post(session, post_id, now)
     audit.record(session, actor, "retry", content_id=post.content_id, post_id=post_id)
     session.refresh(post)
     return post

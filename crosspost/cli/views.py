@@ -1,14 +1,17 @@
-"""How items look in `--json` output (stable keys) and in tables; times in the configured zone."""
+"""How items look in `--json` output (stable keys) and in tables; times in the configured zone.
+
+Presentation only: when a post goes out and why it waits are the core's (posts/waiting.py).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from crosspost.db.models import Attempt, AuditEvent, Content
 from crosspost.listing import PostRow
-from crosspost.timeutil import as_utc, format_local, iso_local, utcnow
+from crosspost.posts.waiting import goes_out_at, waiting_reason
+from crosspost.timeutil import iso_local
 
 
 def content_json(content: Content, zone: ZoneInfo, *, full: bool = False) -> dict[str, Any]:
@@ -71,41 +74,6 @@ def row_json(row: PostRow, zone: ZoneInfo) -> dict[str, Any]:
         "created_by": post.created_by,
         "audit": list(row.audit),
     }
-
-
-def resting_until(row: PostRow) -> datetime | None:
-    """When the post's account may publish again, if the platform asked it to wait."""
-    until = row.rest_until
-    if until is None or row.post.state not in ("scheduled", "retry_wait"):
-        return None
-    until = as_utc(until)
-    return until if until > utcnow() else None
-
-
-def goes_out_at(row: PostRow) -> datetime | None:
-    """When the worker will next try a post that has not gone out (paused: not until fixed)."""
-    post = row.post
-    if post.state not in ("scheduled", "retry_wait", "unknown") or row.paused_reason:
-        return None
-    times = [t for t in (post.next_attempt_at, resting_until(row)) if t is not None]
-    return max(as_utc(t) for t in times) if times else None
-
-
-def waiting_reason(row: PostRow, zone: ZoneInfo) -> str | None:
-    """Why a post that has not gone out yet is waiting, in words."""
-    post = row.post
-    if post.state not in ("scheduled", "retry_wait", "unknown"):
-        return None
-    if row.paused_reason:
-        return row.paused_reason
-    rest = resting_until(row)
-    next_at = post.next_attempt_at
-    if rest is not None and (next_at is None or rest > as_utc(next_at)):
-        why = row.rest_reason or "the platform asked to wait"
-        return f"{row.account_name} resting: {why}; until {format_local(rest, zone)}"
-    if post.wait_reason:
-        return post.wait_reason
-    return "its scheduled time" if post.state == "scheduled" else None
 
 
 def attempt_json(attempt: Attempt, zone: ZoneInfo) -> dict[str, Any]:

@@ -39,6 +39,7 @@ def worker(
     """Publish posts at their due time until stopped (SIGINT/SIGTERM stop it cleanly)."""
     from crosspost.accounts import sync_accounts
     from crosspost.worker.dispatcher import Worker
+    from crosspost.worker.executor import OutcomeState as Out
 
     configure_logging(verbose)
     config = runtime.config
@@ -49,8 +50,8 @@ def worker(
         summary = publisher.run_once()
         publisher.shutdown(config.worker.grace_seconds)
         console.print(
-            f"published {summary.count('published')}, retrying {summary.count('retry')}, "
-            f"failed {summary.count('fail')}, unknown {summary.count('reconcile')}",
+            f"published {summary.count(Out.PUBLISHED)}, retrying {summary.count(Out.RETRY)}, "
+            f"failed {summary.count(Out.FAIL)}, unknown {summary.count(Out.RECONCILE)}",
             highlight=False,
         )
         return

@@ -1,8 +1,8 @@
 """The tables: content and its media, accounts, posts, attempts and the audit trail.
 
 Every datetime is stored as UTC; `UTCDateTime` hands it back aware (SQLite forgets the zone).
-States are plain strings checked by the code that moves them (worker/claims.py, content.py,
-scheduling.py), so a migration never has to alter a database enum.
+States are plain strings checked by the code that moves them (posts/ against its declared
+transitions, content.py), so a migration never has to alter a database enum.
 """
 
 from __future__ import annotations

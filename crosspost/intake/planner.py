@@ -3,11 +3,11 @@ already scheduled, the month, now and the zone in; a calendar and what does not 
 
 No database and no clock, so it is tested on its own and the same input always gives the same
 plan. Each account is planned on its own: its free slots (see `slots`), its budget (see
-`ledger`). Items are taken one unit at a time in turn (and, within a unit, one kind at a time
-in turn), so when a month is over-full every unit still gets its share and one unit's items
-sit apart; each item aims at an evenly spread slot and moves to the nearest free slot where
-its unit is not the neighbour nor already on that day, settling for less only when no slot
-avoids it.
+`crosspost.budgets`). Items are taken one unit at a time in turn (and, within a unit, one
+kind at a time in turn), so when a month is over-full every unit still gets its share and one
+unit's items sit apart; each item aims at an evenly spread slot and moves to the nearest free
+slot where its unit is not the neighbour nor already on that day, settling for less only
+when no slot avoids it.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from itertools import chain
 from zoneinfo import ZoneInfo
 
 from crosspost.adapters.base import ContentKind
+from crosspost.budgets import BudgetLedger
 from crosspost.config import Budget, WindowSettings
-from crosspost.intake.ledger import BudgetLedger
 from crosspost.intake.month import Month
 from crosspost.intake.slots import month_slots, separation
 

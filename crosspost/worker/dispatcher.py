@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crosspost.adapters.base import ProgressCallback
 from crosspost.config import Config
+from crosspost.db.outages import log_failure
+from crosspost.posts import claims, leases
+from crosspost.posts.claims import Claim
+from crosspost.posts.due import next_claimable
 from crosspost.timeutil import utcnow
-from crosspost.worker import claims
-from crosspost.worker.claims import Claim
-from crosspost.worker.dbfaults import log_failure
-from crosspost.worker.executor import Executor, Outcome
+from crosspost.worker.executor import Executor, Outcome, OutcomeState
 from crosspost.worker.reconciler import Reconciler
 from crosspost.worker.wakeups import CHANNEL, DueListener
 
@@ -36,7 +37,9 @@ log = logging.getLogger("crosspost.worker")
 
 # Outcomes after which the post is never claimable again (published, failed for good, or
 # no longer ours: lease lost, outcome left to lease expiry).
-ENDED_OUTCOMES = frozenset({"published", "fail", "lost_lease", "unrecorded"})
+ENDED_OUTCOMES = frozenset(
+    {OutcomeState.PUBLISHED, OutcomeState.FAIL, OutcomeState.LOST_LEASE, OutcomeState.UNRECORDED}
+)
 
 
 def new_worker_id() -> str:
@@ -47,7 +50,7 @@ def new_worker_id() -> str:
 class Summary:
     outcomes: list[Outcome] = field(default_factory=list)
 
-    def count(self, state: str) -> int:
+    def count(self, state: OutcomeState) -> int:
         return sum(1 for o in self.outcomes if o.state == state)
 
 
@@ -236,7 +239,7 @@ class Worker:
         if scheduler is None or self._stopping.is_set() or self._free_slots() <= 0:
             return
         try:
-            next_due = claims.next_claimable(self.factory)
+            next_due = next_claimable(self.factory)
         except Exception as error:
             log_failure("could not read the next due time; retrying at the next poll", error)
             return
@@ -261,8 +264,8 @@ class Worker:
         """Leases of vanished workers expire; posts stuck `unknown` too long are reported."""
         limit = self.config.retry.unknown_alert_minutes
         try:
-            expired = claims.expire_leases(self.factory)
-            stale = claims.mark_stale_unknown(self.factory, timedelta(minutes=limit))
+            expired = leases.expire_leases(self.factory)
+            stale = leases.mark_stale_unknown(self.factory, timedelta(minutes=limit))
         except Exception as error:
             log_failure("lease expiry check failed", error)
             return
@@ -276,7 +279,7 @@ class Worker:
         with self._lock:
             ids = list(self._in_flight)
         try:
-            claims.heartbeat(self.factory, self.worker_id, ids, self.lease)
+            leases.heartbeat(self.factory, self.worker_id, ids, self.lease)
         except Exception as error:
             log_failure("heartbeat failed", error)
 

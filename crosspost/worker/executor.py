@@ -1,7 +1,8 @@
 """One attempt: claimed post → adapter → receipt or error → recorded outcome.
 
 The attempt row (the intent) was written when the post was claimed. Here the platform is
-called, and the receipt and the post's new state are written together in one transaction.
+called, and the post store writes the receipt (or the error and the retry policy's decision)
+and the post's new state together in one transaction (`posts.results.record_result`).
 Anything unexpected after the call may have reached the platform, so it becomes `unknown`
 (reconciliation asks the platform) rather than going straight back to the queue.
 """
@@ -13,7 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from enum import StrEnum
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +23,7 @@ from crosspost.adapters.base import (
     Adapter,
     AmbiguousOutcomeError,
     AuthenticationError,
+    Pacing,
     PermanentError,
     ProgressCallback,
     PublishError,
@@ -32,18 +34,23 @@ from crosspost.adapters.base import (
 from crosspost.alerts import Alerts
 from crosspost.config import Config
 from crosspost.content import get_content, snapshot
-from crosspost.db.engine import driver_message, transaction
+from crosspost.db.engine import driver_message
+from crosspost.db.outages import is_database_outage, log_failure
 from crosspost.drafting import draft_for
 from crosspost.media import missing_media
-from crosspost.timeutil import utcnow
-from crosspost.worker import claims
-from crosspost.worker.claims import Claim, LostLease
-from crosspost.worker.dbfaults import (
-    is_database_outage,
-    log_failure,
-    retry_while_unavailable,
+from crosspost.posts.claims import Claim
+from crosspost.posts.results import (
+    AttemptResult,
+    Failed,
+    Published,
+    Recorded,
+    Recording,
+    describe,
+    record_result,
 )
-from crosspost.worker.retry import Decision, RetryPolicy
+from crosspost.posts.states import RetryAction
+from crosspost.timeutil import utcnow
+from crosspost.worker.retry import RetryPolicy
 
 log = logging.getLogger("crosspost.worker")
 
@@ -51,14 +58,23 @@ log = logging.getLogger("crosspost.worker")
 DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
-class Unrecorded(Exception):
-    """The database stayed unavailable: the outcome could not be written."""
+class OutcomeState(StrEnum):
+    """How a claim ended for the worker: the retry policy's action, or one of these."""
+
+    PUBLISHED = "published"
+    RETRY = RetryAction.RETRY.value
+    FAIL = RetryAction.FAIL.value
+    PAUSE = RetryAction.PAUSE.value
+    RECONCILE = RetryAction.RECONCILE.value
+    UNKNOWN = "unknown"  # reconciliation could not ask the platform yet
+    UNRECORDED = Recorded.UNRECORDED.value  # left to lease expiry and reconciliation
+    LOST_LEASE = Recorded.LOST_LEASE.value  # another worker holds the post now
 
 
 @dataclass(frozen=True)
 class Outcome:
     post_id: int
-    state: str
+    state: OutcomeState
     detail: str = ""
 
 
@@ -90,17 +106,6 @@ class AdapterCache:
             cache.pop(account_name).close()
 
 
-def describe(error: BaseException) -> str:
-    if isinstance(error, PublishError):
-        bits = [error.message]
-        if error.http_status:
-            bits.append(f"HTTP {error.http_status}")
-        if error.platform_code:
-            bits.append(f"code {error.platform_code}")
-        return " · ".join(bits)
-    return f"{type(error).__name__}: {error}"
-
-
 class Executor:
     def __init__(
         self,
@@ -123,44 +128,43 @@ class Executor:
 
     # ------------------------------------------------------------------------------------
     def publish(self, claim: Claim) -> Outcome:
-        """One attempt for a claim from `claims.claim_due` (which wrote its attempt row)."""
-        attempt_id = claim.attempt_id
-        if attempt_id is None:
+        """One attempt for a claim from `posts.claims.claim_due` (which wrote its attempt row)."""
+        if claim.attempt_id is None:
             raise ValueError(f"post {claim.post_id} was leased for reconciliation, not claimed")
         try:
             request = self.build_request(claim)
         except PublishError as error:
-            return self._record_error(claim, attempt_id, error)
+            return self._record_error(claim, error)
         except OSError as error:
             if error.errno not in DISK_FULL_ERRNOS:
-                return self._prepare_failed(claim, attempt_id, error)
+                return self._prepare_failed(claim, error)
             # A full disk passes: the post waits and tries again, it does not fail for good.
             log.warning("post %s: no room on disk to prepare it: %s", claim.post_id, error)
             full = RetryableError(f"no room on disk to prepare the post: {error}")
-            return self._record_error(claim, attempt_id, full)
+            return self._record_error(claim, full)
         except Exception as error:
             if is_database_outage(error):  # reading the content failed: nothing was sent
                 log_failure(f"post {claim.post_id}: could not read it to publish", error)
                 later = RetryableError(f"database unavailable: {driver_message(error)}")
-                return self._record_error(claim, attempt_id, later)
-            return self._prepare_failed(claim, attempt_id, error)
+                return self._record_error(claim, later)
+            return self._prepare_failed(claim, error)
         try:
             adapter = self.adapters.get(claim.account_name)
             progress = self.progress(claim.post_id) if self.progress else None
             receipt = adapter.publish(request, progress)
         except PublishError as error:
-            return self._record_error(claim, attempt_id, error)
+            return self._record_error(claim, error)
         except Exception as error:  # a bug or an unmapped library error: it may have posted
             log.exception("post %s: unexpected error while publishing", claim.post_id)
             ambiguous = AmbiguousOutcomeError(f"unexpected {type(error).__name__}: {error}")
-            return self._record_error(claim, attempt_id, ambiguous)
-        return self._record_receipt(claim, attempt_id, receipt)
+            return self._record_error(claim, ambiguous)
+        return self._record_receipt(claim, receipt)
 
-    def _prepare_failed(self, claim: Claim, attempt_id: int, error: Exception) -> Outcome:
+    def _prepare_failed(self, claim: Claim, error: Exception) -> Outcome:
         """Nothing was sent: rendering or media preparation failed, and will again."""
         log.exception("post %s: could not prepare the post", claim.post_id)
         failure = PermanentError(f"could not prepare the post: {type(error).__name__}: {error}")
-        return self._record_error(claim, attempt_id, failure)
+        return self._record_error(claim, failure)
 
     def build_request(self, claim: Claim, *, check: bool = True) -> PublishRequest:
         """Everything the adapter needs, read in one short transaction before the call.
@@ -186,140 +190,61 @@ class Executor:
             first_attempt_at=claim.first_attempt_at,
         )
 
-    def _record_receipt(self, claim: Claim, attempt_id: int, receipt: Receipt) -> Outcome:
-        note = "; ".join(receipt.warnings) or None
-
-        def record() -> None:
-            with transaction(self.factory) as session:
-                claims.finish_attempt(
-                    session,
-                    attempt_id,
-                    "published",
-                    remote_id=receipt.remote_id,
-                    remote_url=receipt.url,
-                    message=note,
-                )
-                claims.mark_published(
-                    session,
-                    claim.post_id,
-                    self.worker_id,
-                    remote_id=receipt.remote_id,
-                    remote_url=receipt.url,
-                    extra_ids=receipt.extra_ids,
-                    note=note,
-                )
-                self._pace(session, claim)
-
-        try:
-            self.keep_outcome(record, claim, f"published as {receipt.remote_id}")
-        except Unrecorded as unrecorded:
-            return Outcome(claim.post_id, "unrecorded", str(unrecorded))
-        except LostLease:
-            log.warning(
-                "post %s was published as %s but its lease was lost; the reconciler will find it",
-                claim.post_id,
-                receipt.remote_id,
-            )
-            return Outcome(claim.post_id, "lost_lease", receipt.remote_id)
+    def _record_receipt(self, claim: Claim, receipt: Receipt) -> Outcome:
+        pacing = self._pacing(claim)
+        recording = self.record(claim, Published(receipt), pacing=pacing)
+        if recording.status is not Recorded.WRITTEN:
+            return unwritten(claim, recording, receipt.remote_id)
+        self._log_rest(claim, pacing)
         log.info("post %s published: %s %s", claim.post_id, receipt.remote_id, receipt.url or "")
-        return Outcome(claim.post_id, "published", receipt.remote_id)
+        return Outcome(claim.post_id, OutcomeState.PUBLISHED, receipt.remote_id)
 
-    def _record_error(self, claim: Claim, attempt_id: int, error: PublishError) -> Outcome:
-        now = utcnow()
+    def _record_error(self, claim: Claim, error: PublishError) -> Outcome:
         decision = self.policy.decide(
             error,
             charged_attempts=claim.charged_attempts,
             created_at=claim.created_at,
-            now=now,
+            now=utcnow(),
         )
         text = describe(error)
-        alert: Callable[[], None] | None = None
-
-        def record() -> None:
-            nonlocal alert
-            with transaction(self.factory) as session:
-                claims.finish_attempt(
-                    session,
-                    attempt_id,
-                    error.outcome,
-                    error_class=type(error).__name__,
-                    http_status=error.http_status,
-                    platform_code=error.platform_code,
-                    message=error.message,
-                )
-                alert = self._apply(session, claim, decision, text)
-                if decision.rest_account_until is not None:
-                    accounts_mod.rest_account(
-                        session, claim.account_id, decision.rest_account_until, text
-                    )
-                self._pace(session, claim)
-
-        try:
-            self.keep_outcome(record, claim, f"{error.outcome} ({text})")
-        except Unrecorded as unrecorded:
-            return Outcome(claim.post_id, "unrecorded", str(unrecorded))
-        except LostLease:
-            log.warning("post %s: lease lost before recording %s", claim.post_id, error.outcome)
-            return Outcome(claim.post_id, "lost_lease", text)
-        if alert is not None:
-            alert()
+        pacing = self._pacing(claim)
+        recording = self.record(claim, Failed(error, decision), pacing=pacing)
+        if recording.status is not Recorded.WRITTEN:
+            return unwritten(claim, recording, text)
+        self._log_rest(claim, pacing)
+        if decision.action == RetryAction.FAIL:
+            self.alerts.post_failed(claim.post_id, claim.account_name, decision.reason or text)
+        if recording.paused_account:
+            self.alerts.account_paused(claim.account_name, decision.reason)
         if isinstance(error, AuthenticationError):
             self.adapters.drop(claim.account_name)
         log.info("post %s: %s → %s", claim.post_id, text, decision.action)
-        return Outcome(claim.post_id, decision.action, text)
+        return Outcome(claim.post_id, OutcomeState(decision.action), text)
 
-    def keep_outcome(self, record: Callable[[], None], claim: Claim, what: str) -> None:
-        """Write an outcome the platform already gave, through a database outage if it ends
-        within the lease; else leave it to lease expiry and reconciliation (never lost)."""
-        try:
-            retry_while_unavailable(
-                record, f"post {claim.post_id}: recording {what}", self.config.worker.lease_seconds
-            )
-        except Exception as error:
-            if not is_database_outage(error):
-                raise
-            log.error(
-                "post %s: %s, but the database stayed unavailable (%s); when its lease expires "
-                "the reconciler will ask the platform",
-                claim.post_id,
-                what,
-                driver_message(error),
-            )
-            raise Unrecorded(what) from None
+    def record(
+        self, claim: Claim, result: AttemptResult, *, pacing: Pacing | None = None
+    ) -> Recording:
+        """The store's one write of a result, given this worker's lease to outlast an outage."""
+        return record_result(
+            self.factory,
+            claim,
+            result,
+            lease_seconds=self.config.worker.lease_seconds,
+            pacing=pacing,
+        )
 
-    def _pace(self, session: Session, claim: Claim) -> None:
-        """Rest the account when the platform's usage figures say it is near its limit."""
+    def _pacing(self, claim: Claim) -> Pacing | None:
+        """Whether the platform's usage figures say the account is near its limit."""
         adapter = self.adapters.peek(claim.account_name)
-        pacing = adapter.pacing() if adapter is not None else None
+        return adapter.pacing() if adapter is not None else None
+
+    def _log_rest(self, claim: Claim, pacing: Pacing | None) -> None:
         if pacing is not None:
-            accounts_mod.rest_account(session, claim.account_id, pacing.until, pacing.reason)
             log.info("account %s resting: %s", claim.account_name, pacing.reason)
 
-    def _apply(
-        self, session: Session, claim: Claim, decision: Decision, text: str
-    ) -> Callable[[], None] | None:
-        """Record the decision; return the alert to send once it is committed, if any."""
-        owner = self.worker_id
-        if decision.action == "fail":
-            reason = decision.reason or text
-            claims.mark_failed(session, claim.post_id, owner, error=reason)
-            return partial(self.alerts.post_failed, claim.post_id, claim.account_name, reason)
-        if decision.action == "reconcile":
-            claims.mark_unknown(session, claim.post_id, owner, error=text, reconcile_at=utcnow())
-            return None
-        alert = None
-        if decision.action == "pause" and accounts_mod.pause_account(
-            session, claim.account_id, decision.reason
-        ):
-            alert = partial(self.alerts.account_paused, claim.account_name, decision.reason)
-        assert decision.next_attempt_at is not None
-        claims.mark_retry(
-            session,
-            claim.post_id,
-            owner,
-            next_attempt_at=decision.next_attempt_at,
-            error=text,
-            wait_reason=decision.reason,
-            refund_attempt=decision.refund_attempt,
-        )
-        return alert
+
+def unwritten(claim: Claim, recording: Recording, detail: str) -> Outcome:
+    """The outcome of a result the store could not write (it logged why)."""
+    if recording.status is Recorded.LOST_LEASE:
+        return Outcome(claim.post_id, OutcomeState.LOST_LEASE, detail)
+    return Outcome(claim.post_id, OutcomeState.UNRECORDED, detail)

@@ -7,7 +7,6 @@ never shorter than what the platform asked for (Retry-After, rate-limit reset, q
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from crosspost.adapters.base import (
@@ -20,16 +19,8 @@ from crosspost.adapters.base import (
     RetryableError,
 )
 from crosspost.config import RetrySettings
-
-
-@dataclass(frozen=True)
-class Decision:
-    action: str  # "retry", "fail", "pause", "reconcile"
-    next_attempt_at: datetime | None = None
-    reason: str = ""
-    refund_attempt: bool = False
-    # The platform limited the account, not the post: none of its posts before this time.
-    rest_account_until: datetime | None = None
+from crosspost.posts.results import Decision
+from crosspost.posts.states import RetryAction
 
 
 class RetryPolicy:
@@ -48,25 +39,29 @@ class RetryPolicy:
         self, error: PublishError, *, charged_attempts: int, created_at: datetime, now: datetime
     ) -> Decision:
         if isinstance(error, AuthenticationError):
-            return Decision("pause", now, f"account paused: {error.message}", refund_attempt=True)
+            return Decision(
+                RetryAction.PAUSE, now, f"account paused: {error.message}", refund_attempt=True
+            )
         if isinstance(error, AmbiguousOutcomeError):
-            return Decision("reconcile", now, "outcome unknown: asking the platform")
+            return Decision(RetryAction.RECONCILE, now, "outcome unknown: asking the platform")
         if isinstance(error, PermanentError) or not isinstance(error, RetryableError):
-            return Decision("fail", None, error.message)
+            return Decision(RetryAction.FAIL, None, error.message)
         platform_wait = isinstance(error, RateLimitedError | QuotaExhaustedError)
         age = now - created_at
         # A rate limit or quota is the account's, not the post's: its other posts wait too.
         rest = error.retry_at if platform_wait else None
         if age > timedelta(hours=self.settings.max_age_hours):
             return Decision(
-                "fail",
+                RetryAction.FAIL,
                 None,
                 f"gave up after {age} without success: {error.message}",
                 rest_account_until=rest,
             )
         if not platform_wait and charged_attempts >= self.settings.max_attempts:
             return Decision(
-                "fail", None, f"gave up after {charged_attempts} attempts: {error.message}"
+                RetryAction.FAIL,
+                None,
+                f"gave up after {charged_attempts} attempts: {error.message}",
             )
         wait_until = now + self.backoff(charged_attempts)
         if error.retry_at is not None and error.retry_at > wait_until:
@@ -76,7 +71,7 @@ class RetryPolicy:
             QuotaExhaustedError: "quota exhausted",
         }.get(type(error), "temporary error")
         return Decision(
-            "retry",
+            RetryAction.RETRY,
             wait_until,
             f"{label}: {error.message}",
             refund_attempt=platform_wait,

@@ -14,8 +14,8 @@ from sqlalchemy import update
 
 from crosspost.alerts import Alerts
 from crosspost.db.models import Attempt, Post
+from crosspost.posts import claims, leases, moves
 from crosspost.timeutil import utcnow
-from crosspost.worker import claims
 from crosspost.worker.dispatcher import Worker
 from tests.integration.test_worker import given_post_on_x, with_settings
 
@@ -78,11 +78,11 @@ def test_a_post_stuck_unknown_is_reported_once(db, memory_config, inbox):
     post_id = given_post_on_x(db, memory_config)
     (claim,) = claims.claim_due(db.factory, "w", 1, timedelta(minutes=5))
     with db.factory.begin() as session:
-        claims.mark_unknown(session, post_id, "w", error="dropped", reconcile_at=utcnow())
+        moves.mark_unknown(session, post_id, "w", error="dropped", reconcile_at=utcnow())
         session.execute(update(Attempt).values(started_at=utcnow() - timedelta(minutes=45)))
     alerts = Alerts((inbox.url,))
     for _ in range(2):  # reported once, not at every pass
-        for stale_id, account in claims.mark_stale_unknown(db.factory, timedelta(minutes=30)):
+        for stale_id, account in leases.mark_stale_unknown(db.factory, timedelta(minutes=30)):
             alerts.post_unknown(stale_id, account, 30)
     assert inbox.titles() == [f"crosspost: post {post_id} outcome unknown"]
     with db.factory() as session:

@@ -10,13 +10,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from crosspost.cli.views import row_json
+from crosspost.budgets import next_day_start
 from crosspost.config import Budget
 from crosspost.db.models import Account, Attempt, Post
 from crosspost.listing import list_posts
+from crosspost.posts import claims
+from crosspost.posts.waiting import goes_out_at, waiting_reason
 from crosspost.timeutil import as_utc, utcnow
-from crosspost.worker import claims
-from crosspost.worker.budgets import next_day_start
 from crosspost.worker.dispatcher import Worker
 from tests.integration.test_worker import journal_entries, with_settings
 from tests.support.factories import make_content, schedule_now
@@ -81,11 +81,10 @@ def test_posts_list_says_when_a_deferred_post_goes_out_and_why(db, memory_config
     now = utcnow()
     claims.claim_due(db.factory, "w1", 10, LEASE, now, budgets=budgets_of(config))
     with db.factory() as session:
-        rows = [row_json(r, config.timezone) for r in list_posts(session, status=["scheduled"])]
-    assert len(rows) == 1
-    assert rows[0]["goes_out_at"] == rows[0]["next_attempt_at"]
-    assert rows[0]["goes_out_at"] > rows[0]["scheduled_at"]
-    assert "budget: xacct may start 1 posts in an hour" in rows[0]["waiting_for"]
+        (row,) = list_posts(session, status=["scheduled"])
+    assert goes_out_at(row) == row.post.next_attempt_at
+    assert goes_out_at(row) > row.post.scheduled_at
+    assert "budget: xacct may start 1 posts in an hour" in waiting_reason(row, config.timezone)
 
 
 def test_the_youtube_day_budget_waits_for_midnight_pacific(db, memory_config):
@@ -147,8 +146,10 @@ def test_a_rate_limit_rests_the_whole_account_not_only_the_post(db, memory_confi
         assert post.wait_reason.startswith("xacct resting:")
         assert as_utc(post.next_attempt_at) == as_utc(account.rest_until)
     with db.factory() as session:
-        listed = [row_json(r, config.timezone) for r in list_posts(session, status=["scheduled"])]
-    assert [r["waiting_for"].startswith("xacct resting:") for r in listed] == [True, True]
+        listed = [
+            waiting_reason(r, config.timezone) for r in list_posts(session, status=["scheduled"])
+        ]
+    assert [r.startswith("xacct resting:") for r in listed] == [True, True]
     # And the posts all go out once the rest is over
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

@@ -13,8 +13,8 @@ from sqlalchemy import select, update
 
 from crosspost.config import AccountSettings
 from crosspost.db.models import Account, Attempt, Post
+from crosspost.posts import claims, leases
 from crosspost.timeutil import utcnow
-from crosspost.worker import claims
 from crosspost.worker.dispatcher import Worker
 from tests.support.factories import make_content, schedule_now
 
@@ -138,7 +138,7 @@ def test_expired_lease_is_reconciled_from_the_platform(db, memory_config, journa
     adapter.publish(Executor(memory_config, db.factory, "dead-worker").build_request(claim))
     time.sleep(0.3)
     # A new worker expires the lease and finds the copy instead of posting again.
-    claims.expire_leases(db.factory)
+    leases.expire_leases(db.factory)
     assert post(db, post_id).state == "unknown"
     Worker(memory_config, db.factory).run_once()
     final = post(db, post_id)
@@ -170,21 +170,6 @@ def test_concurrent_claims_never_share_a_post(db, memory_config):
     every = [p for got in taken for p in got]
     assert len(every) == 20
     assert len(set(every)) == 20
-
-
-def test_guarded_move_refuses_an_unexpected_state(db, memory_config):
-    import pytest
-
-    from crosspost.db.models import PostState
-    from crosspost.errors import StateError
-
-    post_id = given_post_on_x(db, memory_config)
-    with db.factory.begin() as session, pytest.raises(StateError, match="is scheduled"):
-        claims.move(session, post_id, [PostState.PUBLISHING], PostState.PUBLISHED)
-    with db.factory.begin() as session, pytest.raises(claims.LostLease):
-        claims.mark_failed(
-            session, post_id, "not-the-owner", error="x", from_state=PostState.SCHEDULED
-        )
 
 
 def test_account_settings_type_is_kept(memory_config):

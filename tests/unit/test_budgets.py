@@ -1,4 +1,5 @@
-"""Budget windows: when one more post fits, and when the account has room again."""
+"""Budget windows: when one more post fits, and when the account has room again; the
+platform's zoned day, one helper for the worker's gate and the planner."""
 
 from __future__ import annotations
 
@@ -6,9 +7,17 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from crosspost.budgets import (
+    BudgetLedger,
+    budget_wait,
+    next_day_start,
+    platform_day,
+    window_start,
+)
 from crosspost.config import Budget
-from crosspost.worker.budgets import budget_wait, next_day_start, window_start
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 PACIFIC = "America/Los_Angeles"
@@ -73,3 +82,28 @@ def test_the_pacific_day_follows_daylight_saving_time():
 
 def test_an_unzoned_day_is_a_rolling_24_hours():
     assert window_start("per_day", NOW, None) == NOW - timedelta(days=1)
+
+
+MOMENTS = st.datetimes(
+    min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+)
+
+
+@given(at=MOMENTS)
+def test_the_platform_day_holds_its_moment_and_runs_midnight_to_midnight(at):
+    day = platform_day(at, PACIFIC)
+    assert day.start <= at < day.end
+    for bound in (day.start, day.end):
+        local = bound.astimezone(ZoneInfo(PACIFIC))
+        assert (local.hour, local.minute) == (0, 0)
+    assert timedelta(hours=23) <= day.end - day.start <= timedelta(hours=25)
+
+
+@given(earlier=MOMENTS, gap=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=2)))
+def test_the_worker_and_the_planner_count_the_same_zoned_day(earlier, gap):
+    # Given one post on a one-a-day Pacific budget, a later one is refused by the worker's gate
+    # exactly when the planner's ledger refuses it.
+    budget = Budget({"per_day": 1}, day_zone=PACIFIC)
+    later = earlier + gap
+    gate_refuses = budget_wait(budget, [earlier], later, "tapchi-youtube") is not None
+    assert gate_refuses is not BudgetLedger(budget, [earlier]).fits(later)

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from crosspost.budgets import BudgetLedger
 from crosspost.config import Budget, WindowSettings
 from crosspost.errors import UserError
-from crosspost.intake.ledger import BudgetLedger
 from crosspost.intake.month import Month
 from crosspost.intake.slots import day_offsets, month_slots
 

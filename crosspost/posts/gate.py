@@ -1,79 +1,26 @@
-"""Budgets: how many posts an account may start per window, so the worker paces itself under
-the platform's limits instead of meeting its 429s; and rests the platform asked for.
+"""The claim-time budget gate: may this due post start now, or when, and why?
 
-The gate is asked inside the claim transaction, once per due post. An account over budget, or
+It is asked inside the claim transaction, once per due post. An account over budget, or
 resting, does not get the post: the post's next claim time moves to when the account has room,
 with the reason in words (`posts list` shows both). Counting reads the attempts already started
 (each is a call the platform counted); on PostgreSQL the budgeted accounts' rows are locked in
-id order first, so two workers never both take the last place in a window.
+id order first, so two workers never both take the last place in a window. The window
+arithmetic is crosspost/budgets.py, shared with the planner.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crosspost.config import BUDGET_WINDOWS, Budget
+from crosspost.budgets import Wait, budget_wait, window_start
+from crosspost.config import Budget
 from crosspost.db.models import Account, Attempt, Post
 from crosspost.timeutil import as_utc, format_local
-
-WINDOW_WORDS = {
-    "per_minute": "a minute",
-    "per_15_minutes": "15 minutes",
-    "per_hour": "an hour",
-    "per_day": "a day",
-}
-
-
-@dataclass(frozen=True)
-class Wait:
-    """The account cannot start a post before `until`, for `reason`."""
-
-    until: datetime
-    reason: str
-
-
-def window_start(key: str, now: datetime, day_zone: str | None) -> datetime:
-    """Where the window ending now begins: the platform's midnight for a zoned day."""
-    if key == "per_day" and day_zone:
-        local = now.astimezone(ZoneInfo(day_zone))
-        return as_utc(local.replace(hour=0, minute=0, second=0, microsecond=0))
-    return now - timedelta(seconds=BUDGET_WINDOWS[key])
-
-
-def next_day_start(now: datetime, day_zone: str) -> datetime:
-    local = now.astimezone(ZoneInfo(day_zone))
-    midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    # Rebuild the wall time so a DST change that day still lands on midnight.
-    return as_utc(midnight.replace(tzinfo=ZoneInfo(day_zone)))
-
-
-def budget_wait(
-    budget: Budget, started: list[datetime], now: datetime, account: str
-) -> Wait | None:
-    """None if one more post fits every window of `budget`, given the sorted start times of the
-    account's recent attempts; otherwise when the first window has room again, and why."""
-    worst: Wait | None = None
-    for key, limit in budget.limits.items():
-        start = window_start(key, now, budget.day_zone)
-        inside = [t for t in started if t >= start]
-        if len(inside) < limit:
-            continue
-        if key == "per_day" and budget.day_zone:
-            until = next_day_start(now, budget.day_zone)
-            day = f"a day (the platform's day ends at midnight {budget.day_zone})"
-        else:
-            # Room again once the oldest start that keeps the window full slides out of it.
-            until = inside[len(inside) - limit] + timedelta(seconds=BUDGET_WINDOWS[key])
-            day = WINDOW_WORDS[key]
-        if worst is None or until > worst.until:
-            worst = Wait(until, f"budget: {account} may start {limit} posts in {day}")
-    return worst
 
 
 class BudgetGate:
