@@ -67,6 +67,16 @@ def wait_until_all_published(db, timeout: float) -> dict[int, str]:
     return final
 
 
+def when_posts_are_going_out(db, worker: Running, timeout: float = 30) -> None:
+    """Wait until the worker has published its first post: a fault before the worker has
+    reached its database at all is the start-up case (it refuses to start, in one line)."""
+    deadline = time.monotonic() + timeout
+    while "published" not in states(db).values():
+        assert worker.process.poll() is None, "the worker stopped before publishing anything"
+        assert time.monotonic() < deadline, "the worker published nothing in time"
+        time.sleep(0.1)
+
+
 def then_the_worker_carries_on(db, sandbox, worker: Running) -> str:
     """The worker outlived the fault, every post is out exactly once, and no traceback was
     logged; returns the worker's log."""
@@ -111,7 +121,7 @@ def test_the_database_gone_for_seconds_mid_run_loses_and_doubles_nothing(db, san
         given_articles(db, path)
         worker = start(path, "worker")
         # When the database goes away for 4 seconds while posts are going out
-        time.sleep(1.5)
+        when_posts_are_going_out(db, worker)
         proxy.cut()
         time.sleep(4)
         assert worker.returncode is None
@@ -130,7 +140,7 @@ def test_a_disk_refusing_writes_mid_run_loses_and_doubles_nothing(db, sandbox, t
     pid = worker.process.pid
     # When, while posts are going out, no file of the worker's may grow for 4 seconds (what a
     # full disk does to it; the OS says "file too large" instead of "no space left")
-    time.sleep(1.5)
+    when_posts_are_going_out(db, worker)
     resource.prlimit(pid, resource.RLIMIT_FSIZE, (1, resource.RLIM_INFINITY))
     time.sleep(4)
     assert worker.process.poll() is None
