@@ -182,6 +182,10 @@ class Executor:
         draft = draft_for(self.config, claim.account_name, snap, adapter=adapter)
         if draft.problems and check:
             raise PermanentError("; ".join(draft.problems))
+        if not check and not (draft.parts or draft.title):
+            # The draft could not be made again (its podcast video, say): there is nothing to
+            # recognise a copy by, and an empty text would match any post. Ask again later.
+            raise RetryableError("cannot rebuild the draft: " + "; ".join(draft.problems))
         return PublishRequest(
             post_id=claim.post_id,
             attempt_number=claim.attempt_number,

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import errno
 import time
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from crosspost.adapters.base import ContentKind, MediaRole
+from crosspost.accounts import build_adapter
+from crosspost.adapters.base import ContentKind, Draft, MediaRole, Platform
 from crosspost.db.models import Attempt
+from crosspost.posts import claims, leases
 from crosspost.worker import executor as executor_module
 from crosspost.worker.dispatcher import Worker
+from crosspost.worker.executor import Executor
 from tests.integration.test_worker import given_post_on_x, journal_entries, post
 from tests.support.factories import make_content, schedule_now
 
@@ -120,3 +124,27 @@ def test_a_database_outage_while_reading_the_post_is_a_retry_not_a_failure(
         ("retryable", "database unavailable: server closed the connection"),
         ("published", None),
     ]
+
+
+def test_a_draft_that_cannot_be_made_again_leaves_the_post_unknown(
+    db, memory_config, journal, monkeypatch
+):
+    # Given a post that went out, whose worker died before recording it
+    post_id = given_post_on_x(db, memory_config)
+    (claim,) = claims.claim_due(db.factory, "dead-worker", 1, timedelta(seconds=0.2))
+    executor = Executor(memory_config, db.factory, "dead-worker")
+    build_adapter(memory_config, "xacct").publish(executor.build_request(claim))
+    time.sleep(0.3)
+    leases.expire_leases(db.factory)
+
+    # When its draft cannot be made again to look for the copy (its media fail to prepare)
+    def unmade(config, account_name, content, **kwargs):
+        return Draft(Platform.X, content.kind, problems=("cannot prepare media: ffmpeg failed",))
+
+    monkeypatch.setattr(executor_module, "draft_for", unmade)
+    Worker(memory_config, db.factory, concurrency=1).run_once()
+    # Then the post stays unknown (an empty draft would match any post), and nothing went again
+    row = post(db, post_id)
+    assert row.state == "unknown"
+    assert "cannot rebuild the draft: cannot prepare media: ffmpeg failed" in row.last_error
+    assert len(journal_entries(journal)) == 1
