@@ -23,6 +23,12 @@ def nfc(text: str | None) -> str:
     return unicodedata.normalize("NFC", text or "")
 
 
+def no_video_file(platform: str) -> str:
+    """The one wording for a video post without its video, wherever it is found (rendering
+    finds it in the content, each platform's check in the draft)."""
+    return f"{platform}: a video post needs a video file"
+
+
 def media_problems(
     platform: str, display: str, media: MediaFile, mime: str | None, size: int, limits: Limits
 ) -> list[str]:

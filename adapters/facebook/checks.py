@@ -7,7 +7,7 @@ from __future__ import annotations
 import mimetypes
 
 from crosspost.adapters.base import ContentKind, Draft, Limits, MediaFile, MediaRole
-from crosspost.adapters.common import media_problems, nfc
+from crosspost.adapters.common import media_problems, nfc, no_video_file
 
 
 def video_of(draft: Draft) -> MediaFile | None:
@@ -40,7 +40,7 @@ def draft_problems(draft: Draft, limits: Limits) -> list[str]:
     video = video_of(draft)
     problems = message_problems(draft.text, draft.link, video is not None, limits)
     if draft.kind == ContentKind.VIDEO and video is None:
-        problems.append("facebook: a video post needs a video file")
+        problems.append(no_video_file("facebook"))
     upload = video or image_of(draft)
     if upload is not None:
         mime = upload.mime_type or mimetypes.guess_type(upload.path.name)[0]

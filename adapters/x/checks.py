@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from crosspost.adapters.base import ContentKind, Draft, Limits, MediaFile
-from crosspost.adapters.common import media_problems, nfc
+from crosspost.adapters.common import media_problems, nfc, no_video_file
 from crosspost.adapters.x.upload import attachments_for, category, media_type
 from crosspost.adapters.x.weighted import WeightConfig, parse
 
@@ -50,7 +50,7 @@ def mix_problems(kind: ContentKind, attachments: list[MediaFile], limits: Limits
     kinds = [category(media_type(m)) for m in attachments]
     problems = []
     if kind == ContentKind.VIDEO and "tweet_video" not in kinds:
-        problems.append("x: a video post needs a video file")
+        problems.append(no_video_file("x"))
     if len(kinds) > 1 and any(k != "tweet_image" for k in kinds):
         problems.append("x: a post takes up to 4 images, or 1 GIF, or 1 video, not a mix")
     elif len(kinds) > limits.max_images:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from crosspost.adapters.base import ContentKind, Draft, Limits, MediaRole
+from crosspost.adapters.common import no_video_file
 
-NO_VIDEO = "youtube: a video post needs a video file"
+NO_VIDEO = no_video_file("youtube")
 NO_PODCAST_VIDEO = (
     "youtube: the podcast's video has not been rendered (render the podcast to video first)"
 )

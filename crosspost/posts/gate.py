@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from crosspost.budgets import Wait, budget_wait, window_start
 from crosspost.config import Budget
 from crosspost.db.models import Account, Attempt, Post
+from crosspost.posts.waiting import resting
 from crosspost.timeutil import as_utc, format_local
 
 
@@ -76,8 +77,7 @@ class BudgetGate:
         """None (and the post counts against the budget) or the Wait that keeps it back."""
         if rest_until is not None and as_utc(rest_until) > self.now:
             until = as_utc(rest_until)
-            why = rest_reason or "the platform asked to wait"
-            return Wait(until, f"{account} resting: {why}; until {format_local(until, self.zone)}")
+            return Wait(until, resting(account, rest_reason, until, self.zone))
         budget = self._budget(account)
         if budget is None:
             return None

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from crosspost.db.models import Post, PostState
 from crosspost.posts.moves import move
-from crosspost.posts.states import INITIAL_STATE
+from crosspost.posts.states import INITIAL_STATE, TRANSITIONS
 
-# What `crosspost cancel` and `crosspost retry` may be asked of.
-CANCELLABLE = (PostState.SCHEDULED, PostState.RETRY_WAIT)
-RETRIABLE = (PostState.FAILED, PostState.RETRY_WAIT)
+# What `crosspost cancel` and `crosspost retry` (back to the queue) may be asked of.
+CANCELLABLE = tuple(s for s, to in TRANSITIONS.items() if PostState.CANCELLED in to)
+RETRIABLE = tuple(s for s, to in TRANSITIONS.items() if PostState.SCHEDULED in to)
 
 
 def add_post(

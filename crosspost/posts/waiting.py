@@ -8,16 +8,25 @@ be fixed (no time at all). The later of time and rest wins, and the reason names
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from crosspost.db.models import PostState
-from crosspost.listing import PostRow
+from crosspost.db.models import DUE_POST_STATES, PostState
 from crosspost.timeutil import as_utc, format_local, utcnow
+
+if TYPE_CHECKING:
+    from crosspost.listing import PostRow
 
 # States of a post the worker will still try (or ask the platform about).
 WAITING_STATES = (PostState.SCHEDULED, PostState.RETRY_WAIT, PostState.UNKNOWN)
-# States whose claim an account's rest holds back.
-RESTABLE_STATES = (PostState.SCHEDULED, PostState.RETRY_WAIT)
+# States whose claim an account's rest holds back: the ones a worker claims to publish.
+RESTABLE_STATES = DUE_POST_STATES
+
+
+def resting(account: str, reason: str | None, until: datetime, zone: ZoneInfo) -> str:
+    """Why an account's posts wait for its rest, in the words the gate and `posts list` use."""
+    why = reason or "the platform asked to wait"
+    return f"{account} resting: {why}; until {format_local(until, zone)}"
 
 
 def resting_until(row: PostRow) -> datetime | None:
@@ -48,8 +57,7 @@ def waiting_reason(row: PostRow, zone: ZoneInfo) -> str | None:
     rest = resting_until(row)
     next_at = post.next_attempt_at
     if rest is not None and (next_at is None or rest > as_utc(next_at)):
-        why = row.rest_reason or "the platform asked to wait"
-        return f"{row.account_name} resting: {why}; until {format_local(rest, zone)}"
+        return resting(row.account_name, row.rest_reason, rest, zone)
     if post.wait_reason:
         return post.wait_reason
     return "its scheduled time" if post.state == PostState.SCHEDULED else None

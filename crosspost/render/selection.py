@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from crosspost.adapters.base import ContentKind, ContentSnapshot, Limits, MediaFile, MediaRole
 from crosspost.adapters.base import Platform as P
+from crosspost.adapters.common import no_video_file
 
 PICTURES = (MediaRole.IMAGE, MediaRole.COVER)
 
@@ -25,7 +26,7 @@ def missing_media(platform: P, content: ContentSnapshot) -> list[str]:
     has = {m.role for m in content.media}
     problems: list[str] = []
     if content.kind == ContentKind.VIDEO and MediaRole.VIDEO not in has:
-        problems.append(f"{platform}: a video post needs a video file")
+        problems.append(no_video_file(platform))
     if content.kind == ContentKind.PODCAST:
         if MediaRole.AUDIO not in has:
             problems.append(f"{platform}: the podcast has no audio file")
