@@ -23,6 +23,7 @@ from crosspost.adapters.base import (
     Adapter,
     AmbiguousOutcomeError,
     AuthenticationError,
+    Draft,
     Pacing,
     PermanentError,
     ProgressCallback,
@@ -36,9 +37,10 @@ from crosspost.config import Config
 from crosspost.content import get_content, snapshot
 from crosspost.db.engine import driver_message
 from crosspost.db.outages import is_database_outage, log_failure
-from crosspost.drafting import draft_for
-from crosspost.media import missing_media
+from crosspost.drafting import draft_for, draft_source
+from crosspost.media import changed_media, missing_media
 from crosspost.posts.claims import Claim
+from crosspost.posts.drafts import draft_of, read_stored, store_legacy_draft, stored_document
 from crosspost.posts.results import (
     AttemptResult,
     Failed,
@@ -167,21 +169,19 @@ class Executor:
         return self._record_error(claim, failure)
 
     def build_request(self, claim: Claim, *, check: bool = True) -> PublishRequest:
-        """Everything the adapter needs, read in one short transaction before the call.
-
-        With `check`, a missing media file or a rendering problem raises PermanentError;
-        reconciliation builds the same request without checking, only to recognise the copy.
+        """The post's stored draft (one short read), never rendered again: what was approved at
+        scheduling (or by `redraft`) is what goes out. With `check`, a stored media file that is
+        gone or changed raises PermanentError naming it; reconciliation builds the same request
+        without checking, only to recognise the copy. A post from before stored drafts is
+        drafted once here and that draft stored.
         """
         with self.factory() as session:
-            content = get_content(session, claim.content_id)
-            problems = missing_media([(m.path, m.size) for m in content.media])
-            if problems and check:
+            document = read_stored(session, claim.post_id)
+        draft = draft_of(document) if document is not None else self._draft_legacy(claim)
+        if check:
+            problems = changed_media(draft.media)
+            if problems:
                 raise PermanentError("; ".join(problems))
-            snap = snapshot(content)
-        adapter = self.adapters.get(claim.account_name)
-        draft = draft_for(self.config, claim.account_name, snap, adapter=adapter)
-        if draft.problems and check:
-            raise PermanentError("; ".join(draft.problems))
         return PublishRequest(
             post_id=claim.post_id,
             attempt_number=claim.attempt_number,
@@ -189,6 +189,28 @@ class Executor:
             scheduled_at=claim.scheduled_at,
             first_attempt_at=claim.first_attempt_at,
         )
+
+    def _draft_legacy(self, claim: Claim) -> Draft:
+        """Render a post scheduled before drafts were stored, once, and store that draft."""
+        with self.factory() as session:
+            content = get_content(session, claim.content_id)
+            problems = missing_media([(m.path, m.size) for m in content.media])
+            if problems:
+                raise PermanentError("; ".join(problems))
+            snap = snapshot(content)
+        adapter = self.adapters.get(claim.account_name)
+        draft = draft_for(self.config, claim.account_name, snap, adapter=adapter)
+        if draft.problems:
+            raise PermanentError("; ".join(draft.problems))
+        document = stored_document(draft, draft_source(adapter, snap.kind))
+        with self.factory.begin() as session:
+            store_legacy_draft(session, claim, document, actor=self.worker_id)
+        log.info(
+            "post %s had no stored draft (scheduled before 0004): drafted once now, %s",
+            claim.post_id,
+            document["sha256"][:12],
+        )
+        return draft
 
     def _record_receipt(self, claim: Claim, receipt: Receipt) -> Outcome:
         pacing = self._pacing(claim)
