@@ -214,7 +214,10 @@ class Post(Base):
     alerted_at: Mapped[datetime | None]
     # The checked draft stored at scheduling (posts/drafts.py): what is published, never
     # rendered again. None only for a post from before migration 0004 (drafted at its claim).
-    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Deferred: listings never load it; the worker reads it with one select of the column.
+    draft: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON(none_as_null=True), nullable=True, deferred=True
+    )
 
     content: Mapped[Content] = relationship(back_populates="posts")
     account: Mapped[Account] = relationship()
