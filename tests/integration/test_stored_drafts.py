@@ -162,3 +162,49 @@ def test_a_post_from_before_stored_drafts_is_drafted_once_at_its_claim(
     assert any("no stored draft" in r.getMessage() for r in caplog.records)
     (event,) = [e for e in audit_actions(db, post_id) if e.action == "draft_stored"]
     assert event.detail["new_draft_sha256"] == stored["sha256"]
+
+
+@pytest.fixture
+def sandbox_setup(tmp_path, db):
+    from crosspost.config import load_config
+    from crosspost.db.engine import make_engine, session_factory
+    from crosspost.db.migrate import ensure_schema
+    from crosspost.demo import start_sandbox, write_config
+
+    with start_sandbox() as server:
+        (tmp_path / "demo").mkdir()
+        path = write_config(tmp_path / "demo", server.url, database_url=db.url)
+        engine = make_engine(load_config(path).database_url)
+        ensure_schema(engine)
+        yield server, load_config(path), session_factory(engine)
+        engine.dispose()
+
+
+def test_the_sandbox_receives_the_approved_draft_then_the_redrafted_one(sandbox_setup, tmp_path):
+    server, config, factory = sandbox_setup
+    folder = tmp_path / "templates"
+    write_template(folder, OLD)
+    config = with_template_dir(config, folder, account="tapchi-x")
+    with factory.begin() as session:
+        first = make_content(session, title="Bài một: hội nghị sơ kết")
+        second = make_content(session, title="Bài hai: học tập và làm theo")
+        (now_id,) = schedule_now(session, config, first.id, accounts=["tapchi-x"])
+        (later_id,) = schedule_now(session, config, second.id, delay=3600, accounts=["tapchi-x"])
+    write_template(folder, NEW)
+    Worker(config, factory).run_once()
+    (tweet,) = server.state()["x"]["tweets"]
+    assert tweet["text"].startswith("BẢN ĐÃ DUYỆT Bài một")
+
+    with factory.begin() as session:
+        redraft(session, config, later_id, actor="bien-tap-vien", reason="mẫu mới")
+        session.execute(
+            update(Post).where(Post.id == later_id).values(next_attempt_at=Post.created_at)
+        )
+    Worker(config, factory).run_once()
+    texts = [t["text"] for t in server.state()["x"]["tweets"]]
+    assert len(texts) == 2
+    assert [t for t in texts if t.startswith("BẢN MỚI ")] == [t for t in texts if "Bài hai" in t]
+    assert any(t.startswith("BẢN MỚI Bài hai") for t in texts)
+    with factory() as session:
+        states = session.scalars(select(Post.state).where(Post.id.in_([now_id, later_id]))).all()
+    assert sorted(states) == ["published", "published"]
