@@ -2,7 +2,9 @@
 
 Everything is checked before anything is written, inside one transaction: a refusal leaves the
 database as it was. The checks run what publishing will run (the adapter's kind check, the
-rendering and its problems, the media files), so a post is refused now rather than at its time.
+rendering and its problems, the media files), so a post is refused now rather than at its time;
+the checked draft is stored on the post and is what the worker publishes (`redraft` replaces it,
+audited). Content live or published on an account is not scheduled again there: `repost` is.
 """
 
 from __future__ import annotations
