@@ -177,7 +177,10 @@ class Executor:
         """
         with self.factory() as session:
             document = read_stored(session, claim.post_id)
-        draft = draft_of(document) if document is not None else self._draft_legacy(claim)
+        if document is not None:
+            draft = draft_of(document)
+        else:
+            draft = self._draft_legacy(claim, check=check)
         if check:
             problems = changed_media(draft.media)
             if problems:
@@ -190,18 +193,21 @@ class Executor:
             first_attempt_at=claim.first_attempt_at,
         )
 
-    def _draft_legacy(self, claim: Claim) -> Draft:
-        """Render a post scheduled before drafts were stored, once, and store that draft."""
+    def _draft_legacy(self, claim: Claim, *, check: bool) -> Draft:
+        """Render a post scheduled before drafts were stored, once, and store that draft.
+        Without `check` (reconciliation) a draft with problems is used to look, not stored."""
         with self.factory() as session:
             content = get_content(session, claim.content_id)
             problems = missing_media([(m.path, m.size) for m in content.media])
-            if problems:
+            if problems and check:
                 raise PermanentError("; ".join(problems))
             snap = snapshot(content)
         adapter = self.adapters.get(claim.account_name)
         draft = draft_for(self.config, claim.account_name, snap, adapter=adapter)
-        if draft.problems:
-            raise PermanentError("; ".join(draft.problems))
+        if draft.problems or problems:
+            if check:
+                raise PermanentError("; ".join(draft.problems))
+            return draft
         document = stored_document(draft, draft_source(adapter, snap.kind))
         with self.factory.begin() as session:
             store_legacy_draft(session, claim, document, actor=self.worker_id)
