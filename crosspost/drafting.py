@@ -1,7 +1,7 @@
 """The one path from content and an account to a checked draft.
 
-Scheduling (refusing what would fail), the preview (showing it) and the worker (publishing it)
-all call `draft_for`, so what was previewed and scheduled is what is published: the kind check,
+Scheduling (refusing what would fail, storing what passes on the post), the preview (showing
+it) and `redraft` call `draft_for`; the worker publishes the stored draft. The kind check,
 the one I/O step (a podcast's video), the rendering, and the adapter's checks against its
 effective limits, in that order.
 """
@@ -9,9 +9,12 @@ effective limits, in that order.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
+from pathlib import Path
 
 from crosspost.accounts import build_adapter
-from crosspost.adapters.base import Adapter, ContentSnapshot, Draft
+from crosspost.adapters.base import Adapter, ContentKind, ContentSnapshot, Draft
 from crosspost.config import Config
 
 
@@ -43,3 +46,25 @@ def _draft(config: Config, adapter: Adapter, content: ContentSnapshot) -> Draft:
         return Draft(adapter.platform, content.kind, problems=(f"cannot prepare media: {exc}",))
     draft = adapter.render(prepared)
     return dataclasses.replace(draft, problems=tuple(adapter.check(draft)))
+
+
+def draft_source(adapter: Adapter, kind: ContentKind) -> dict[str, str | None]:
+    """Where a draft came from, stored beside it: the template file and the sha256 of its text,
+    and a hash of the account settings that shaped it (so a later change can be seen)."""
+    from crosspost.render.templates import TemplateProblem, load_template
+
+    path: str | None = None
+    digest: str | None = None
+    try:
+        filename = load_template(adapter.platform, kind, adapter.account.settings).template.filename
+    except TemplateProblem:
+        filename = None
+    if filename:
+        path = filename
+        digest = hashlib.sha256(Path(filename).read_bytes()).hexdigest()
+    settings = json.dumps(dict(adapter.account.settings), sort_keys=True, default=str)
+    return {
+        "template": path,
+        "template_sha256": digest,
+        "settings_sha256": hashlib.sha256(settings.encode("utf-8")).hexdigest(),
+    }

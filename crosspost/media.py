@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crosspost.adapters.base import MediaRole
+from crosspost.adapters.base import MediaFile, MediaRole
 from crosspost.errors import UserError
 
 HASH_CHUNK = 1 << 20
+# Files up to this size are hashed again before each publish (a fraction of a second); larger
+# ones (long videos) are checked by size, as hashing them would slow every attempt.
+CHEAP_HASH_BYTES = 64 << 20
 
 
 def sha256_file(path: Path) -> str:
@@ -61,5 +65,20 @@ def missing_media(paths_and_sizes: list[tuple[str, int]]) -> list[str]:
             problems.append(
                 f"media file {path} changed size since it was added "
                 f"({size} → {path.stat().st_size} bytes); add the content again"
+            )
+    return problems
+
+
+def changed_media(media: Sequence[MediaFile]) -> list[str]:
+    """Problems for a stored draft's files that are gone or differ from what was approved:
+    another size, or (for a file small enough to hash again cheaply) another sha256."""
+    problems = missing_media([(str(m.path), m.size) for m in media])
+    if problems:
+        return problems
+    for m in media:
+        if m.size <= CHEAP_HASH_BYTES and sha256_file(m.path) != m.sha256:
+            problems.append(
+                f"media file {m.path} changed since the post was scheduled (sha256 differs); "
+                "restore it, or `crosspost posts redraft` the post"
             )
     return problems

@@ -2,7 +2,9 @@
 
 Everything is checked before anything is written, inside one transaction: a refusal leaves the
 database as it was. The checks run what publishing will run (the adapter's kind check, the
-rendering and its problems, the media files), so a post is refused now rather than at its time.
+rendering and its problems, the media files), so a post is refused now rather than at its time;
+the checked draft is stored on the post and is what the worker publishes (`redraft` replaces it,
+audited). Content live or published on an account is not scheduled again there: `repost` is.
 """
 
 from __future__ import annotations
@@ -10,19 +12,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crosspost import audit
-from crosspost.accounts import sync_accounts
+from crosspost.accounts import build_adapter, sync_accounts
 from crosspost.adapters.base import ContentKind, Platform
 from crosspost.config import Config
 from crosspost.content import get_content, snapshot
 from crosspost.db.models import LIVE_POST_STATES, Content, Post, PostState, ReviewState
-from crosspost.drafting import draft_for
+from crosspost.drafting import draft_for, draft_source
 from crosspost.errors import NotFoundError, StateError, UserError
 from crosspost.media import missing_media
+from crosspost.posts.drafts import store_draft, stored_document
 from crosspost.posts.queue import CANCELLABLE, RETRIABLE, add_post, cancel_post, requeue_post
 from crosspost.timeutil import format_local, utcnow
 
@@ -93,14 +97,29 @@ def takers(config: Config, targets: Sequence[Target], kind: ContentKind) -> list
 
 def check_content_for(config: Config, content: Content, targets: Sequence[Target]) -> list[str]:
     """Every reason these targets would refuse this content (empty: it can be scheduled)."""
+    return drafts_for(config, content, targets)[1]
+
+
+def drafts_for(
+    config: Config, content: Content, targets: Sequence[Target]
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Each target's checked draft as it will be stored (`posts.drafts.stored_document`), and
+    every reason a target would refuse it (none: it can be scheduled)."""
     problems = missing_media([(m.path, m.size) for m in content.media])
     if problems:
-        return problems
+        return {}, problems
     snap = snapshot(content)
+    documents: dict[str, dict[str, Any]] = {}
     for target in targets:
-        draft = draft_for(config, target.account_name, snap)
+        adapter = build_adapter(config, target.account_name)
+        try:
+            draft = draft_for(config, target.account_name, snap, adapter=adapter)
+            source = draft_source(adapter, snap.kind)
+        finally:
+            adapter.close()
         problems.extend(f"{target.account_name}: {p}" for p in draft.problems)
-    return problems
+        documents[target.account_name] = stored_document(draft, source)
+    return documents, problems
 
 
 def schedule(
@@ -133,23 +152,22 @@ def schedule(
     if not platforms and not accounts:
         targets = takers(config, targets, ContentKind(content.kind))
     rows = sync_accounts(session, config)
-    problems: list[str] = []
-    for target in targets:
-        live = session.scalar(
-            select(Post).where(
-                Post.content_id == content_id,
-                Post.account_id == rows[target.account_name].id,
-                Post.state.in_([s.value for s in LIVE_POST_STATES]),
+    problems = [
+        problem
+        for target in targets
+        if (
+            problem := already_posted(
+                session,
+                content_id,
+                target,
+                rows[target.account_name].id,
+                reposting=reposted_from is not None,
             )
         )
-        if live is not None:
-            problems.append(
-                f"{target.account_name}: already has post {live.id} ({live.state}); cancel it "
-                f"or use `crosspost repost`"
-            )
+    ]
     if problems:
         raise SchedulingProblems(content_id, problems)
-    problems = check_content_for(config, content, targets)
+    documents, problems = drafts_for(config, content, targets)
     if problems:
         raise SchedulingProblems(content_id, problems)
     posts = []
@@ -164,6 +182,7 @@ def schedule(
             now=now,
             reposted_from_id=reposted_from.id if reposted_from else None,
             reason=reason,
+            draft=documents[target.account_name],
         )
         if post is None:
             raise SchedulingProblems(
@@ -181,10 +200,39 @@ def schedule(
             post_id=post.id,
             account=target.account_name,
             at=at.isoformat(),
+            draft_sha256=documents[target.account_name]["sha256"],
             **({"reason": reason, "reposted_from": reposted_from.id} if reposted_from else {}),
         )
         posts.append(post)
     return posts
+
+
+def already_posted(
+    session: Session, content_id: int, target: Target, account_id: int, *, reposting: bool
+) -> str | None:
+    """Why the account cannot take another post of this content: a live post (cancel it first)
+    or, for `schedule`, a published one (`repost` is the one way to publish again)."""
+    states = [s.value for s in LIVE_POST_STATES]
+    if not reposting:
+        states.append(PostState.PUBLISHED.value)
+    earlier = session.scalar(
+        select(Post)
+        .where(Post.content_id == content_id, Post.account_id == account_id, Post.state.in_(states))
+        .order_by(Post.id)
+        .limit(1)
+    )
+    if earlier is None:
+        return None
+    again = f"crosspost repost {content_id} --platform {target.platform} --now --reason TEXT"
+    if earlier.state == PostState.PUBLISHED:
+        return (
+            f"{target.account_name}: already published as post {earlier.id}; "
+            f"to publish it again use `{again}`"
+        )
+    return (
+        f"{target.account_name}: already has post {earlier.id} ({earlier.state}); cancel it "
+        f"or use `{again}`"
+    )
 
 
 def get_post(session: Session, post_id: int) -> Post:
@@ -221,6 +269,38 @@ def retry(session: Session, post_id: int, *, actor: str, now: datetime | None = 
         )
     requeue_post(session, post_id, now)
     audit.record(session, actor, "retry", content_id=post.content_id, post_id=post_id)
+    session.refresh(post)
+    return post
+
+
+def redraft(session: Session, config: Config, post_id: int, *, actor: str, reason: str) -> Post:
+    """Render a waiting post again from its current content and config, store that draft in
+    place of the approved one and audit both hashes; a draft with problems changes nothing."""
+    if not reason.strip():
+        raise UserError("a redraft needs a reason; pass --reason TEXT")
+    post = get_post(session, post_id)
+    if post.state not in CANCELLABLE:
+        raise StateError(
+            f"post {post_id} is {post.state}; only scheduled or retry_wait posts can be redrafted"
+        )
+    target = Target(post.account.name, Platform(post.platform))
+    documents, problems = drafts_for(config, post.content, [target])
+    if problems:
+        raise UserError(f"post {post_id} cannot be redrafted: " + "; ".join(problems))
+    old = (post.draft or {}).get("sha256")
+    new = documents[target.account_name]
+    if not store_draft(session, post_id, new, CANCELLABLE):
+        raise StateError(f"post {post_id} was claimed a moment ago; see `crosspost posts show`")
+    audit.record(
+        session,
+        actor,
+        "redraft",
+        content_id=post.content_id,
+        post_id=post_id,
+        reason=reason.strip(),
+        old_draft_sha256=old,
+        new_draft_sha256=new["sha256"],
+    )
     session.refresh(post)
     return post
 

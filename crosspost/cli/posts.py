@@ -77,14 +77,16 @@ def show(
     with runtime.factory() as session:
         detail = post_detail(session, post_id)
         data = row_json(detail.row, zone)
+        data["draft"] = detail.row.post.draft
         data["attempt_log"] = [attempt_json(a, zone) for a in detail.attempt_log]
         data["audit_log"] = [audit_json(e, zone) for e in detail.audit_log]
     if as_json:
         print_json(data)
         return
     for key, value in data.items():
-        if key not in ("attempt_log", "audit_log"):
+        if key not in ("attempt_log", "audit_log", "draft"):
             console.print(f"[bold]{key}[/]: {value}", highlight=False)
+    print_draft(data["draft"])
     console.print("[bold]attempts[/]:")
     for a in data["attempt_log"]:
         console.print(
@@ -95,3 +97,47 @@ def show(
     console.print("[bold]history[/]:")
     for e in data["audit_log"]:
         console.print(f"  {e['at']} {e['actor']} {e['action']} {e['detail']}", highlight=False)
+
+
+def print_draft(document: dict[str, Any] | None) -> None:
+    """The stored draft: exactly what the worker will send (or sent)."""
+    if document is None:
+        console.print("[bold]draft[/]: none stored yet (drafted at its first claim)")
+        return
+    draft, source = document["draft"], document["source"]
+    console.print(
+        f"[bold]draft[/]: {document['sha256'][:12]} from {source.get('template') or '-'}",
+        highlight=False,
+    )
+    for label in ("title", "description", "link"):
+        if draft.get(label):
+            console.print(f"  {label}: {draft[label]}", highlight=False)
+    if draft.get("tags"):
+        console.print(f"  tags: {', '.join(draft['tags'])}", highlight=False)
+    for number, part in enumerate(draft["parts"], 1):
+        console.print(f"  part {number}:\n    " + part.replace("\n", "\n    "), highlight=False)
+    for m in draft["media"]:
+        console.print(f"  {m['role']}: {m['path']} ({m['size']} bytes)", highlight=False)
+
+
+@app.command("redraft")
+@handle_errors
+def redraft(
+    post_id: int,
+    reason: Annotated[str, typer.Option("--reason", help="Why the approved draft changes")],
+    by: Annotated[str | None, typer.Option("--by")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON with stable keys.")] = False,
+) -> None:
+    """Render a scheduled or waiting post again from its current content and config."""
+    from crosspost.audit import current_actor
+    from crosspost.scheduling import redraft as redraft_post
+
+    with runtime.transaction() as session:
+        post = redraft_post(
+            session, runtime.config, post_id, actor=current_actor(by), reason=reason
+        )
+        document = post.draft or {}
+    if as_json:
+        print_json({"id": post_id, "draft": document})
+        return
+    console.print(f"post {post_id} redrafted: {document.get('sha256', '')[:12]}", highlight=False)

@@ -152,6 +152,11 @@ class Account(Base):
 
 
 LIVE_STATES_SQL = "state IN ('scheduled', 'publishing', 'retry_wait', 'unknown')"
+# A first post (not a repost) that may still reach the platform or already did.
+ONCE_SQL = (
+    "reposted_from_id IS NULL AND "
+    "state IN ('scheduled', 'publishing', 'retry_wait', 'unknown', 'published')"
+)
 
 
 class Post(Base):
@@ -168,6 +173,16 @@ class Post(Base):
             unique=True,
             sqlite_where=text(LIVE_STATES_SQL),
             postgresql_where=text(LIVE_STATES_SQL),
+        ),
+        # Published included: a second `schedule` of content already out is refused by the
+        # database too; `repost` (reposted_from_id set) is the one way to publish it again.
+        Index(
+            "uq_post_once",
+            "content_id",
+            "account_id",
+            unique=True,
+            sqlite_where=text(ONCE_SQL),
+            postgresql_where=text(ONCE_SQL),
         ),
     )
 
@@ -197,6 +212,12 @@ class Post(Base):
     published_at: Mapped[datetime | None]
     # When an alert went out for it being stuck `unknown` (so it goes out once).
     alerted_at: Mapped[datetime | None]
+    # The checked draft stored at scheduling (posts/drafts.py): what is published, never
+    # rendered again. None only for a post from before migration 0004 (drafted at its claim).
+    # Deferred: listings never load it; the worker reads it with one select of the column.
+    draft: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON(none_as_null=True), nullable=True, deferred=True
+    )
 
     content: Mapped[Content] = relationship(back_populates="posts")
     account: Mapped[Account] = relationship()

@@ -8,4 +8,5 @@ results  one call records a leased post's result, through a database outage
 leases   heartbeats, expiry of vanished workers, unknown posts to alert about
 due      when the next post becomes claimable
 waiting  when a post goes out and why it waits
+drafts   the checked draft stored on a post at scheduling: what is published
 """

@@ -6,7 +6,9 @@ they happen, each checked against the declared transitions and guarded by the st
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -31,9 +33,11 @@ def add_post(
     now: datetime,
     reposted_from_id: int | None = None,
     reason: str | None = None,
+    draft: Mapping[str, Any] | None = None,
 ) -> Post | None:
-    """A new post, due at `at`; None if the account already has a live post of this content
-    (the database's `uq_post_live` refused it: another process scheduled it a moment ago)."""
+    """A new post, due at `at`, with its stored draft (`posts.drafts.stored_document`); None
+    if the database refused it (`uq_post_live`: a live post of this content on the account;
+    `uq_post_once`: a first post live or published): another process scheduled it just now."""
     post = Post(
         content_id=content_id,
         account_id=account_id,
@@ -46,6 +50,7 @@ def add_post(
         updated_at=now,
         reposted_from_id=reposted_from_id,
         reason=reason,
+        draft=dict(draft) if draft is not None else None,
     )
     session.add(post)
     try:

@@ -23,6 +23,7 @@ from crosspost.adapters.base import (
     Adapter,
     AmbiguousOutcomeError,
     AuthenticationError,
+    Draft,
     Pacing,
     PermanentError,
     ProgressCallback,
@@ -36,9 +37,10 @@ from crosspost.config import Config
 from crosspost.content import get_content, snapshot
 from crosspost.db.engine import driver_message
 from crosspost.db.outages import is_database_outage, log_failure
-from crosspost.drafting import draft_for
-from crosspost.media import missing_media
+from crosspost.drafting import draft_for, draft_source
+from crosspost.media import changed_media, missing_media
 from crosspost.posts.claims import Claim
+from crosspost.posts.drafts import draft_of, read_stored, store_legacy_draft, stored_document
 from crosspost.posts.results import (
     AttemptResult,
     Failed,
@@ -167,11 +169,33 @@ class Executor:
         return self._record_error(claim, failure)
 
     def build_request(self, claim: Claim, *, check: bool = True) -> PublishRequest:
-        """Everything the adapter needs, read in one short transaction before the call.
-
-        With `check`, a missing media file or a rendering problem raises PermanentError;
-        reconciliation builds the same request without checking, only to recognise the copy.
+        """The post's stored draft (one short read), never rendered again: what was approved at
+        scheduling (or by `redraft`) is what goes out. With `check`, a stored media file that is
+        gone or changed raises PermanentError naming it; reconciliation builds the same request
+        without checking, only to recognise the copy. A post from before stored drafts is
+        drafted once here and that draft stored.
         """
+        with self.factory() as session:
+            document = read_stored(session, claim.post_id)
+        if document is not None:
+            draft = draft_of(document)
+        else:
+            draft = self._draft_legacy(claim, check=check)
+        if check:
+            problems = changed_media(draft.media)
+            if problems:
+                raise PermanentError("; ".join(problems))
+        return PublishRequest(
+            post_id=claim.post_id,
+            attempt_number=claim.attempt_number,
+            draft=draft,
+            scheduled_at=claim.scheduled_at,
+            first_attempt_at=claim.first_attempt_at,
+        )
+
+    def _draft_legacy(self, claim: Claim, *, check: bool) -> Draft:
+        """Render a post scheduled before drafts were stored, once, and store that draft.
+        Without `check` (reconciliation) a draft with problems is used to look, not stored."""
         with self.factory() as session:
             content = get_content(session, claim.content_id)
             problems = missing_media([(m.path, m.size) for m in content.media])
@@ -180,19 +204,23 @@ class Executor:
             snap = snapshot(content)
         adapter = self.adapters.get(claim.account_name)
         draft = draft_for(self.config, claim.account_name, snap, adapter=adapter)
-        if draft.problems and check:
-            raise PermanentError("; ".join(draft.problems))
-        if not check and not (draft.parts or draft.title):
-            # The draft could not be made again (its podcast video, say): there is nothing to
-            # recognise a copy by, and an empty text would match any post. Ask again later.
-            raise RetryableError("cannot rebuild the draft: " + "; ".join(draft.problems))
-        return PublishRequest(
-            post_id=claim.post_id,
-            attempt_number=claim.attempt_number,
-            draft=draft,
-            scheduled_at=claim.scheduled_at,
-            first_attempt_at=claim.first_attempt_at,
+        if draft.problems or problems:
+            if check:
+                raise PermanentError("; ".join(draft.problems))
+            if not (draft.parts or draft.title):
+                # The draft could not be made again (its podcast video, say): there is nothing
+                # to recognise a copy by, and an empty text would match any post. Ask later.
+                raise RetryableError("cannot rebuild the draft: " + "; ".join(draft.problems))
+            return draft
+        document = stored_document(draft, draft_source(adapter, snap.kind))
+        with self.factory.begin() as session:
+            store_legacy_draft(session, claim, document, actor=self.worker_id)
+        log.info(
+            "post %s had no stored draft (scheduled before 0004): drafted once now, %s",
+            claim.post_id,
+            document["sha256"][:12],
         )
+        return draft
 
     def _record_receipt(self, claim: Claim, receipt: Receipt) -> Outcome:
         pacing = self._pacing(claim)

@@ -1,7 +1,8 @@
 """Reconciliation: for a post whose outcome is unknown, ask the platform before trying again.
 
 A worker that died mid-publish, a timeout, a dropped connection or a duplicate-content answer
-leaves a post `unknown`. Here the adapter looks for a copy published since the first attempt:
+leaves a post `unknown`. Here the adapter looks for a copy of the post's stored draft (what was
+sent, never a fresh rendering) published since the first attempt:
 found → `published` with that remote id; not found → back to the queue (or failed, once its
 attempts are used up); the look-up itself failing → still `unknown`, asked again later. The
 post store records each finding (posts/results.py).

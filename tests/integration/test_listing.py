@@ -22,23 +22,21 @@ def test_listing_more_posts_than_a_statement_may_bind(db, memory_config):
         item = make_content(session)
         sync_accounts(session, memory_config)
         account_id = session.scalar(select(Account.id).where(Account.name == "xacct"))
-        rows = [
-            {
-                "content_id": item.id,
-                "account_id": account_id,
-                "platform": "x",
-                "scheduled_at": now,
-                "state": "published",
-                "attempt_count": 1,
-                "remote_extra_ids": [],
-                "created_by": "bench",
-                "created_at": now,
-                "updated_at": now,
-            }
-            for _ in range(MANY)
-        ]
-        session.execute(insert(Post), rows)
-        first = session.scalar(select(Post.id).order_by(Post.id))
+        # One first post and its reposts: uq_post_once allows a single first post published.
+        row = {
+            "content_id": item.id,
+            "account_id": account_id,
+            "platform": "x",
+            "scheduled_at": now,
+            "state": "published",
+            "attempt_count": 1,
+            "remote_extra_ids": [],
+            "created_by": "bench",
+            "created_at": now,
+            "updated_at": now,
+        }
+        first = session.execute(insert(Post).values(**row).returning(Post.id)).scalar_one()
+        session.execute(insert(Post), [{**row, "reposted_from_id": first}] * (MANY - 1))
         session.execute(
             insert(Attempt),
             [

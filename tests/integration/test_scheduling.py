@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from crosspost.adapters.base import ContentKind, MediaRole
 from crosspost.db.models import AuditEvent, Post
@@ -141,3 +141,116 @@ def test_with_no_platform_named_an_article_goes_to_every_account_that_takes_arti
     with db.factory() as session:
         platforms = sorted(session.get(Post, i).platform for i in post_ids)
     assert platforms == ["facebook", "x"]
+
+
+def test_published_content_is_refused_naming_repost_which_still_works(db, memory_config):
+    from crosspost.worker.dispatcher import Worker
+
+    with db.factory.begin() as session:
+        item = make_content(session)
+        (first,) = schedule_now(session, memory_config, item.id, platforms=["x"])
+    Worker(memory_config, db.factory).run_once()
+    again = f"`crosspost repost {item.id} --platform x --now --reason TEXT`"
+    with db.factory.begin() as session, pytest.raises(SchedulingProblems) as refused:
+        schedule_now(session, memory_config, item.id, platforms=["x"])
+    assert refused.value.problems == [
+        f"xacct: already published as post {first}; to publish it again use {again}"
+    ]
+    with db.factory.begin() as session:
+        (second,) = [
+            p.id
+            for p in repost(
+                session, memory_config, item.id, "x", utcnow(), actor="tuan", reason="bản sửa"
+            )
+        ]
+    Worker(memory_config, db.factory).run_once()
+    # A repost of the repost: still possible, linked to the latest post.
+    with db.factory.begin() as session:
+        (third,) = [
+            p.id
+            for p in repost(
+                session, memory_config, item.id, "x", utcnow(), actor="tuan", reason="lần ba"
+            )
+        ]
+    with db.factory() as session:
+        posts = {p.id: p for p in session.scalars(select(Post).where(Post.content_id == item.id))}
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "repost").order_by(AuditEvent.id)
+        ).all()
+    assert posts[second].state == "published" and posts[second].reposted_from_id == first
+    assert posts[third].reposted_from_id == second
+    assert [(e.post_id, e.detail["reason"]) for e in events] == [
+        (second, "bản sửa"),
+        (third, "lần ba"),
+    ]
+
+
+def test_the_database_refuses_a_second_first_post_whatever_the_check_saw(
+    db, memory_config, monkeypatch
+):
+    """The database decides: both get past the application's check, one insert wins."""
+    import contextlib
+    import threading
+
+    import crosspost.scheduling as scheduling
+
+    with db.factory.begin() as session:
+        item = make_content(session)
+        (first,) = schedule_now(session, memory_config, item.id, platforms=["x"])
+    with db.factory.begin() as session:  # published: the index over live + published decides
+        session.execute(update(Post).where(Post.id == first).values(state="published"))
+    both_checked = threading.Barrier(2)
+
+    def passes(*args, **kwargs):
+        # On SQLite the second waits for the first's write lock: the barrier breaks.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_checked.wait(timeout=2)
+
+    monkeypatch.setattr(scheduling, "already_posted", passes)
+    outcomes: list[str] = []
+
+    def attempt():
+        try:
+            with db.factory.begin() as session:
+                schedule_now(session, memory_config, item.id, platforms=["x"])
+            outcomes.append("created")
+        except SchedulingProblems as exc:
+            outcomes.append(exc.problems[0])
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    with db.factory() as session:
+        count = session.scalar(select(func.count(Post.id)).where(Post.content_id == item.id))
+    assert count == 1
+    assert all("scheduled by someone else" in o for o in outcomes), outcomes
+
+
+def test_two_schedules_of_new_content_at_once_make_exactly_one_post(db, memory_config):
+    import threading
+
+    with db.factory.begin() as session:
+        item = make_content(session)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def attempt():
+        start.wait(timeout=10)
+        try:
+            with db.factory.begin() as session:
+                schedule_now(session, memory_config, item.id, platforms=["x"])
+            outcomes.append("created")
+        except SchedulingProblems as exc:
+            outcomes.append(exc.problems[0])
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    with db.factory() as session:
+        count = session.scalar(select(func.count(Post.id)).where(Post.content_id == item.id))
+    assert count == 1
+    assert sorted(outcomes)[0] == "created" and len(outcomes) == 2, outcomes

@@ -1,5 +1,6 @@
-"""Faults of the worker's own machine: a full disk while preparing a post is a wait, not a
-failure; any other preparation error fails the post with its reason."""
+"""Faults of the worker's own machine: a full disk while preparing a post (drafting one from
+before stored drafts, which may write the podcast video) is a wait, not a failure; any other
+preparation error (checking the stored draft's media) fails the post with its reason."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import errno
 import time
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from crosspost.accounts import build_adapter
 from crosspost.adapters.base import ContentKind, Draft, MediaRole, Platform
-from crosspost.db.models import Attempt
+from crosspost.db.models import Attempt, Post
 from crosspost.posts import claims, leases
 from crosspost.worker import executor as executor_module
 from crosspost.worker.dispatcher import Worker
@@ -20,8 +21,8 @@ from tests.integration.test_worker import given_post_on_x, journal_entries, post
 from tests.support.factories import make_content, schedule_now
 
 
-def failing_once(error: OSError):
-    real = executor_module.draft_for
+def failing_once(error: OSError, name: str = "draft_for"):
+    real = getattr(executor_module, name)
     calls = {"n": 0}
 
     def prepare(*args, **kwargs):
@@ -38,6 +39,8 @@ def test_a_full_disk_while_preparing_media_waits_and_tries_again(db, memory_conf
     no_space = OSError(errno.ENOSPC, "No space left on device", "/var/crosspost/media-cache")
     monkeypatch.setattr(executor_module, "draft_for", failing_once(no_space))
     post_id = given_post_on_x(db, memory_config)
+    with db.factory.begin() as session:  # scheduled before stored drafts: drafted at its claim
+        session.execute(update(Post).where(Post.id == post_id).values(draft=None))
     # When the worker runs until the post is out
     row = run_until_ended(db, memory_config, post_id)
     # Then the full disk cost one retryable attempt, and the post went out on the next
@@ -75,7 +78,7 @@ def attempt_log(db, post_id: int) -> list[tuple[str | None, str | None]]:
 
 def test_another_preparation_error_fails_the_post_with_its_reason(db, memory_config, monkeypatch):
     denied = OSError(errno.EACCES, "Permission denied", "/srv/media/clip.mp4")
-    monkeypatch.setattr(executor_module, "draft_for", failing_once(denied))
+    monkeypatch.setattr(executor_module, "changed_media", failing_once(denied, "changed_media"))
     post_id = given_post_on_x(db, memory_config)
     Worker(memory_config, db.factory, concurrency=1).run_once()
     row = post(db, post_id)
@@ -107,16 +110,16 @@ def test_a_database_outage_while_reading_the_post_is_a_retry_not_a_failure(
 ):
     from sqlalchemy.exc import OperationalError
 
-    real = executor_module.get_content
+    real = executor_module.read_stored
     calls = {"n": 0}
 
-    def flaky(session, content_id):
+    def flaky(session, post_id):
         calls["n"] += 1
         if calls["n"] == 1:
             raise OperationalError("SELECT …", {}, Exception("server closed the connection"))
-        return real(session, content_id)
+        return real(session, post_id)
 
-    monkeypatch.setattr(executor_module, "get_content", flaky)
+    monkeypatch.setattr(executor_module, "read_stored", flaky)
     post_id = given_post_on_x(db, memory_config)
     row = run_until_ended(db, memory_config, post_id)
     assert row.state == "published"
@@ -129,11 +132,13 @@ def test_a_database_outage_while_reading_the_post_is_a_retry_not_a_failure(
 def test_a_draft_that_cannot_be_made_again_leaves_the_post_unknown(
     db, memory_config, journal, monkeypatch
 ):
-    # Given a post that went out, whose worker died before recording it
+    # Given a post sent before drafts were stored, whose worker died before recording it
     post_id = given_post_on_x(db, memory_config)
     (claim,) = claims.claim_due(db.factory, "dead-worker", 1, timedelta(seconds=0.2))
     executor = Executor(memory_config, db.factory, "dead-worker")
     build_adapter(memory_config, "xacct").publish(executor.build_request(claim))
+    with db.factory.begin() as session:
+        session.execute(update(Post).where(Post.id == post_id).values(draft=None))
     time.sleep(0.3)
     leases.expire_leases(db.factory)
 
