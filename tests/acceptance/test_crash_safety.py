@@ -48,6 +48,25 @@ def not_ended(db) -> list[tuple[int, str, str, str | None, str | None]]:
     return [tuple(row) for row in rows if row.state not in ENDED]
 
 
+def attempt_log(db) -> list[tuple[int, str, int, str | None, str | None, str | None]]:
+    """Every attempt (post, platform, number, outcome, remote id, message): what to read when
+    the sandbox holds a copy twice."""
+    with db.factory() as session:
+        rows = session.execute(
+            select(
+                Attempt.post_id,
+                Post.platform,
+                Attempt.number,
+                Attempt.outcome,
+                Attempt.remote_id,
+                Attempt.message,
+            )
+            .join(Post, Post.id == Attempt.post_id)
+            .order_by(Attempt.post_id, Attempt.number)
+        ).all()
+    return [tuple(row) for row in rows]
+
+
 def test_sigkill_at_random_moments_loses_and_doubles_nothing(db, sandbox, tmp_path):
     # Given articles (Facebook, X) and videos (all three) due now, on a short lease
     path = write_config(
@@ -102,7 +121,7 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(db, sandbox, tmp_pa
     final = states(db)
     assert all(s in ENDED for s in final.values()), (not_ended(db), stderr[-3000:])
     state = sandbox.state()
-    assert duplicates(state) == []
+    assert duplicates(state) == [], attempt_log(db)
     remote = {
         "facebook": {p["id"] for p in state["facebook"]["posts"]}
         | {v["id"] for v in state["facebook"]["videos"]},
