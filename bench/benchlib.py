@@ -14,20 +14,16 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 from rich.markup import escape
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import create_engine, func, select, text
 
-from crosspost.accounts import sync_accounts
 from crosspost.config import Config, load_config
-from crosspost.db.engine import transaction
 from crosspost.db.models import Base, Post
 from crosspost.db.scratch import ScratchDatabase
-from crosspost.timeutil import utcnow
 
 # The tables, for bulk inserts with SQLAlchemy core.
 TABLES = Base.metadata.tables
@@ -367,58 +363,6 @@ access_token_secret = "secrets"
 def platform_of(n: int) -> str:
     """Posts alternate between the two accounts: odd numbers on X, even on Facebook."""
     return "x" if n % 2 else "facebook"
-
-
-def add_articles(db: BenchDatabase, config: Config, due: Sequence[datetime]) -> None:
-    """One approved article and one scheduled post per time in `due` (post n is due at
-    due[n-1]), inserted with SQLAlchemy core in one transaction, with explicit ids 1..n."""
-    now = utcnow()
-    with transaction(db.factory) as session:
-        rows = sync_accounts(session, config)
-        account_ids = {p: rows[name].id for p, name in ACCOUNTS.items()}
-    contents = [
-        {
-            "id": n,
-            "kind": "article",
-            "title": TITLE.format(n=n),
-            "summary": SUMMARY,
-            "body": "",
-            "link": LINK.format(n=n),
-            "hashtags": HASHTAGS,
-            "unit": "HN",
-            "language": "vi",
-            "overrides": {},
-            "review_state": "approved",
-            "created_by": "bench",
-            "created_at": now,
-            "submitted_by": "bench",
-            "submitted_at": now,
-            "reviewed_by": "bench",
-            "reviewed_at": now,
-        }
-        for n in range(1, len(due) + 1)
-    ]
-    posts = [
-        {
-            "id": n,
-            "content_id": n,
-            "account_id": account_ids[platform_of(n)],
-            "platform": platform_of(n),
-            "scheduled_at": at,
-            "next_attempt_at": at,
-            "state": "scheduled",
-            "attempt_count": 0,
-            "remote_extra_ids": [],
-            "created_by": "bench",
-            "created_at": now,
-            "updated_at": now,
-        }
-        for n, at in enumerate(due, start=1)
-    ]
-    with db.engine.begin() as conn:
-        conn.execute(insert(TABLES["content"]), contents)
-        conn.execute(insert(TABLES["post"]), posts)
-    db.fix_sequences()
 
 
 def count_states(db: BenchDatabase) -> dict[str, int]:

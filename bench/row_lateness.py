@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from articles import add_articles
 from benchlib import (
     HERE,
     BenchDatabase,
     Line,
     SandboxProcess,
     Workers,
-    add_articles,
     describe_states,
     error_line,
     first_request_at,

@@ -13,12 +13,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from articles import add_articles
 from benchlib import (
     BenchDatabase,
     Line,
     SandboxProcess,
     Workers,
-    add_articles,
     describe_states,
     error_line,
     load_bench_config,
