@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -37,17 +38,20 @@ BUILTIN_ADAPTERS: dict[Platform, str] = {
 }
 
 
-class PlatformRules(Protocol):
-    """A platform's part of rendering (`crosspost.render.render_draft`)."""
+class PlatformRules(ABC):
+    """A platform's part of rendering (`crosspost.render.render_draft`); each platform package
+    subclasses it as `render.RULES`."""
 
+    @abstractmethod
     def media_for(self, content: ContentSnapshot, limits: Limits) -> tuple[MediaFile, ...]:
         """The files the draft uploads, in upload order."""
-        ...
 
     def missing_media(self, content: ContentSnapshot) -> list[str]:
-        """Files this platform needs beyond what the content's kind needs everywhere."""
-        ...
+        """Files this platform needs beyond what the content's kind needs everywhere (none
+        unless the platform says otherwise)."""
+        return []
 
+    @abstractmethod
     def render(
         self,
         content: ContentSnapshot,
@@ -56,7 +60,6 @@ class PlatformRules(Protocol):
         media: tuple[MediaFile, ...],
     ) -> Draft:
         """The draft's text (and title, tags, link) with the problems found making it fit."""
-        ...
 
 
 class PlatformPreview(Protocol):

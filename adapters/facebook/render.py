@@ -24,6 +24,7 @@ from crosspost.adapters.base import (
     Platform,
 )
 from crosspost.adapters.facebook.checks import message_problems
+from crosspost.adapters.registry import PlatformRules
 from crosspost.render.fields import build_fields, override_text
 from crosspost.render.fitting import fit
 from crosspost.render.selection import pictures
@@ -59,7 +60,7 @@ def render_facebook(
     )
 
 
-class FacebookRules:
+class FacebookRules(PlatformRules):
     """Facebook's part of `crosspost.render.render_draft`: which files go, and the message."""
 
     def media_for(self, content: ContentSnapshot, limits: Limits) -> tuple[MediaFile, ...]:
@@ -72,9 +73,6 @@ class FacebookRules:
             return (video,)
         cover = content.media_with_role(MediaRole.COVER)
         return (cover,) if content.kind == ContentKind.PODCAST and cover else ()
-
-    def missing_media(self, content: ContentSnapshot) -> list[str]:
-        return []
 
     def render(
         self,

@@ -26,6 +26,7 @@ from crosspost.adapters.base import (
     MediaRole,
     Platform,
 )
+from crosspost.adapters.registry import PlatformRules
 from crosspost.adapters.x.adapter import THREAD_MODES
 from crosspost.adapters.x.checks import text_problems
 from crosspost.adapters.x.thread import split_thread
@@ -91,7 +92,7 @@ def render_x(content: ContentSnapshot, settings: Mapping[str, Any], limits: Limi
     )
 
 
-class XRules:
+class XRules(PlatformRules):
     """X's part of `crosspost.render.render_draft`: which files go, and the text."""
 
     def media_for(self, content: ContentSnapshot, limits: Limits) -> tuple[MediaFile, ...]:
@@ -101,9 +102,6 @@ class XRules:
             return (video,) if video else ()
         roles = (MediaRole.COVER,) if content.kind == ContentKind.PODCAST else None
         return pictures(content, limits, roles)
-
-    def missing_media(self, content: ContentSnapshot) -> list[str]:
-        return []
 
     def render(
         self,

@@ -32,6 +32,7 @@ from crosspost.adapters.base import (
     MediaRole,
     Platform,
 )
+from crosspost.adapters.registry import PlatformRules
 from crosspost.adapters.youtube.checks import NO_PODCAST_VIDEO, metadata_problems, tags_length
 from crosspost.render.fields import build_fields, labels, override_text, overrides_for
 from crosspost.render.fitting import fit
@@ -114,7 +115,7 @@ def render_youtube(content: ContentSnapshot, settings: Mapping[str, Any], limits
     )
 
 
-class YouTubeRules:
+class YouTubeRules(PlatformRules):
     """YouTube's part of `crosspost.render.render_draft`: the video, its thumbnail, its text."""
 
     def media_for(self, content: ContentSnapshot, limits: Limits) -> tuple[MediaFile, ...]:
