@@ -175,6 +175,36 @@ class Draft:
         return first_with_role(self.media, roles)
 
 
+class StepKind(enum.StrEnum):
+    """The steps of a publish that make something on the platform, each with its receipt."""
+
+    PART = "part"  # one post of a thread (number 1 is the first post), or the only post
+    VIDEO = "video"  # an uploaded video (YouTube's videos.insert, Facebook's upload session)
+    THUMBNAIL = "thumbnail"  # a video's custom thumbnail (remote id: the video's)
+    PLAYLIST = "playlist"  # the video's playlist item
+    MEDIA = "media"  # an uploaded media object a later step attaches (X media ids)
+
+
+@dataclass(frozen=True)
+class StepReceipt:
+    """One confirmed step of a publish: what was made and its id, known as soon as the
+    platform answered, so a later attempt resumes after it and never makes it again."""
+
+    kind: StepKind
+    number: int  # 1-based within its kind (thread part 1, 2, …)
+    remote_id: str
+    url: str | None = None
+
+    @property
+    def key(self) -> tuple[StepKind, int]:
+        return (self.kind, self.number)
+
+
+# Called by an adapter with each step's receipt the moment the platform confirms it; the worker
+# records it before the adapter goes on. If it raises, the adapter must stop and let it through.
+StepCallback = Callable[[StepReceipt], None]
+
+
 @dataclass(frozen=True)
 class PublishRequest:
     """One attempt to publish one post: the draft plus what identifies the attempt."""
@@ -185,18 +215,40 @@ class PublishRequest:
     scheduled_at: datetime
     # When the first attempt began: find_existing looks for copies created since then.
     first_attempt_at: datetime | None = None
+    # Steps earlier attempts confirmed: publish resumes after them, find_existing from them.
+    done: tuple[StepReceipt, ...] = ()
+    # Remote ids other posts hold: never this post's copy (a repost is not its original).
+    exclude_ids: frozenset[str] = frozenset()
+    # A per-post token a platform may carry where the public does not read it (a YouTube
+    # tag): find_existing matches on it where the platform lets a post carry one.
+    marker: str | None = None
+    on_step: StepCallback | None = None
+
+    def done_id(self, kind: StepKind, number: int = 1) -> str | None:
+        """The remote id of a step an earlier attempt (or this one) confirmed, if any."""
+        return next((s.remote_id for s in self.done if s.key == (kind, number)), None)
+
+    def confirm(self, step: StepReceipt) -> None:
+        """Report a confirmed step (recorded before this returns); exceptions pass through."""
+        if self.on_step is not None:
+            self.on_step(step)
 
 
 @dataclass(frozen=True)
 class Receipt:
-    """What the platform gave back for a published post."""
+    """What the platform gave back for a published post (or what find_existing found)."""
 
     remote_id: str
     url: str | None = None
     # Ids of further objects created for the post (thread replies, uploaded media, thumbnails).
     extra_ids: tuple[str, ...] = ()
-    # Parts that could not be published although the post stands (an X thread cut short).
+    # Notes on the post that stands (e.g. a thumbnail the platform would not take).
     warnings: tuple[str, ...] = ()
+    # Every step's receipt, the earlier attempts' included (the store keeps each once).
+    steps: tuple[StepReceipt, ...] = ()
+    # From find_existing: False when only the first steps are there (a thread found up to a
+    # part): the post resumes after them instead of being published.
+    complete: bool = True
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -265,6 +317,13 @@ class AmbiguousOutcomeError(PublishError):
     """
 
     outcome = "ambiguous"
+
+
+class InconclusiveError(PublishError):
+    """find_existing saw candidates but no proof (several alike, or one without its marker):
+    the post stays unknown and says so, rather than guessing."""
+
+    outcome = "inconclusive"
 
 
 class DuplicateContentError(AmbiguousOutcomeError):

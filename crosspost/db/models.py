@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -218,10 +219,42 @@ class Post(Base):
     draft: Mapped[dict[str, Any] | None] = mapped_column(
         JSON(none_as_null=True), nullable=True, deferred=True
     )
+    # A random per-post token, set when the post is created; an adapter puts it where the
+    # platform carries it unseen by the public (a YouTube tag) so reconciliation has proof.
+    marker: Mapped[str | None] = mapped_column(String(32))
 
     content: Mapped[Content] = relationship(back_populates="posts")
     account: Mapped[Account] = relationship()
     attempts: Mapped[list[Attempt]] = relationship(back_populates="post", order_by="Attempt.id")
+    steps: Mapped[list[PostStep]] = relationship(
+        back_populates="post", order_by="(PostStep.kind, PostStep.number)"
+    )
+
+
+class StepState(enum.StrEnum):
+    CONFIRMED = "confirmed"  # the platform made it: never made again
+    REFUSED = "refused"  # the platform refused it for good (a thread cut by a policy refusal)
+
+
+class PostStep(Base):
+    """One step of a post's publish (a thread part, an upload, a thumbnail, a playlist item),
+    written the moment the platform confirmed it, so a retry resumes after it."""
+
+    __tablename__ = "post_step"
+    __table_args__ = (UniqueConstraint("post_id", "kind", "number", name="uq_post_step"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default=StepState.CONFIRMED)
+    remote_id: Mapped[str | None] = mapped_column(String(256), index=True)
+    remote_url: Mapped[str | None] = mapped_column(Text)
+    attempt_number: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+
+    post: Mapped[Post] = relationship(back_populates="steps")
 
 
 class Attempt(Base):

@@ -42,6 +42,7 @@ class Claim:
     scheduled_at: datetime
     created_at: datetime
     first_attempt_at: datetime
+    marker: str | None = None  # the post's token (posts.queue.new_marker); None before 0005
 
 
 def claim_due(
@@ -209,4 +210,5 @@ def _load_claim(
         scheduled_at=post.scheduled_at,
         created_at=post.created_at,
         first_attempt_at=as_utc(first) if first else (now if record_intent else post.scheduled_at),
+        marker=post.marker,
     )

@@ -6,6 +6,7 @@ they happen, each checked against the declared transitions and guarded by the st
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -51,6 +52,7 @@ def add_post(
         reposted_from_id=reposted_from_id,
         reason=reason,
         draft=dict(draft) if draft is not None else None,
+        marker=new_marker(),
     )
     session.add(post)
     try:
@@ -59,6 +61,11 @@ def add_post(
     except IntegrityError:
         return None
     return post
+
+
+def new_marker() -> str:
+    """A post's own token for reconciliation's proof: random, so no other post has it."""
+    return secrets.token_hex(8)
 
 
 def cancel_post(session: Session, post_id: int) -> None:

@@ -1,0 +1,176 @@
+"""Each step of a post's publish, recorded the moment the platform confirms it.
+
+An X thread is several posts, a YouTube publish an upload, a thumbnail and a playlist item. A
+step's receipt is written on its own, before the adapter goes on, so when the next step fails,
+the worker dies or an answer is lost, the next attempt (or the reconciler) knows exactly which
+steps exist and resumes after them: a confirmed step is never made twice, and a post is
+`published` only when every step is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from crosspost.adapters.base import StepKind, StepReceipt
+from crosspost.db.engine import transaction
+from crosspost.db.models import Post, PostState, PostStep, StepState
+from crosspost.db.outages import retry_while_unavailable
+from crosspost.posts.claims import Claim
+from crosspost.posts.states import LostLease
+from crosspost.timeutil import utcnow
+
+# Other posts' ids are looked at as far back as this before the post's first attempt: a copy
+# the reconciler may accept was made after that, and nothing older can be confused with it.
+HELD_IDS_LOOKBACK = timedelta(days=2)
+
+
+def confirmed_steps(session: Session, post_id: int) -> tuple[StepReceipt, ...]:
+    """The post's confirmed steps, in kind and number order."""
+    rows = session.execute(
+        select(PostStep.kind, PostStep.number, PostStep.remote_id, PostStep.remote_url)
+        .where(PostStep.post_id == post_id, PostStep.state == StepState.CONFIRMED.value)
+        .order_by(PostStep.kind, PostStep.number)
+    ).all()
+    return tuple(
+        StepReceipt(StepKind(kind), number, remote_id or "", url)
+        for kind, number, remote_id, url in rows
+    )
+
+
+def save_steps(
+    session: Session,
+    post_id: int,
+    attempt_number: int,
+    steps: Iterable[StepReceipt],
+    now: datetime,
+    *,
+    state: StepState = StepState.CONFIRMED,
+    message: str | None = None,
+) -> int:
+    """Write the steps not yet recorded (a step already there keeps its first receipt, so the
+    same receipt reported twice, by publish and again in its final receipt, is one row).
+    Returns how many were new."""
+    wanted = {s.key: s for s in steps}
+    if not wanted:
+        return 0
+    have = {
+        (StepKind(kind), number)
+        for kind, number in session.execute(
+            select(PostStep.kind, PostStep.number).where(PostStep.post_id == post_id)
+        )
+    }
+    new = [s for key, s in wanted.items() if key not in have]
+    for step in new:
+        session.add(
+            PostStep(
+                post_id=post_id,
+                kind=step.kind.value,
+                number=step.number,
+                state=state.value,
+                remote_id=step.remote_id or None,
+                remote_url=step.url,
+                attempt_number=attempt_number,
+                message=message,
+                recorded_at=now,
+            )
+        )
+    if new:
+        session.flush()
+    return len(new)
+
+
+def record_step(
+    factory: sessionmaker[Session], claim: Claim, step: StepReceipt, *, lease_seconds: float
+) -> None:
+    """Write one confirmed step for the post `claim` leases, in its own transaction, through a
+    database outage within the lease. Raises LostLease if another worker holds the post now
+    (the caller must stop: it no longer owns the publish), or the outage's error."""
+
+    def write() -> None:
+        with transaction(factory) as session:
+            held = session.execute(
+                update(Post)
+                .where(
+                    Post.id == claim.post_id,
+                    Post.lease_owner == claim.owner,
+                    Post.state.in_([PostState.PUBLISHING.value, PostState.UNKNOWN.value]),
+                )
+                .values(updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if int(held.rowcount) != 1:
+                raise LostLease(f"post {claim.post_id} is no longer leased to {claim.owner}")
+            save_steps(session, claim.post_id, claim.attempt_number, [step], utcnow())
+
+    what = f"post {claim.post_id}: recording {step.kind} {step.number} ({step.remote_id})"
+    retry_while_unavailable(write, what, lease_seconds)
+
+
+def ids_held_by_others(
+    session: Session, post_id: int, account_id: int, since: datetime
+) -> frozenset[str]:
+    """Remote ids that other posts of the account hold (their main id, further ids and every
+    step), among posts touched since `since` minus the look-back: none of them can be this
+    post's copy, whatever its text (a repost is never its original)."""
+    horizon = since - HELD_IDS_LOOKBACK
+    others = (
+        select(Post.id)
+        .where(Post.account_id == account_id, Post.id != post_id, Post.updated_at >= horizon)
+        .scalar_subquery()
+    )
+    held: set[str] = set()
+    for remote_id, extra in session.execute(
+        select(Post.remote_id, Post.remote_extra_ids).where(
+            Post.id.in_(others),
+            or_(Post.remote_id.is_not(None), Post.state == PostState.PUBLISHED.value),
+        )
+    ):
+        if remote_id:
+            held.add(remote_id)
+        held.update(str(i) for i in extra or ())
+    held.update(
+        session.scalars(
+            select(PostStep.remote_id).where(
+                PostStep.post_id.in_(others), PostStep.remote_id.is_not(None)
+            )
+        )
+    )
+    return frozenset(held)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a post's publish got: its confirmed thread parts and other steps."""
+
+    parts_done: int
+    steps_done: int
+    refused: str | None = None  # the step the platform refused for good, if one was
+
+
+def progress_of(session: Session, post_ids: Sequence[int]) -> dict[int, Progress]:
+    """Each listed post's progress (posts with no step recorded are left out): one query."""
+    if not post_ids:
+        return {}
+    parts: dict[int, int] = {}
+    steps: dict[int, int] = {}
+    refused: dict[int, str] = {}
+    for post_id, kind, number, state in session.execute(
+        select(PostStep.post_id, PostStep.kind, PostStep.number, PostStep.state).where(
+            PostStep.post_id.in_(list(post_ids))
+        )
+    ):
+        if state == StepState.REFUSED.value:
+            refused[post_id] = f"{kind} {number}"
+            continue
+        steps[post_id] = steps.get(post_id, 0) + 1
+        if kind == StepKind.PART.value:
+            parts[post_id] = parts.get(post_id, 0) + 1
+    return {
+        post_id: Progress(parts.get(post_id, 0), steps.get(post_id, 0), refused.get(post_id))
+        for post_id in set(steps) | set(refused)
+    }
