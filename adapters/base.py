@@ -182,7 +182,6 @@ class StepKind(enum.StrEnum):
     VIDEO = "video"  # an uploaded video (YouTube's videos.insert, Facebook's upload session)
     THUMBNAIL = "thumbnail"  # a video's custom thumbnail (remote id: the video's)
     PLAYLIST = "playlist"  # the video's playlist item
-    MEDIA = "media"  # an uploaded media object a later step attaches (X media ids)
 
 
 @dataclass(frozen=True)
@@ -272,12 +271,16 @@ class PublishError(Exception):
         http_status: int | None = None,
         platform_code: str | None = None,
         retry_at: datetime | None = None,
+        step: tuple[StepKind, int] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.http_status = http_status
         self.platform_code = platform_code
         self.retry_at = retry_at
+        # The step this failure is about (thread part 3: (PART, 3)), when a publish has several;
+        # a refusal for good of a later step ends the post failed with the first steps kept.
+        self.step = step
 
 
 class RetryableError(PublishError):
