@@ -194,7 +194,18 @@ def mark_failed(
     *,
     error: str,
     from_state: PostState = PostState.PUBLISHING,
+    remote_id: str | None = None,
+    remote_url: str | None = None,
+    extra_ids: Sequence[str] = (),
 ) -> None:
+    """Failed for good; with `remote_id`, failed partway (the first steps out stay linked)."""
+    kept: dict[str, Any] = {}
+    if remote_id is not None:
+        kept = {
+            "remote_id": remote_id,
+            "remote_url": remote_url,
+            "remote_extra_ids": list(extra_ids),
+        }
     move(
         session,
         post_id,
@@ -204,6 +215,7 @@ def mark_failed(
         next_attempt_at=None,
         last_error=error,
         wait_reason=None,
+        **kept,
         **RELEASE,
     )
 

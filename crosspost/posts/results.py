@@ -17,13 +17,14 @@ from enum import StrEnum
 from sqlalchemy.orm import Session, sessionmaker
 
 from crosspost.accounts import pause_account, rest_account
-from crosspost.adapters.base import Pacing, PublishError, Receipt
+from crosspost.adapters.base import Pacing, PermanentError, PublishError, Receipt, StepReceipt
 from crosspost.db.engine import driver_message, transaction
-from crosspost.db.models import PostState
+from crosspost.db.models import PostState, StepState
 from crosspost.db.outages import is_database_outage, retry_while_unavailable
 from crosspost.posts import moves
 from crosspost.posts.claims import Claim
 from crosspost.posts.states import AttemptOutcome, LostLease, RetryAction
+from crosspost.posts.steps import confirmed_steps, save_steps, summarise
 from crosspost.timeutil import utcnow
 
 log = logging.getLogger("crosspost.posts")
@@ -191,6 +192,7 @@ def _intent(claim: Claim) -> int:
 
 
 def _published(session: Session, claim: Claim, receipt: Receipt) -> None:
+    save_steps(session, claim.post_id, claim.attempt_number, receipt.steps, utcnow())
     note = "; ".join(receipt.warnings) or None
     moves.finish_attempt(
         session,
@@ -227,7 +229,7 @@ def _failed(
     post_id, owner = claim.post_id, claim.owner
     paused = False
     if decision.action == RetryAction.FAIL:
-        moves.mark_failed(session, post_id, owner, error=decision.reason or text)
+        _fail(session, claim, error, decision.reason or text, now)
     elif decision.action == RetryAction.RECONCILE:
         moves.mark_unknown(session, post_id, owner, error=text, reconcile_at=now)
     else:
@@ -249,7 +251,51 @@ def _failed(
     return paused
 
 
+def _fail(
+    session: Session,
+    claim: Claim,
+    error: PublishError | None,
+    reason: str,
+    now: datetime,
+    from_state: PostState = PostState.PUBLISHING,
+) -> None:
+    """Fail the post for good. If some of its steps are out (a thread cut by a refused reply),
+    it fails partway: the first steps' links stay with the post and the reason says so."""
+    done = confirmed_steps(session, claim.post_id)
+    if error is not None and error.step is not None and done and isinstance(error, PermanentError):
+        kind, number = error.step
+        refused = StepReceipt(kind, number, "")
+        save_steps(
+            session,
+            claim.post_id,
+            claim.attempt_number,
+            [refused],
+            now,
+            state=StepState.REFUSED,
+            message=error.message,
+        )
+    if not done:
+        moves.mark_failed(session, claim.post_id, claim.owner, error=reason, from_state=from_state)
+        return
+    first = done[0]
+    out = summarise(done)
+    moves.mark_failed(
+        session,
+        claim.post_id,
+        claim.owner,
+        error=f"failed partway ({out} out, first at {first.url or first.remote_id}): {reason}",
+        remote_id=first.remote_id,
+        remote_url=first.url,
+        extra_ids=[s.remote_id for s in done[1:]],
+        from_state=from_state,
+    )
+
+
 def _found(session: Session, claim: Claim, receipt: Receipt, now: datetime) -> None:
+    save_steps(session, claim.post_id, claim.attempt_number, receipt.steps, now)
+    if not receipt.complete:
+        _found_some(session, claim, receipt, now)
+        return
     moves.log_finding(
         session,
         claim.post_id,
@@ -272,6 +318,31 @@ def _found(session: Session, claim: Claim, receipt: Receipt, now: datetime) -> N
     )
 
 
+def _found_some(session: Session, claim: Claim, receipt: Receipt, now: datetime) -> None:
+    """The first steps are on the platform, not all: record them and resume after them now."""
+    where = summarise(confirmed_steps(session, claim.post_id))
+    moves.log_finding(
+        session,
+        claim.post_id,
+        claim.attempt_number + 1,
+        claim.owner,
+        now,
+        outcome=AttemptOutcome.RECONCILED,
+        message=f"found {where} on the platform: resuming after them",
+        remote_id=receipt.remote_id,
+        remote_url=receipt.url,
+    )
+    moves.mark_retry(
+        session,
+        claim.post_id,
+        claim.owner,
+        next_attempt_at=now,
+        error=f"incomplete: {where} out, the rest to publish",
+        wait_reason=f"resuming: {where} out",
+        from_state=PostState.UNKNOWN,
+    )
+
+
 def _not_found(session: Session, claim: Claim, gave_up: str | None, now: datetime) -> None:
     moves.log_finding(
         session,
@@ -283,9 +354,7 @@ def _not_found(session: Session, claim: Claim, gave_up: str | None, now: datetim
         message="no copy on the platform: publishing again",
     )
     if gave_up is not None:
-        moves.mark_failed(
-            session, claim.post_id, claim.owner, error=gave_up, from_state=PostState.UNKNOWN
-        )
+        _fail(session, claim, None, gave_up, now, from_state=PostState.UNKNOWN)
         return
     moves.mark_retry(
         session,

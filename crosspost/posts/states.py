@@ -30,6 +30,7 @@ class AttemptOutcome(enum.StrEnum):
     PERMANENT = "permanent"
     AMBIGUOUS = "ambiguous"
     DUPLICATE = "duplicate"
+    INCONCLUSIVE = "inconclusive"  # find_existing only: candidates but no proof
 
 
 class RetryAction(enum.StrEnum):

@@ -21,6 +21,7 @@ from crosspost.db.engine import transaction
 from crosspost.db.models import Post, PostState, PostStep, StepState
 from crosspost.db.outages import retry_while_unavailable
 from crosspost.posts.claims import Claim
+from crosspost.posts.moves import rowcount
 from crosspost.posts.states import LostLease
 from crosspost.timeutil import utcnow
 
@@ -30,16 +31,40 @@ HELD_IDS_LOOKBACK = timedelta(days=2)
 
 
 def confirmed_steps(session: Session, post_id: int) -> tuple[StepReceipt, ...]:
-    """The post's confirmed steps, in kind and number order."""
+    """The post's confirmed steps, in the order a publish makes them."""
     rows = session.execute(
-        select(PostStep.kind, PostStep.number, PostStep.remote_id, PostStep.remote_url)
-        .where(PostStep.post_id == post_id, PostStep.state == StepState.CONFIRMED.value)
-        .order_by(PostStep.kind, PostStep.number)
+        select(PostStep.kind, PostStep.number, PostStep.remote_id, PostStep.remote_url).where(
+            PostStep.post_id == post_id, PostStep.state == StepState.CONFIRMED.value
+        )
     ).all()
-    return tuple(
+    steps = [
         StepReceipt(StepKind(kind), number, remote_id or "", url)
         for kind, number, remote_id, url in rows
-    )
+    ]
+    return tuple(sorted(steps, key=step_order))
+
+
+def summarise(steps: Iterable[StepReceipt]) -> str:
+    """Steps in words for a reason or a listing: "parts 1–3", "video, thumbnail"."""
+    numbers: dict[StepKind, list[int]] = {}
+    for step in sorted(steps, key=step_order):
+        numbers.setdefault(step.kind, []).append(step.number)
+    words = []
+    for kind, found in numbers.items():
+        if kind is not StepKind.PART:
+            words.append(kind.value)
+        elif len(found) == 1:
+            words.append(f"part {found[0]}")
+        elif found == list(range(found[0], found[-1] + 1)):
+            words.append(f"parts {found[0]}–{found[-1]}")
+        else:
+            words.append("parts " + ", ".join(map(str, found)))
+    return ", ".join(words) or "nothing"
+
+
+def step_order(step: StepReceipt) -> tuple[int, int]:
+    """Steps in the order a publish makes them: the post or video first, then the rest."""
+    return (list(StepKind).index(step.kind), step.number)
 
 
 def save_steps(
@@ -103,7 +128,7 @@ def record_step(
                 .values(updated_at=utcnow())
                 .execution_options(synchronize_session=False)
             )
-            if int(held.rowcount) != 1:
+            if rowcount(held) != 1:
                 raise LostLease(f"post {claim.post_id} is no longer leased to {claim.owner}")
             save_steps(session, claim.post_id, claim.attempt_number, [step], utcnow())
 

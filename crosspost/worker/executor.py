@@ -13,7 +13,7 @@ import errno
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,6 +31,8 @@ from crosspost.adapters.base import (
     PublishRequest,
     Receipt,
     RetryableError,
+    StepCallback,
+    StepReceipt,
 )
 from crosspost.alerts import Alerts
 from crosspost.config import Config
@@ -50,7 +52,8 @@ from crosspost.posts.results import (
     describe,
     record_result,
 )
-from crosspost.posts.states import RetryAction
+from crosspost.posts.states import LostLease, RetryAction
+from crosspost.posts.steps import confirmed_steps, ids_held_by_others, record_step
 from crosspost.timeutil import utcnow
 from crosspost.worker.retry import RetryPolicy
 
@@ -133,8 +136,9 @@ class Executor:
         """One attempt for a claim from `posts.claims.claim_due` (which wrote its attempt row)."""
         if claim.attempt_id is None:
             raise ValueError(f"post {claim.post_id} was leased for reconciliation, not claimed")
+        made: list[StepReceipt] = []  # the steps this attempt confirmed (and recorded)
         try:
-            request = self.build_request(claim)
+            request = self.build_request(claim, on_step=self._step_recorder(claim, made))
         except PublishError as error:
             return self._record_error(claim, error)
         except OSError as error:
@@ -154,8 +158,10 @@ class Executor:
             adapter = self.adapters.get(claim.account_name)
             progress = self.progress(claim.post_id) if self.progress else None
             receipt = adapter.publish(request, progress)
+        except StepNotRecorded as stop:
+            return self._step_not_recorded(claim, stop)
         except PublishError as error:
-            return self._record_error(claim, error)
+            return self._record_error(claim, error, progressed=bool(made))
         except Exception as error:  # a bug or an unmapped library error: it may have posted
             log.exception("post %s: unexpected error while publishing", claim.post_id)
             ambiguous = AmbiguousOutcomeError(f"unexpected {type(error).__name__}: {error}")
@@ -168,7 +174,50 @@ class Executor:
         failure = PermanentError(f"could not prepare the post: {type(error).__name__}: {error}")
         return self._record_error(claim, failure)
 
-    def build_request(self, claim: Claim, *, check: bool = True) -> PublishRequest:
+    def _step_recorder(self, claim: Claim, made: list[StepReceipt]) -> StepCallback:
+        """The callback an adapter reports each confirmed step to: the step is written (its
+        own transaction, guarded by this worker's lease) before the adapter goes on."""
+
+        def record(step: StepReceipt) -> None:
+            try:
+                record_step(
+                    self.factory, claim, step, lease_seconds=self.config.worker.lease_seconds
+                )
+            except Exception as error:
+                raise StepNotRecorded(step, error) from error
+            made.append(step)
+            log.info(
+                "post %s: %s %s confirmed: %s",
+                claim.post_id,
+                step.kind,
+                step.number,
+                step.remote_id,
+            )
+
+        return record
+
+    def _step_not_recorded(self, claim: Claim, stop: StepNotRecorded) -> Outcome:
+        """A confirmed step could not be written: stop the publish there. Another worker
+        holds the post now, or the database stayed away: its lease expires, and the
+        reconciler finds the step on the platform (it exists: it was confirmed)."""
+        if isinstance(stop.cause, LostLease):
+            log.warning("post %s: lost its lease during the publish; stopped", claim.post_id)
+            return Outcome(claim.post_id, OutcomeState.LOST_LEASE, str(stop.cause))
+        if not is_database_outage(stop.cause):
+            log.error("post %s: could not record %s", claim.post_id, stop.what, exc_info=stop.cause)
+        else:
+            log.error(
+                "post %s: could not record %s (%s); the reconciler will find it when the lease "
+                "expires",
+                claim.post_id,
+                stop.what,
+                driver_message(stop.cause),
+            )
+        return Outcome(claim.post_id, OutcomeState.UNRECORDED, stop.what)
+
+    def build_request(
+        self, claim: Claim, *, check: bool = True, on_step: StepCallback | None = None
+    ) -> PublishRequest:
         """The post's stored draft (one short read), never rendered again: what was approved at
         scheduling (or by `redraft`) is what goes out. With `check`, a stored media file that is
         gone or changed raises PermanentError naming it; reconciliation builds the same request
@@ -177,6 +226,10 @@ class Executor:
         """
         with self.factory() as session:
             document = read_stored(session, claim.post_id)
+            done = confirmed_steps(session, claim.post_id)
+            held = ids_held_by_others(
+                session, claim.post_id, claim.account_id, claim.first_attempt_at
+            )
         if document is not None:
             draft = draft_of(document)
         else:
@@ -191,6 +244,10 @@ class Executor:
             draft=draft,
             scheduled_at=claim.scheduled_at,
             first_attempt_at=claim.first_attempt_at,
+            done=done,
+            exclude_ids=held,
+            marker=claim.marker,
+            on_step=on_step,
         )
 
     def _draft_legacy(self, claim: Claim, *, check: bool) -> Draft:
@@ -231,13 +288,20 @@ class Executor:
         log.info("post %s published: %s %s", claim.post_id, receipt.remote_id, receipt.url or "")
         return Outcome(claim.post_id, OutcomeState.PUBLISHED, receipt.remote_id)
 
-    def _record_error(self, claim: Claim, error: PublishError) -> Outcome:
+    def _record_error(
+        self, claim: Claim, error: PublishError, *, progressed: bool = False
+    ) -> Outcome:
+        """`progressed`: this attempt confirmed a step before failing (a thread got further);
+        such an attempt is not charged, so a long thread under faults is not given up on for
+        the attempts it needed, only for its age (`max_age_hours`)."""
         decision = self.policy.decide(
             error,
-            charged_attempts=claim.charged_attempts,
+            charged_attempts=claim.charged_attempts - (1 if progressed else 0),
             created_at=claim.created_at,
             now=utcnow(),
         )
+        if progressed and decision.action == RetryAction.RETRY:
+            decision = replace(decision, refund_attempt=True)
         text = describe(error)
         pacing = self._pacing(claim)
         recording = self.record(claim, Failed(error, decision), pacing=pacing)
@@ -273,6 +337,16 @@ class Executor:
     def _log_rest(self, claim: Claim, pacing: Pacing | None) -> None:
         if pacing is not None:
             log.info("account %s resting: %s", claim.account_name, pacing.reason)
+
+
+class StepNotRecorded(Exception):
+    """Recording a confirmed step failed: the publish must stop there (see `_step_recorder`)."""
+
+    def __init__(self, step: StepReceipt, cause: Exception) -> None:
+        self.step = step
+        self.cause = cause
+        self.what = f"{step.kind} {step.number} ({step.remote_id})"
+        super().__init__(f"could not record {self.what}: {cause}")
 
 
 def unwritten(claim: Claim, recording: Recording, detail: str) -> Outcome:

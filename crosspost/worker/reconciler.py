@@ -3,9 +3,10 @@
 A worker that died mid-publish, a timeout, a dropped connection or a duplicate-content answer
 leaves a post `unknown`. Here the adapter looks for a copy of the post's stored draft (what was
 sent, never a fresh rendering) published since the first attempt:
-found → `published` with that remote id; not found → back to the queue (or failed, once its
-attempts are used up); the look-up itself failing → still `unknown`, asked again later. The
-post store records each finding (posts/results.py).
+found → `published` with that remote id (found in part, e.g. a thread up to a part: those
+steps recorded and the post resumes after them); not conclusive → still `unknown`; not found
+→ back to the queue (or failed, once its attempts are used up); the look-up itself failing
+→ still `unknown`, asked again later. The post store records each finding (posts/results.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from crosspost.adapters.base import AuthenticationError, PublishError
+from crosspost.adapters.base import AuthenticationError, InconclusiveError, PublishError
 from crosspost.db.outages import log_failure
 from crosspost.posts.claims import Claim
 from crosspost.posts.results import Found, NotFound, Recorded, Undecided, describe
@@ -45,6 +46,9 @@ class Reconciler:
             recording = ex.record(claim, Found(found))
             if recording.status is not Recorded.WRITTEN:
                 return unwritten(claim, recording, found.remote_id)
+            if not found.complete:
+                log.info("post %s reconciled: partly out, resuming", claim.post_id)
+                return Outcome(claim.post_id, OutcomeState.RETRY, "resuming")
             log.info("post %s reconciled: published", claim.post_id)
             return Outcome(claim.post_id, OutcomeState.PUBLISHED, found.remote_id)
         gave_up = None
@@ -68,10 +72,13 @@ class Reconciler:
         pause = None
         if isinstance(error, AuthenticationError):
             pause = f"account paused: {error.message}"
+        note = f"could not ask the platform yet: {text}"
+        if isinstance(error, InconclusiveError):
+            note = f"not conclusive, left unknown (check on the platform): {text}"
         undecided = Undecided(
             # ask again at the next reconcile interval
             retry_at=utcnow() + timedelta(seconds=ex.config.worker.reconcile_seconds),
-            note=f"could not ask the platform yet: {text}",
+            note=note,
             pause_reason=pause,
         )
         recording = ex.record(claim, undecided)
