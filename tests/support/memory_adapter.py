@@ -4,10 +4,11 @@ test can see what a worker in another process published, and count duplicates.
 
 Settings (all optional): `journal` (path), `fail_times` (fail the first N attempts of each
 post, or of `verify`), `fail_with` (what goes wrong, below), `fail_at` (the step it goes wrong
-at: "create", the creating call, by default; "upload", a media file's upload before it; or
-"verify"), `retry_after_seconds` (the wait a rate limit names, 1 by default), `credential` (the
-name of a credential the twin needs, as a platform needs its token), `pace_seconds` (after each
-call, ask the account to rest that long, as usage headers would).
+at: "create", the creating call (a thread's first part), by default; "part:N", part N of a
+thread; "upload", a media file's upload before it; or "verify"), `retry_after_seconds` (the
+wait a rate limit names, 1 by default), `credential` (the name of a credential the twin
+needs, as a platform needs its token), `pace_seconds` (after each call, ask the account to
+rest that long, as usage headers would).
 
 `fail_with` names either the error to raise (retryable, rate_limited, auth, permanent,
 ambiguous) or what the platform did, which the twin classifies as the real adapters do, by
@@ -16,8 +17,9 @@ retryable before it) and `lost_answer` (the step was carried out and its answer 
 is written to the journal, then ambiguous; before the creating call, retryable).
 
 `find_existing` reads the journal as a platform's timeline: the account's copy of this post
-(the post id is the twin's marker) created since `since`, whose text and title equal the
-draft's in NFC.
+(the post id is the twin's marker) created since `since`, held by no other post, whose title
+and parts equal the draft's in NFC, each part a reply to the one before (a thread found up to
+a part is `complete=False`: the post resumes after it).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -46,6 +49,8 @@ from crosspost.adapters.base import (
     Receipt,
     RetryableError,
     SettingSpec,
+    StepKind,
+    StepReceipt,
     no_answer,
     unsettled_error,
 )
@@ -88,15 +93,38 @@ class MemoryAdapter(Adapter):
         return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
     def _publish(self, request: PublishRequest, progress: ProgressCallback | None) -> Receipt:
+        """Each part (a thread's, or the one post) is made and confirmed in turn; parts an
+        earlier attempt confirmed are skipped, as a real adapter resumes."""
         self._token()
         failing = self._failing(request.post_id)
-        for _ in request.draft.media:
-            self._step("upload", failing, request)
-        self._step("create", failing, request)
-        entry = self._write(request)
+        parts = request.draft.parts or ("",)
+        steps: list[StepReceipt] = []
+        previous: str | None = None
+        for number, text in enumerate(parts, start=1):
+            done = request.done_id(StepKind.PART, number)
+            if done is not None:
+                steps.append(StepReceipt(StepKind.PART, number, done, _url(done)))
+                previous = done
+                continue
+            if number == 1:
+                for _ in request.draft.media:
+                    self._step("upload", failing, request)
+            part = Part(number, text, previous)
+            self._step("create" if number == 1 else f"part:{number}", failing, request, part)
+            entry = self._write(request, part)
+            step = StepReceipt(StepKind.PART, number, entry["remote_id"], _url(entry["remote_id"]))
+            request.confirm(step)
+            steps.append(step)
+            previous = entry["remote_id"]
         if progress is not None:
             progress(1, 1)
-        return Receipt(remote_id=entry["remote_id"], url=_url(entry["remote_id"]))
+        first = steps[0].remote_id
+        return Receipt(
+            remote_id=first,
+            url=_url(first),
+            extra_ids=tuple(s.remote_id for s in steps[1:]),
+            steps=tuple(steps),
+        )
 
     def draft_problems(self, draft: Draft, limits: Limits) -> list[str]:
         """The twin's own rule: its text limit (the base class adds the kind check)."""
@@ -106,19 +134,50 @@ class MemoryAdapter(Adapter):
         return []
 
     def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:
+        """The chain of this post's parts after the confirmed ones: each made since `since`,
+        with the part's text, a reply to the part before, and held by no other post."""
         self._token()
         floor = since if since.tzinfo else since.replace(tzinfo=UTC)  # naive means UTC
         draft = request.draft
-        for entry in self._entries():
-            if (
-                entry["account"] == self.account.name
-                and entry["post_id"] == request.post_id
-                and datetime.fromisoformat(entry["at"]) >= floor
-                and nfc(entry["text"]) == nfc(draft.text)
-                and nfc(entry["title"]) == nfc(draft.title)
-            ):
-                return Receipt(entry["remote_id"], _url(entry["remote_id"]))
-        return None
+        parts = draft.parts or ("",)
+        entries = [
+            e
+            for e in self._entries()
+            if e["account"] == self.account.name
+            and e["post_id"] == request.post_id
+            and datetime.fromisoformat(e["at"]) >= floor
+            and e["remote_id"] not in request.exclude_ids
+            and nfc(e["title"]) == nfc(draft.title)
+        ]
+        steps = [s for s in request.done if s.kind is StepKind.PART]
+        previous = steps[-1].remote_id if steps else None
+        found = False
+        for number in range(len(steps) + 1, len(parts) + 1):
+            match = next(
+                (
+                    e
+                    for e in entries
+                    if e.get("number", 1) == number
+                    and nfc(e["text"]) == nfc(parts[number - 1])
+                    and e.get("reply_to") == previous
+                ),
+                None,
+            )
+            if match is None:
+                break
+            previous = match["remote_id"]
+            steps.append(StepReceipt(StepKind.PART, number, previous, _url(previous)))
+            found = True
+        if not found:
+            return None
+        first = steps[0].remote_id
+        return Receipt(
+            remote_id=first,
+            url=_url(first),
+            extra_ids=tuple(s.remote_id for s in steps[1:]),
+            steps=tuple(steps),
+            complete=len(steps) == len(parts),
+        )
 
     def verify(self) -> str:
         self._token()
@@ -140,19 +199,28 @@ class MemoryAdapter(Adapter):
             attempt = _attempts[counter]
         return attempt <= int(self.account.settings.get("fail_times", 0))
 
-    def _step(self, step: str, failing: bool, request: PublishRequest | None) -> None:
+    def _step(
+        self,
+        step: str,
+        failing: bool,
+        request: PublishRequest | None,
+        part: Part | None = None,
+    ) -> None:
         """Carry out `step` (nothing to do in memory), unless it is the one set to fail."""
         if not failing or step != self.account.settings.get("fail_at", "create"):
             return
         kind = self.account.settings.get("fail_with", "retryable")
-        creating = step == "create"
+        creating = part is not None
         if kind == "lost_answer":
             if creating and request is not None:
-                self._write(request)  # carried out; only the answer is lost
+                self._write(request, part)  # carried out; only the answer is lost
             raise no_answer(
                 f"memory {step}", "connection dropped", creating=creating, note="the post may exist"
             )
-        raise self._error(kind, step, creating)
+        error = self._error(kind, step, creating)
+        if part is not None and part.number > 1:
+            error.step = (StepKind.PART, part.number)
+        raise error
 
     def _error(self, kind: str, step: str, creating: bool) -> PublishError:
         wait = float(self.account.settings.get("retry_after_seconds", 1))
@@ -173,13 +241,16 @@ class MemoryAdapter(Adapter):
         }
         return errors[kind]
 
-    def _write(self, request: PublishRequest) -> dict[str, Any]:
+    def _write(self, request: PublishRequest, part: Part | None = None) -> dict[str, Any]:
+        part = part or Part(1, request.draft.text, None)
         remote_id = f"{self.account.name}-{request.post_id}-{time.time_ns()}"
         entry = {
             "account": self.account.name,
             "post_id": request.post_id,
             "remote_id": remote_id,
-            "text": request.draft.text,
+            "text": part.text,
+            "number": part.number,
+            "reply_to": part.reply_to,
             "title": request.draft.title,
             "at": datetime.now(UTC).isoformat(),
         }
@@ -188,6 +259,15 @@ class MemoryAdapter(Adapter):
             with _lock, path.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
         return entry
+
+
+@dataclass(frozen=True)
+class Part:
+    """One post of a thread as the twin makes it: its number, text and the post it replies to."""
+
+    number: int
+    text: str
+    reply_to: str | None
 
 
 def _url(remote_id: str) -> str:
