@@ -35,6 +35,8 @@ from crosspost.adapters.base import (
     Receipt,
     Secret,
     SettingSpec,
+    StepKind,
+    StepReceipt,
     no_answer,
     unsettled_error,
 )
@@ -58,8 +60,6 @@ DEFAULT_UPLOAD_RETRIES = 3
 DEFAULT_RATE_LIMIT_FALLBACK_SECONDS = 300
 DEFAULT_IMAGE_MAX_BYTES = 4 * 1024 * 1024
 DEFAULT_VIDEO_MAX_BYTES = 10 * 1024**3
-# find_existing reads this far before `since`: our clock and Facebook's may disagree.
-RECONCILE_SLACK = timedelta(minutes=5)
 FEED_PAGES_MAX = 10
 VIDEO_TITLE_MAX = 255  # the figure integrations use; Graph documents no limit (UNVERIFIED)
 
@@ -237,15 +237,29 @@ class FacebookAdapter(Adapter):
 
     # -- publish -----------------------------------------------------------------------------
     def _publish(self, request: PublishRequest, progress: ProgressCallback | None) -> Receipt:
+        """One object makes the post (a feed post, or a video); it is confirmed the moment
+        Graph gives its id. Nothing after it creates anything (only its permalink is read),
+        so a publish whose object is confirmed already only reads that permalink again."""
         draft = request.draft
         video = video_of(draft)
+        kind = StepKind.VIDEO if video is not None else StepKind.PART
+        made = request.done_id(kind)
+        if made is not None:
+            return Receipt(made, self._permalink(made), steps=request.done)
+        extra: tuple[str, ...]
         if video is not None:
-            return self._publish_video(draft, video, progress)
-        return self._publish_feed(draft, image_of(draft), progress)
+            object_id = self._publish_video(draft, video, progress)
+            extra = (object_id,)
+        else:
+            object_id, extra = self._publish_feed(draft, image_of(draft), progress)
+        step = StepReceipt(kind, 1, object_id)
+        request.confirm(step)
+        url = self._permalink(object_id)
+        return Receipt(object_id, url, extra, steps=(*request.done, step))
 
     def _publish_feed(
         self, draft: Draft, image: MediaFile | None, progress: ProgressCallback | None
-    ) -> Receipt:
+    ) -> tuple[str, tuple[str, ...]]:
         """A feed post with `message` and `link`, and the image as unpublished `attached_media`.
 
         Why not a photo post (`/photos` with the message)? That makes a photo story whose link
@@ -264,8 +278,7 @@ class FacebookAdapter(Adapter):
             extra = (photo_id,)
             data["attached_media"] = json.dumps([{"media_fbid": photo_id}])
         body = self._call("POST", f"{self.page_id}/feed", data=data, creating=True)
-        post_id = self._id_of(body, "POST /feed", creating=True)
-        return Receipt(post_id, self._permalink(post_id), extra)
+        return self._id_of(body, "POST /feed", creating=True), extra
 
     def _upload_photo(self, image: MediaFile, progress: ProgressCallback | None) -> str:
         """An unpublished photo: invisible until attached, so failing here is safe to retry."""
@@ -281,7 +294,7 @@ class FacebookAdapter(Adapter):
 
     def _publish_video(
         self, draft: Draft, video: MediaFile, progress: ProgressCallback | None
-    ) -> Receipt:
+    ) -> str:
         handle = self.videos.upload(video, progress)
         data = {
             "title": self._video_title(draft),
@@ -291,8 +304,7 @@ class FacebookAdapter(Adapter):
         body = self._call(
             "POST", f"{self.page_id}/videos", data=data, creating=True, base=self.video_base_url
         )
-        video_id = self._id_of(body, "POST /videos", creating=True)
-        return Receipt(video_id, self._permalink(video_id), (video_id,))
+        return self._id_of(body, "POST /videos", creating=True)
 
     @staticmethod
     def _video_title(draft: Draft) -> str:
@@ -301,23 +313,28 @@ class FacebookAdapter(Adapter):
 
     # -- reconciliation and identity ---------------------------------------------------------
     def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:
+        """The post's object: the one an earlier attempt confirmed, else the one the rules of
+        `reconcile` accept (text, not another post's, created since `since`, only one)."""
+        from crosspost.adapters.facebook.reconcile import floor_to_second, the_one
+
         draft = request.draft
-        after = since - RECONCILE_SLACK
-        if video_of(draft) is not None:
-            title = self._video_title(draft)
-            for video in self._read_edge("videos", "id,title,created_time,permalink_url", after):
-                if nfc(video.get("title")) == title:
-                    video_id = str(video["id"])
-                    url = self._absolute(video.get("permalink_url")) or self._fallback(video_id)
-                    return Receipt(video_id, url, (video_id,))
+        is_video = video_of(draft) is not None
+        made = request.done_id(StepKind.VIDEO if is_video else StepKind.PART)
+        if made is not None:
+            return Receipt(made, self._permalink(made), steps=request.done)
+        after = floor_to_second(since)
+        if is_video:
+            edge, field, text = "videos", "title", self._video_title(draft)
+        else:
+            edge, field, text = "feed", "message", nfc(draft.text)
+        items = self._read_edge(edge, f"id,{field},created_time,permalink_url", after)
+        item = the_one(items, request, after, field, text)
+        if item is None:
             return None
-        text = nfc(draft.text)
-        for post in self._read_edge("feed", "id,message,created_time,permalink_url", after):
-            if nfc(post.get("message")) == text:
-                post_id = str(post["id"])
-                url = self._absolute(post.get("permalink_url")) or self._fallback(post_id)
-                return Receipt(post_id, url)
-        return None
+        object_id = str(item["id"])
+        url = self._absolute(item.get("permalink_url")) or self._fallback(object_id)
+        step = StepReceipt(StepKind.VIDEO if is_video else StepKind.PART, 1, object_id, url)
+        return Receipt(object_id, url, (object_id,) if is_video else (), steps=(step,))
 
     def _read_edge(self, edge: str, fields: str, since: datetime) -> list[dict[str, Any]]:
         """Read a Page edge newest first, following `after` cursors (never a `next` URL)."""

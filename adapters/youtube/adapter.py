@@ -3,9 +3,10 @@
 The client is built from the packaged discovery document with its roots moved to the account's
 `base_url`, so API calls *and* media uploads reach whichever server is configured (Google, or
 the local sandbox). Uploads are resumable and chunked; a chunk that fails with a 5xx or a
-dropped connection resumes where the server says it is, never from zero. Once a video exists,
-a failed thumbnail or playlist step is a warning on the receipt: the post stands and the upload
-is not repeated.
+dropped connection resumes where the server says it is, never from zero. Each step (the video,
+its thumbnail, its playlist item) is confirmed the moment YouTube answers, and a later attempt
+resumes after the confirmed ones (`steps`): the video is never uploaded twice. The video carries
+the post's marker as a tag, which find_existing takes as proof (`reconcile`).
 
 The Google client libraries (in `transport`) and the renderer are imported where they are
 used, not here: config validation imports this module on every command for the class's
@@ -34,26 +35,25 @@ from crosspost.adapters.base import (
     PermanentError,
     Platform,
     ProgressCallback,
-    PublishError,
     PublishRequest,
     Receipt,
     RetryableError,
     SettingSpec,
+    StepKind,
+    StepReceipt,
     no_answer,
 )
-from crosspost.adapters.common import nfc
 from crosspost.adapters.youtube.errors import (
     http_error,
     kind_of,
     never_connected,
     refresh_error,
 )
+from crosspost.adapters.youtube.reconcile import MARKER_ROOM
 
 GOOGLE_BASE_URL = "https://youtube.googleapis.com/"
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 CHUNK_UNIT = 256 * 1024  # Google's resumable protocol wants chunks in multiples of this
-RECONCILE_SKEW = timedelta(minutes=2)  # our clock against YouTube's publishedAt
-RECONCILE_PAGES = 4  # of 50 uploads, newest first
 PRIVACY_STATUSES = ("public", "unlisted", "private")
 
 
@@ -65,7 +65,9 @@ class YouTubeAdapter(Adapter):
         text_max=5000,
         title_max=100,
         description_max_bytes=5000,
-        tags_max_total=500,
+        # YouTube's 500 (snippet.tags[]), less the room the post's marker tag takes: a draft
+        # that passes at scheduling stays within 500 with the marker added at the upload.
+        tags_max_total=500 - MARKER_ROOM,
         max_images=1,  # the custom thumbnail
         max_videos=1,
         image_max_bytes=2 * 1024 * 1024,
@@ -197,60 +199,88 @@ class YouTubeAdapter(Adapter):
         return draft_problems(draft, limits)
 
     def _publish(self, request: PublishRequest, progress: ProgressCallback | None) -> Receipt:
+        """The video once (resumed after a confirmed upload), then its thumbnail and playlist
+        item, each confirmed the moment YouTube answers (steps: see `steps`)."""
+        from crosspost.adapters.youtube.steps import add_to_playlist, set_thumbnail
+
         draft = request.draft
-        video = draft.media_with_role(MediaRole.VIDEO)
-        assert video is not None  # check() refuses a draft without one
         client = self._youtube()
-        body = self._metadata(draft, request.scheduled_at)
-        resource = self._upload(client, body, video, progress)
-        video_id = str(resource["id"])
+        steps = list(request.done)
+        video_id = request.done_id(StepKind.VIDEO)
+        resumed = video_id is not None
+        if video_id is None:
+            video = draft.media_with_role(MediaRole.VIDEO)
+            assert video is not None  # check() refuses a draft without one
+            body = self._metadata(draft, request.scheduled_at, request.marker)
+            video_id = str(self._upload(client, body, video, progress)["id"])
+            made = StepReceipt(StepKind.VIDEO, 1, video_id, _watch_url(video_id))
+            self._confirm(request, steps, made)
         warnings: list[str] = []
-        extra_ids: list[str] = []
         cover = draft.media_with_role(MediaRole.COVER, MediaRole.IMAGE)  # the thumbnail
-        if cover is not None:
-            warning = self._set_thumbnail(client, video_id, cover)
+        if cover is not None and request.done_id(StepKind.THUMBNAIL) is None:
+            warning = set_thumbnail(self._execute, client, video_id, cover)
             if warning:
                 warnings.append(warning)
+            else:
+                self._confirm(request, steps, StepReceipt(StepKind.THUMBNAIL, 1, video_id))
         playlist_id = self.playlists.get(str(draft.kind))
-        if playlist_id:
-            item_id, warning = self._add_to_playlist(client, video_id, playlist_id)
+        if playlist_id and request.done_id(StepKind.PLAYLIST) is None:
+            item_id, warning = add_to_playlist(
+                self._execute, client, video_id, playlist_id, resumed=resumed
+            )
             if item_id:
-                extra_ids.append(f"playlistItem:{item_id}")
+                self._confirm(request, steps, StepReceipt(StepKind.PLAYLIST, 1, item_id))
             if warning:
                 warnings.append(warning)
-        return Receipt(video_id, _watch_url(video_id), tuple(extra_ids), tuple(warnings))
+        return self._receipt(video_id, steps, warnings=tuple(warnings))
+
+    @staticmethod
+    def _confirm(request: PublishRequest, steps: list[StepReceipt], step: StepReceipt) -> None:
+        request.confirm(step)  # recorded before anything else is sent; its errors pass through
+        steps.append(step)
+
+    @staticmethod
+    def _receipt(video_id: str, steps: list[StepReceipt], **fields: Any) -> Receipt:
+        items = [f"playlistItem:{s.remote_id}" for s in steps if s.kind == StepKind.PLAYLIST]
+        return Receipt(video_id, _watch_url(video_id), tuple(items), steps=tuple(steps), **fields)
 
     def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:
-        """The newest uploads with the draft's title, published since `since`."""
-        title = nfc(request.draft.title).strip()
-        if not title:
-            return None
+        """This post's video: the one an earlier attempt confirmed, or the one the proof rules
+        of `reconcile` accept; `complete` only when its thumbnail and playlist steps are done
+        too (the playlist is asked: an insert whose answer was lost is found there)."""
+        from crosspost.adapters.youtube import reconcile
+
         client = self._youtube()
-        channels = self._execute(client.channels().list(mine=True, part="contentDetails"))
-        items = channels.get("items") or []
-        if not items:
-            raise AuthenticationError(f"account {self.account.name!r} has no YouTube channel")
-        uploads = items[0]["contentDetails"]["relatedPlaylists"]["uploads"]
-        floor = (since if since.tzinfo else since.replace(tzinfo=UTC)) - RECONCILE_SKEW
-        token: str | None = None
-        for _ in range(RECONCILE_PAGES):
-            page = self._execute(
-                client.playlistItems().list(
-                    playlistId=uploads, part="snippet", maxResults=50, pageToken=token
-                )
-            )
-            for item in page.get("items", []):
-                snippet = item.get("snippet", {})
-                published = datetime.fromisoformat(snippet["publishedAt"].replace("Z", "+00:00"))
-                if published < floor:
-                    return None  # the uploads playlist is newest first: nothing older matches
-                if nfc(snippet.get("title")).strip() == title:
-                    video_id = snippet["resourceId"]["videoId"]
-                    return Receipt(video_id, _watch_url(video_id))
-            token = page.get("nextPageToken")
-            if not token:
+        steps = list(request.done)
+        video_id = request.done_id(StepKind.VIDEO)
+        if video_id is None:
+            floor = reconcile.floor_to_second(since)
+            ids = reconcile.uploads_since(self._execute, client, floor)
+            found = [
+                v
+                for v in reconcile.videos(self._execute, client, ids)
+                if reconcile.is_candidate(v, request, floor)
+            ]
+            video = reconcile.the_one(found, request)
+            if video is None:
                 return None
-        return None
+            video_id = str(video["id"])
+            steps.append(StepReceipt(StepKind.VIDEO, 1, video_id, _watch_url(video_id)))
+        draft = request.draft
+        done = {s.kind for s in steps}
+        complete = True
+        if draft.media_with_role(MediaRole.COVER, MediaRole.IMAGE) is not None:
+            # Whether a custom thumbnail was set cannot be read back: setting it again is
+            # harmless, so an unconfirmed one makes the post resume.
+            complete = StepKind.THUMBNAIL in done
+        playlist_id = self.playlists.get(str(draft.kind))
+        if playlist_id and StepKind.PLAYLIST not in done:
+            item_id = reconcile.playlist_item(self._execute, client, playlist_id, video_id)
+            if item_id is None:
+                complete = False
+            else:
+                steps.append(StepReceipt(StepKind.PLAYLIST, 1, item_id))
+        return self._receipt(video_id, steps, complete=complete)
 
     def verify(self) -> str:
         channels = self._execute(self._youtube().channels().list(mine=True, part="snippet"))
@@ -294,7 +324,12 @@ class YouTubeAdapter(Adapter):
         """The token endpoint's last status and headers (for a refresh that failed)."""
         return dict(getattr(self._http, "last_token_answer", None) or {})
 
-    def _metadata(self, draft: Draft, scheduled_at: datetime) -> dict[str, Any]:
+    def _metadata(
+        self, draft: Draft, scheduled_at: datetime, marker: str | None = None
+    ) -> dict[str, Any]:
+        """The video's snippet and status; the post's marker as one more tag (`reconcile`)."""
+        from crosspost.adapters.youtube.reconcile import marker_tag
+
         status: dict[str, Any] = {
             "privacyStatus": self.privacy,
             "selfDeclaredMadeForKids": self.made_for_kids,
@@ -307,7 +342,7 @@ class YouTubeAdapter(Adapter):
         snippet = {
             "title": draft.title,
             "description": draft.description or "",
-            "tags": list(draft.tags),
+            "tags": [*draft.tags, *([marker_tag(marker)] if marker else [])],
             "categoryId": self.category_id,
         }
         return {"snippet": snippet, "status": status}
@@ -394,42 +429,6 @@ class YouTubeAdapter(Adapter):
                     platform_code=error.platform_code,
                 ) from cause
             raise error from cause
-
-    # -- after the video exists: warnings, never failures ------------------------------------
-    def _set_thumbnail(self, client: Any, video_id: str, cover: MediaFile) -> str | None:
-        from googleapiclient.http import MediaFileUpload
-
-        mime = cover.mime_type or mimetypes.guess_type(cover.path.name)[0] or "image/jpeg"
-        try:
-            media = MediaFileUpload(str(cover.path), mimetype=mime, resumable=False)
-        except OSError as exc:
-            return f"thumbnail not set: cannot read {cover.path.name} ({exc.strerror or exc})"
-        try:
-            self._execute(client.thumbnails().set(videoId=video_id, media_body=media))
-        except PublishError as exc:
-            return f"thumbnail not set: {exc.message}"
-        finally:
-            media.stream().close()
-        return None
-
-    def _add_to_playlist(
-        self, client: Any, video_id: str, playlist_id: str
-    ) -> tuple[str | None, str | None]:
-        body = {
-            "snippet": {
-                "playlistId": playlist_id,
-                "resourceId": {"kind": "youtube#video", "videoId": video_id},
-            }
-        }
-        try:
-            item = self._execute(
-                client.playlistItems().insert(part="snippet", body=body), write=True
-            )
-        except AmbiguousOutcomeError as exc:
-            return None, f"playlist {playlist_id}: outcome unknown ({exc.message})"
-        except PublishError as exc:
-            return None, f"not added to playlist {playlist_id}: {exc.message}"
-        return str(item["id"]), None
 
     # -- errors ------------------------------------------------------------------------------
     def _execute(self, request: Any, *, write: bool = False) -> dict[str, Any]:

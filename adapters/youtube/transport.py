@@ -66,6 +66,30 @@ class TokenAnswerHttp(httplib2.Http):  # type: ignore[misc]
         self.token_uri = token_uri
         self.last_token_answer: dict[str, str] = {}
 
+    def _conn_request(
+        self, conn: Any, request_uri: str, method: str, body: Any, headers: Any
+    ) -> Any:
+        """httplib2 sends a request again, silently, when the connection drops before the
+        status line (its `_conn_request` retries a BadStatusLine on the first try, whatever the
+        method). For an API write (POST under /youtube/v3/: playlistItems.insert) that would
+        make it twice (the sandbox's records showed two playlist items), so there the drop is
+        raised instead, as a connection that was made and gave no answer (ambiguous)."""
+        if method != "POST" or not request_uri.startswith("/youtube/v3/"):
+            return super()._conn_request(conn, request_uri, method, body, headers)
+        original = conn.getresponse
+
+        def once() -> Any:
+            try:
+                return original()
+            except http.client.BadStatusLine as exc:  # RemoteDisconnected is one
+                raise ConnectionAbortedError(f"no answer to the write ({exc!r})") from exc
+
+        conn.getresponse = once
+        try:
+            return super()._conn_request(conn, request_uri, method, body, headers)
+        finally:
+            conn.getresponse = original
+
     def request(self, uri: str, *args: Any, **kwargs: Any) -> Any:
         response, content = super().request(uri, *args, **kwargs)
         if uri == self.token_uri:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,14 @@ from crosspost.adapters.base import (
     ContentKind,
     Draft,
     DuplicateContentError,
+    InconclusiveError,
     MediaRole,
     PermanentError,
     Platform,
     RateLimitedError,
     RetryableError,
+    StepKind,
+    StepReceipt,
 )
 from crosspost.adapters.facebook import FacebookAdapter
 from tests.support.facebook_helpers import PAGE_ID, Sandbox, account, article
@@ -319,3 +323,62 @@ def test_the_pacing_threshold_and_rest_come_from_the_account_settings(
     pacing = adapter.pacing()  # 50%
     assert pacing is not None
     assert pacing.until < datetime.now(UTC) + timedelta(minutes=1, seconds=5)
+
+
+# -- steps and proof in reconciliation -------------------------------------------------------
+def test_the_post_is_confirmed_as_its_first_part_and_never_made_again(
+    sandbox: Sandbox, adapter: FacebookAdapter
+) -> None:
+    confirmed: list[StepReceipt] = []
+    request = replace(publish_request(article(TEXT)), on_step=confirmed.append)
+    receipt = adapter.publish(request)
+    (post,) = sandbox.state()["posts"]
+    assert confirmed == [StepReceipt(StepKind.PART, 1, post["id"])]
+    assert receipt.steps == tuple(confirmed)
+    again = adapter.publish(replace(request, attempt_number=2, done=tuple(confirmed)))
+    assert again.remote_id == post["id"] and len(sandbox.state()["posts"]) == 1
+
+
+def test_a_video_is_confirmed_as_its_video_step(
+    sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
+) -> None:
+    confirmed: list[StepReceipt] = []
+    request = replace(publish_request(video_draft(tmp_path, CHUNK)), on_step=confirmed.append)
+    sandbox.fault("ambiguous", action="create_video")
+    with pytest.raises(AmbiguousOutcomeError):
+        adapter.publish(request)
+    assert confirmed == []  # no answer carried the id
+    (video,) = sandbox.state()["videos"]
+    found = adapter.find_existing(request, datetime.now(UTC) - timedelta(minutes=2))
+    assert found is not None and found.steps[0].key == (StepKind.VIDEO, 1)
+    assert found.remote_id == video["id"]
+
+
+def test_a_repost_is_never_matched_to_its_original(adapter: FacebookAdapter) -> None:
+    original = adapter.publish(publish_request(article(TEXT)))
+    repost = replace(
+        publish_request(article(TEXT), post_id=2), exclude_ids=frozenset({original.remote_id})
+    )
+    assert adapter.find_existing(repost, datetime.now(UTC) - timedelta(minutes=2)) is None
+
+
+def test_a_post_created_before_since_is_not_accepted(
+    sandbox: Sandbox, adapter: FacebookAdapter
+) -> None:
+    request = publish_request(article(TEXT))
+    adapter.publish(request)
+    assert len(sandbox.state()["posts"]) == 1
+    assert adapter.find_existing(request, datetime.now(UTC) + timedelta(seconds=2)) is None
+
+
+def test_two_alike_videos_are_inconclusive(
+    sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
+) -> None:
+    request = publish_request(video_draft(tmp_path, CHUNK))
+    adapter.publish(request)
+    adapter.publish(replace(request, post_id=2))
+    ids = [v["id"] for v in sandbox.state()["videos"]]
+    assert len(ids) == 2
+    with pytest.raises(InconclusiveError) as caught:
+        adapter.find_existing(request, datetime.now(UTC) - timedelta(minutes=2))
+    assert all(i in caught.value.message for i in ids)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,20 +12,32 @@ from typing import Any
 import pytest
 
 from crosspost.adapters.base import (
+    AmbiguousOutcomeError,
     ContentKind,
+    InconclusiveError,
     MediaFile,
     MediaRole,
     PermanentError,
+    PublishError,
     QuotaExhaustedError,
     RetryableError,
+    StepKind,
+    StepReceipt,
 )
 from crosspost.adapters.youtube import YouTubeAdapter
 from crosspost.adapters.youtube.errors import next_pacific_midnight
+from crosspost.adapters.youtube.reconcile import MARKER_MAX, MARKER_ROOM
 from crosspost.adapters.youtube.transport import discovery_document
+from crosspost.sandbox.youtube import tags_length
 from tests.support.sandbox import closing_adapters, media_file, publish_request, sandbox_fixtures
 from tests.support.youtube_helpers import CHUNK, SECRETS, Sandbox, account, draft
 
 PLAYLISTS = {"PLvideos": "Videos", "PLpodcasts": "Podcasts"}
+
+
+def NOW_ISH() -> datetime:
+    """A `since` a little before now, as the reconciler gives (its clock slack taken off)."""
+    return datetime.now(UTC) - timedelta(minutes=2)
 
 
 sandbox_server, sb = sandbox_fixtures(Sandbox, playlists=PLAYLISTS)
@@ -231,18 +244,68 @@ def test_next_pacific_midnight(now: str, expected: str) -> None:
     assert next_pacific_midnight(datetime.fromisoformat(now)).isoformat() == expected
 
 
-def test_thumbnail_and_playlist_failures_are_warnings_not_a_second_upload(
+def test_a_thumbnail_that_may_pass_is_raised_with_its_step_and_resumed_without_a_second_upload(
     sb: Sandbox, make_adapter: Any, video: MediaFile, cover: MediaFile
 ) -> None:
-    sb.configure(units_per_day=40)  # below one write (50): the playlist item is refused
-    sb.fault("5xx", "thumbnails.set")  # a faulted request costs nothing
-    receipt = make_adapter().publish(publish_request(draft(media=(video, cover))))
+    confirmed: list[StepReceipt] = []
+    request = replace(publish_request(draft(media=(video, cover))), on_step=confirmed.append)
+    sb.fault("5xx", "thumbnails.set")
+    with pytest.raises(RetryableError) as caught:
+        make_adapter().publish(request)
+    assert caught.value.step == (StepKind.THUMBNAIL, 1)
     stored = only_video(sb)
-    assert receipt.remote_id == stored["id"] and receipt.extra_ids == ()
-    thumb, playlist = receipt.warnings
-    assert thumb.startswith("thumbnail not set") and "backendError" in thumb
-    assert playlist.startswith("not added to playlist PLvideos") and "quotaExceeded" in playlist
-    assert stored["thumbnail_bytes"] == 0
+    assert [s.key for s in confirmed] == [(StepKind.VIDEO, 1)]
+    assert confirmed[0].remote_id == stored["id"] and stored["thumbnail_bytes"] == 0
+    found = make_adapter().find_existing(replace(request, done=tuple(confirmed)), NOW_ISH())
+    assert found is not None and found.remote_id == stored["id"] and found.complete is False
+
+    receipt = make_adapter().publish(replace(request, attempt_number=2, done=tuple(confirmed)))
+    stored = only_video(sb)  # still one video
+    assert [s.key for s in receipt.steps] == [
+        (StepKind.VIDEO, 1),
+        (StepKind.THUMBNAIL, 1),
+        (StepKind.PLAYLIST, 1),
+    ]
+    assert stored["thumbnail_bytes"] == cover.size
+    assert sb.state()["playlists"]["PLvideos"]["video_ids"] == [stored["id"]]
+    assert len(sb.requests("videos.insert")) == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [("5xx", RetryableError), ("ambiguous", AmbiguousOutcomeError)],
+    ids=["503", "lost-answer"],
+)
+def test_a_playlist_step_that_fails_resumes_after_video_and_thumbnail_without_doubling(
+    sb: Sandbox,
+    make_adapter: Any,
+    video: MediaFile,
+    cover: MediaFile,
+    fault: str,
+    error: type[Exception],
+) -> None:
+    confirmed: list[StepReceipt] = []
+    request = replace(publish_request(draft(media=(video, cover))), on_step=confirmed.append)
+    sb.fault(fault, "playlistItems.insert")
+    with pytest.raises(error) as caught:
+        make_adapter().publish(request)
+    assert isinstance(caught.value, PublishError)
+    assert caught.value.step == (StepKind.PLAYLIST, 1)
+    assert [s.key for s in confirmed] == [(StepKind.VIDEO, 1), (StepKind.THUMBNAIL, 1)]
+    video_id = only_video(sb)["id"]
+    inserted = sb.state()["playlists"]["PLvideos"]["video_ids"]
+    # A dropped write is not re-sent behind the adapter's back (httplib2 would): one item.
+    assert inserted == ([] if fault == "5xx" else [video_id])
+
+    resumed = replace(request, attempt_number=2, done=tuple(confirmed))
+    found = make_adapter().find_existing(resumed, NOW_ISH())
+    assert found is not None and found.remote_id == video_id
+    assert found.complete is bool(inserted)  # a lost answer's item is found in the playlist
+    receipt = make_adapter().publish(resumed)
+    state = sb.state()
+    assert [v["id"] for v in state["videos"]] == [video_id]
+    assert state["playlists"]["PLvideos"]["video_ids"] == [video_id]
+    assert receipt.steps[-1].key == (StepKind.PLAYLIST, 1)
     assert len(sb.requests("videos.insert")) == 1
 
 
@@ -313,3 +376,75 @@ def test_discovery_document_roots_point_at_the_base_url() -> None:
     assert doc["rootUrl"] == doc["baseUrl"] == doc["mtlsRootUrl"] == "http://127.0.0.1:1234/"
     upload = doc["resources"]["videos"]["methods"]["insert"]["mediaUpload"]
     assert upload["protocols"]["resumable"]["path"] == "/resumable/upload/youtube/v3/videos"
+
+
+# -- proof in reconciliation -----------------------------------------------------------------
+
+
+def test_the_marker_tag_is_proof_even_when_the_title_changed(
+    sb: Sandbox, make_adapter: Any, video: MediaFile
+) -> None:
+    request = replace(publish_request(draft(media=(video,))), marker="0123456789abcdef")
+    receipt = make_adapter().publish(request)
+    stored = only_video(sb)
+    assert stored["tags"] == [*request.draft.tags, "cp-0123456789abcdef"]
+    retitled = replace(request, draft=draft(media=(video,), title="Phở bò: tiêu đề mới"))
+    found = make_adapter().find_existing(retitled, NOW_ISH())
+    assert found is not None and found.remote_id == receipt.remote_id == stored["id"]
+    assert found.steps[0] == StepReceipt(StepKind.VIDEO, 1, stored["id"], receipt.url)
+    # Another post's marker, or none (a post from before markers), is not proof of this video.
+    other = replace(request, marker="fedcba9876543210")
+    assert make_adapter().find_existing(other, NOW_ISH()) is None
+    assert make_adapter().find_existing(replace(request, marker=None), NOW_ISH()) is None
+
+
+def test_a_repost_is_never_matched_to_its_original(
+    sb: Sandbox, make_adapter: Any, video: MediaFile
+) -> None:
+    original = make_adapter().publish(publish_request(draft(media=(video,))))
+    repost = replace(
+        publish_request(draft(media=(video,)), post_id=2),
+        exclude_ids=frozenset({original.remote_id}),
+    )
+    assert make_adapter().find_existing(repost, NOW_ISH()) is None
+    assert [v["id"] for v in sb.state()["videos"]] == [original.remote_id]
+
+
+def test_a_video_uploaded_before_since_is_not_accepted(
+    sb: Sandbox, make_adapter: Any, video: MediaFile
+) -> None:
+    request = publish_request(draft(media=(video,)))
+    make_adapter().publish(request)
+    later = datetime.now(UTC) + timedelta(seconds=2)
+    assert make_adapter().find_existing(request, later) is None
+    assert len(sb.state()["videos"]) == 1
+
+
+def test_two_alike_videos_without_a_marker_are_inconclusive(
+    sb: Sandbox, make_adapter: Any, video: MediaFile
+) -> None:
+    request = publish_request(draft(media=(video,)))
+    make_adapter().publish(request)
+    make_adapter().publish(replace(request, post_id=2))
+    first, second = (v["id"] for v in sb.state()["videos"])
+    with pytest.raises(InconclusiveError) as caught:
+        make_adapter().find_existing(request, NOW_ISH())
+    assert first in caught.value.message and second in caught.value.message
+
+
+def test_the_tags_leave_room_for_the_marker_within_500(
+    sb: Sandbox, make_adapter: Any, video: MediaFile
+) -> None:
+    adapter = make_adapter()
+    limit = adapter.effective_limits().tags_max_total
+    assert limit == 500 - MARKER_ROOM
+    tags = ("x" * (limit - 1 - 250), "y" * 250)  # exactly at the draft's limit
+    marker = "a" * MARKER_MAX  # the longest marker a post may have
+    d = draft(media=(video,), tags=tags)
+    assert adapter.check(d) == []
+    adapter.publish(replace(publish_request(d), marker=marker))
+    assert tags_length(only_video(sb)["tags"]) == 500  # the sandbox took it: YouTube's limit
+    over = adapter.check(draft(media=(video,), tags=("z" * limit, "w")))
+    assert over == [
+        f"youtube: tags are {limit + 2} characters as YouTube counts them, limit {limit}"
+    ]

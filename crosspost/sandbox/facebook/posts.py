@@ -137,6 +137,10 @@ class PagePosts:
             photo["post_id"] = post["id"]
         return Response.json({"id": photo["id"], "post_id": post["id"]})
 
+    # Both reads give `created_time` when `fields` asks for it: "The time the post was initially
+    # published" (developers.facebook.com/docs/graph-api/reference/post) and "The time the video
+    # was initially published" (.../reference/video), both as Graph writes times (graph_time).
+    # Reconciliation takes a copy created before the first attempt as not this post's.
     def read_feed(self, request: Request) -> Response:
         def published() -> list[dict[str, Any]]:
             return [p for p in self.page.posts if p["published"]]

@@ -89,6 +89,11 @@ class ChannelCalls:
                     404, "playlistNotFound", "The playlist cannot be found.", "youtube.playlistItem"
                 )
             items = list(reversed(playlist.items)) if playlist.newest_first else playlist.items
+            # videoId: "Return the playlist items associated with the given video ID"
+            # (youtube.v3.json, playlistItems.list), beside playlistId.
+            video_id = request.arg("videoId")
+            if video_id:
+                items = [i for i in items if i.video_id == video_id]
             page, next_token = _page(items, request)
             body: dict[str, Any] = {
                 "kind": "youtube#playlistItemListResponse",
@@ -100,6 +105,10 @@ class ChannelCalls:
         return Response.json(body)
 
     def list_videos(self, request: Request) -> Response:
+        """videos.list by id. Its snippet has `publishedAt` ("the date and time when the video
+        was uploaded") and `tags` (youtube.v3.json, VideoSnippet); YouTube gives tags only
+        through videos.list and only to a request authorised for the channel (claudiob/yt pull
+        request #82): every token here is the channel owner's, so they are always given."""
         parts = requested_parts(request)
         ids = [i for i in (request.arg("id") or "").split(",") if i]
         if not ids:
