@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -41,12 +42,28 @@ def list_(
     def minutes(iso: str | None) -> str:
         return (iso or "")[:16].replace("T", " ")
 
+    def lease(r: dict[str, Any]) -> str:
+        """Who holds the post and until when (the zone's time with its offset)."""
+        if r["lease_owner"] is None:
+            return ""
+        expires = r["lease_expires_at"]
+        until = datetime.fromisoformat(expires).replace(microsecond=0) if expires else None
+        return f"{r['lease_owner']} ({r['lease_holder']}) until {until or '-'}"
+
     rows = collect_posts(status, platform, content)
     if as_json:
         print_json(rows)
         return
     table = Table(
-        "id", "content", "account", "state", "scheduled", "goes out", "tries", "remote / waiting"
+        "id",
+        "content",
+        "account",
+        "state",
+        "scheduled",
+        "goes out",
+        "tries",
+        "lease",
+        "remote / waiting",
     )
     for r in rows:
         detail = r["remote_url"] or r["remote_id"] or r["waiting_for"] or r["last_error"] or ""
@@ -58,7 +75,8 @@ def list_(
             minutes(r["scheduled_at"]),
             minutes(r["goes_out_at"]) if r["goes_out_at"] != r["scheduled_at"] else "",
             str(r["attempts"]),
-            short(detail, 60),
+            lease(r),
+            short(detail, 90),
         )
     console.print(table)
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from crosspost.db.models import Attempt, AuditEvent, Content
 from crosspost.listing import PostRow
-from crosspost.posts.waiting import goes_out_at, waiting_reason
+from crosspost.posts.waiting import goes_out_at, lease_holder, waiting_reason
 from crosspost.timeutil import iso_local
 
 
@@ -62,6 +62,9 @@ def row_json(row: PostRow, zone: ZoneInfo) -> dict[str, Any]:
         "next_attempt_at": iso_local(post.next_attempt_at, zone),
         "goes_out_at": iso_local(goes_out_at(row), zone),
         "waiting_for": waiting_reason(row, zone),
+        "lease_owner": post.lease_owner,
+        "lease_expires_at": iso_local(post.lease_expires_at, zone),
+        "lease_holder": lease_holder(row),
         "attempts": row.attempts,
         "charged_attempts": post.attempt_count,
         "remote_id": post.remote_id,

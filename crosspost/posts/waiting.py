@@ -2,7 +2,9 @@
 
 A post waits for its time (or its retry time, or a budget's room: both are `next_attempt_at`),
 for its account's rest (the platform asked the account to wait), or for its paused account to
-be fixed (no time at all). The later of time and rest wins, and the reason names it.
+be fixed (no time at all). The later of time and rest wins, and the reason names it. A post a
+worker holds waits for that worker: one whose process is gone from this host, or one on another
+host, is named with its lease's end, since only that (or a worker starting here) frees the post.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from crosspost.db.models import DUE_POST_STATES, PostState
+from crosspost.posts.leases import LEASED_STATES, Holder, holder_of, parse_owner
 from crosspost.timeutil import as_utc, format_local, utcnow
 
 if TYPE_CHECKING:
@@ -47,9 +50,45 @@ def goes_out_at(row: PostRow) -> datetime | None:
     return max(as_utc(t) for t in times) if times else None
 
 
+def format_zoned(value: datetime, zone: ZoneInfo) -> str:
+    """A time in the zone with its offset, to the second: "2026-12-02 11:08:05+07:00"."""
+    return as_utc(value).astimezone(zone).replace(microsecond=0).isoformat(sep=" ")
+
+
+def lease_holder(row: PostRow) -> Holder | None:
+    """Who holds the post's lease (alive, stopped, elsewhere), None when no worker does."""
+    post = row.post
+    if post.state not in LEASED_STATES:
+        return None
+    return holder_of(post.lease_owner)
+
+
+def lease_note(row: PostRow, zone: ZoneInfo) -> str | None:
+    """What a post held by a stopped worker or one on another host waits for, in words."""
+    holder, owner, until = lease_holder(row), row.post.lease_owner, row.post.lease_expires_at
+    if owner is None or until is None or holder not in (Holder.STOPPED, Holder.ELSEWHERE):
+        return None
+    where = parse_owner(owner) or owner
+    ended = as_utc(until) <= utcnow()
+    when = format_zoned(until, zone)
+    if holder is Holder.STOPPED:
+        if ended:
+            return (
+                f"the lease of a stopped worker ({where}) ended at {when}: "
+                "the next worker to run takes the post back"
+            )
+        return f"waiting for the lease of a stopped worker ({where}) until {when}"
+    if ended:
+        return f"the lease held by a worker on another host ({where}) ended at {when}"
+    return f"the lease is held by a worker on another host ({where}) until {when}"
+
+
 def waiting_reason(row: PostRow, zone: ZoneInfo) -> str | None:
     """Why a post that has not gone out yet is waiting, in words."""
     post = row.post
+    held = lease_note(row, zone)
+    if held is not None:
+        return held
     if post.state not in WAITING_STATES:
         return None
     if row.paused_reason:

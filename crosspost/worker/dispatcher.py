@@ -5,13 +5,14 @@ every change that could move that time (a post finishing, a PostgreSQL notificat
 became claimable, a poll seeing new rows) re-plans it, and APScheduler's own wake-up fires it
 to the millisecond. Publishing runs in a thread pool of `concurrency` threads; heartbeats keep
 their leases alive; a stopped worker's leases expire and the reconciler takes over its posts.
+A worker of this host whose process is gone (SIGKILL, a crash) does not make its posts wait for
+the lease: at start-up and with every lease check they are taken back and reconciled at once.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
 import uuid
 from collections.abc import Callable
@@ -43,7 +44,9 @@ ENDED_OUTCOMES = frozenset(
 
 
 def new_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    """`host:pid:tag`: the host and pid say whether the worker still runs
+    (`posts.leases.holder_of`), the tag tells apart two workers that had the same pid."""
+    return f"{leases.this_host()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 @dataclass
@@ -88,6 +91,7 @@ class Worker:
     # -- one pass -------------------------------------------------------------------------
     def run_once(self) -> Summary:
         """Publish and reconcile everything claimable now, then return (`worker --once`)."""
+        self._take_back()
         while not self._stopping.is_set():
             futures = [self.pool.submit(self._reconcile, c) for c in self._claim_unknown()]
             futures += [self.pool.submit(self._publish, c) for c in self._claim_due()]
@@ -260,9 +264,28 @@ class Worker:
         except Exception:  # the scheduler is shutting down
             log.debug("dispatch not re-planned", exc_info=True)
 
+    def _take_back(self) -> bool:
+        """Posts of this host's stopped workers, taken back without waiting for their leases
+        (publishing ones go `unknown`: the platform is asked first). True when any moved."""
+        try:
+            taken = leases.take_back_stopped(self.factory)
+        except Exception as error:
+            log_failure("could not take back the posts of stopped workers", error)
+            return False
+        if taken:
+            owners = sorted({owner for _, owner in taken})
+            log.warning(
+                "posts %s were leased to stopped worker(s) %s on this host; reconciling",
+                [post_id for post_id, _ in taken],
+                ", ".join(owners),
+            )
+        return bool(taken)
+
     def _expire(self) -> None:
-        """Leases of vanished workers expire; posts stuck `unknown` too long are reported."""
+        """Leases of stopped or vanished workers end; posts stuck `unknown` too long are
+        reported."""
         limit = self.config.retry.unknown_alert_minutes
+        taken = self._take_back()
         try:
             expired = leases.expire_leases(self.factory)
             stale = leases.mark_stale_unknown(self.factory, timedelta(minutes=limit))
@@ -273,6 +296,7 @@ class Worker:
             self.executor.alerts.post_unknown(post_id, account, limit)
         if expired:
             log.warning("posts %s lost their worker mid-publish; reconciling", expired)
+        if expired or taken:
             self._replan()
 
     def _heartbeat(self) -> None:
