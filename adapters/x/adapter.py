@@ -10,7 +10,6 @@ config validation imports this module on every command for the class's declared 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -31,9 +30,12 @@ from crosspost.adapters.base import (
     Receipt,
     RetryableError,
     SettingSpec,
+    StepKind,
+    StepReceipt,
     unsettled_error,
 )
-from crosspost.adapters.common import nfc
+from crosspost.adapters.x.chain import Seen, at_part, done_parts, next_part
+from crosspost.adapters.x.chain import comparable as comparable  # where tests look for it
 from crosspost.adapters.x.errors import CREATE, READ, REDACTOR, http_error, transport_error
 from crosspost.adapters.x.upload import DEFAULT_CHUNK_BYTES, MB, MediaUploader, attachments_for
 
@@ -161,63 +163,75 @@ class XAdapter(Adapter):
 
     # -- the calls ------------------------------------------------------------------------
     def _publish(self, request: PublishRequest, progress: ProgressCallback | None) -> Receipt:
+        """Post the parts earlier attempts did not confirm, each a reply to the one before, and
+        report each the moment X confirms it; a failure on a part is raised as it is, about
+        that part (a later attempt resumes after the confirmed ones)."""
         draft = request.draft
-        username = self._username()
-        media_ids = self.uploader.upload_all(attachments_for(draft.media), progress)
-        first = self._create(draft.parts[0], media_ids=media_ids)
-        posted = [first]
-        warnings: list[str] = []
         total = len(draft.parts)
-        for number, text in enumerate(draft.parts[1:], start=2):
+        if total == 0:
+            raise PermanentError("x: the draft has no text to post")
+        steps = done_parts(request, total)
+        username = self._username()
+        media_ids: list[str] = []
+        for number in range(len(steps) + 1, total + 1):
             try:
-                posted.append(self._create(text, reply_to=posted[-1]))
-            except PublishError as exc:
-                # The first post stands: report the rest, never retry the whole post for them.
-                unknown = type(exc) is AmbiguousOutcomeError  # it may exist after all
-                outcome = "outcome unknown" if unknown else "not posted"
-                warnings.append(f"thread part {number}/{total} {outcome}: {exc.message}")
-                warnings.extend(
-                    f"thread part {n}/{total} not posted: the thread stopped at part {number}"
-                    for n in range(number + 1, total + 1)
+                if number == 1:  # part 1 carries the media; it is uploaded only to post it
+                    media_ids = self.uploader.upload_all(attachments_for(draft.media), progress)
+                post_id = self._create(
+                    draft.parts[number - 1],
+                    media_ids=media_ids if number == 1 else None,
+                    reply_to=steps[-1].remote_id if steps else None,
                 )
-                break
+            except PublishError as exc:
+                raise at_part(exc, number, total) from None
+            step = StepReceipt(StepKind.PART, number, post_id, self._url(username, post_id))
+            request.confirm(step)
+            steps.append(step)
+        first = steps[0]
         return Receipt(
-            remote_id=first,
-            url=self._url(username, first),
-            extra_ids=(*posted[1:], *media_ids),
-            warnings=tuple(warnings),
+            remote_id=first.remote_id,
+            url=first.url or self._url(username, first.remote_id),
+            extra_ids=(*(s.remote_id for s in steps[1:]), *media_ids),
+            steps=tuple(steps),
         )
 
     def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:
-        """The oldest own post since `since` whose text is the draft's first part, then, in
-        order after it, posts with the texts of the further parts (X refuses duplicate text, so
-        a later post with a part's text is that part). Texts are compared as X returns them
-        changed: URLs become t.co links and &<> are escaped."""
-        parts = [comparable(p) for p in request.draft.parts]
-        if not parts:
+        """The thread continued from the confirmed parts on proof alone (`chain.next_part`):
+        None when no further part is on X, else every part found so far, `complete` only when
+        all are. Texts are compared as X rewrites them: t.co links, &<> escaped, the media
+        link X appends to a post with media."""
+        parts = request.draft.parts
+        done = done_parts(request, len(parts))
+        if len(done) == len(parts):
             return None
         user_id, username = self._whoami()
-        chain: list[str] = []
-        warnings: list[str] = []
-        # Each post's text reduced once, not once per part looked for.
-        timeline = [(int(i), comparable(t)) for i, t in self._timeline(user_id, since)]
-        for number, part in enumerate(parts, start=1):
-            after = int(chain[-1]) if chain else 0
-            found = next((str(i) for i, t in timeline if i > after and t == part), None)
+        start = (since if since.tzinfo else since.replace(tzinfo=UTC)) - CLOCK_SKEW
+        timeline = [Seen.of(tweet) for tweet in self._timeline(user_id, start)]
+        steps = list(done)
+        for number in range(len(done) + 1, len(parts) + 1):
+            previous = steps[-1].remote_id if steps else None
+            found = next_part(
+                timeline,
+                parts[number - 1],
+                number,
+                len(parts),
+                previous,
+                start,
+                request.exclude_ids,
+            )
             if found is None:
-                if not chain:
-                    return None
-                warnings.extend(
-                    f"thread part {n}/{len(parts)} not found on X (not posted)"
-                    for n in range(number, len(parts) + 1)
-                )
                 break
-            chain.append(found)
+            post_id = str(found.id)
+            steps.append(StepReceipt(StepKind.PART, number, post_id, self._url(username, post_id)))
+        if len(steps) == len(done):
+            return None
+        first = steps[0]
         return Receipt(
-            remote_id=chain[0],
-            url=self._url(username, chain[0]),
-            extra_ids=tuple(chain[1:]),
-            warnings=tuple(warnings),
+            remote_id=first.remote_id,
+            url=first.url or self._url(username, first.remote_id),
+            extra_ids=tuple(s.remote_id for s in steps[1:]),
+            steps=tuple(steps),
+            complete=len(steps) == len(parts),
         )
 
     def verify(self) -> str:
@@ -322,10 +336,10 @@ class XAdapter(Adapter):
     def _url(username: str, post_id: str) -> str:
         return f"https://x.com/{username}/status/{post_id}"
 
-    def _timeline(self, user_id: str, since: datetime) -> list[tuple[str, str]]:
-        """(id, text) of the account's posts since `since`, oldest first."""
-        start = (since if since.tzinfo else since.replace(tzinfo=UTC)) - CLOCK_SKEW
-        found: list[tuple[str, str]] = []
+    def _timeline(self, user_id: str, start: datetime) -> list[Any]:
+        """tweepy's Tweets of the account's posts since `start`, oldest first, with what proof
+        of a thread part needs (created_at, referenced_tweets, attachments)."""
+        found: list[Any] = []
         token: str | None = None
         for _ in range(TIMELINE_PAGES):
             page = self._tweepy(
@@ -334,26 +348,11 @@ class XAdapter(Adapter):
                 id=user_id,
                 start_time=start,
                 max_results=100,
-                tweet_fields=["created_at"],
+                tweet_fields=["created_at", "referenced_tweets", "attachments"],
                 pagination_token=token,
             )
-            found.extend((str(tweet.id), str(tweet.text)) for tweet in page.data or [])
+            found.extend(page.data or [])
             token = (page.meta or {}).get("next_token")
             if not token:
                 break
-        return sorted(found, key=lambda t: int(t[0]))
-
-
-def comparable(text: str) -> str:
-    """Text reduced to what survives X: NFC, HTML entities undone, URLs (t.co) masked."""
-    import twitter_text
-
-    text = nfc(html.unescape(text))
-    out: list[str] = []
-    last = 0
-    for found in twitter_text.extract_urls_with_indices(text):
-        start, end = found["indices"]
-        out.extend((text[last:start], "<url>"))
-        last = end
-    out.append(text[last:])
-    return " ".join("".join(out).split())
+        return sorted(found, key=lambda t: int(t.id))

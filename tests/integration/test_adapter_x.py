@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,17 @@ from oauthlib.oauth1 import Client as OAuth1Client
 
 from crosspost.adapters.base import (
     AccountConfig,
+    AmbiguousOutcomeError,
     ContentKind,
     DuplicateContentError,
+    InconclusiveError,
     MediaRole,
     PermanentError,
+    PublishRequest,
     RateLimitedError,
+    RetryableError,
+    StepKind,
+    StepReceipt,
 )
 from crosspost.adapters.x.adapter import XAdapter, comparable
 from crosspost.adapters.x.transport import HostSession as _HostSession
@@ -69,6 +76,7 @@ def test_article_single_post(sb: XSandbox, make_adapter: MakeAdapter) -> None:
         receipt.url == f"https://x.com/{username_of(sb, tweet['author_id'])}/status/{tweet['id']}"
     )
     assert receipt.extra_ids == () and receipt.warnings == ()
+    assert receipt.steps == (StepReceipt(StepKind.PART, 1, tweet["id"], receipt.url),)
     assert actions(sb) == ["users.me", "tweets.create"]
 
 
@@ -209,29 +217,184 @@ def test_duplicate_text_is_a_duplicate_error(sb: XSandbox, make_adapter: MakeAda
     assert caught.value.http_status == 403 and "duplicate content" in caught.value.message
 
 
-def test_find_existing_rebuilds_a_thread_and_names_missing_parts(
+# -- threads: resume after the confirmed parts, find further parts on proof only ------------------
+
+SIX = tuple(f"{n}/6 Chuỗi bài về mùa lũ, phần {n}" for n in range(1, 7))
+
+
+def attempt(
+    parts: tuple[str, ...],
+    done: tuple[StepReceipt, ...] = (),
+    fault_after: tuple[XSandbox, str, int] | None = None,
+    **changes: Any,
+) -> tuple[PublishRequest, list[StepReceipt]]:
+    """A request for `parts` resuming after `done`, and the list its confirmed steps go to;
+    `fault_after` (sandbox, fault, n) scripts `fault` on the create after part n is confirmed."""
+    confirmed: list[StepReceipt] = []
+
+    def on_step(step: StepReceipt) -> None:
+        confirmed.append(step)
+        if fault_after is not None and step.number == fault_after[2]:
+            fault_after[0].fault(fault_after[1], action="tweets.create")
+
+    request = replace(request_for(ARTICLE, *parts), done=done, on_step=on_step, **changes)
+    return request, confirmed
+
+
+def since(request: PublishRequest) -> datetime:
+    return request.scheduled_at - timedelta(minutes=1)
+
+
+def chained(sb: XSandbox) -> list[dict[str, Any]]:
+    """The sandbox's posts, each checked to reply to the one before (the first to none)."""
+    tweets = sorted(sb.state()["tweets"], key=lambda t: int(t["id"]))
+    assert [t["in_reply_to"] for t in tweets] == [None, *(t["id"] for t in tweets[:-1])]
+    return tweets
+
+
+def test_a_retryable_failure_on_part_4_names_it_and_the_next_attempt_posts_only_4_to_6(
+    sb: XSandbox, make_adapter: MakeAdapter
+) -> None:
+    first, confirmed = attempt(SIX, fault_after=(sb, "429", 3))
+    with pytest.raises(RetryableError) as caught:  # X's 429: RateLimitedError, a retryable
+        make_adapter().publish(first)
+    assert caught.value.step == (StepKind.PART, 4)
+    assert caught.value.message.startswith("x: thread part 4/6: x create post: HTTP 429")
+    assert [s.number for s in confirmed] == [1, 2, 3]
+    assert [t["text"] for t in chained(sb)] == list(SIX[:3])
+    creates = len(sb.requests("tweets.create"))
+    second, more = attempt(SIX, done=tuple(confirmed))
+    receipt = make_adapter().publish(second)
+    tweets = chained(sb)  # parts 4 to 6 reply to 3, 4 and 5: one thread, each part once
+    assert [t["text"] for t in tweets] == list(SIX)
+    assert len(sb.requests("tweets.create")) == creates + 3
+    assert [s.remote_id for s in more] == [t["id"] for t in tweets[3:]]
+    assert receipt.steps == (*confirmed, *more) and receipt.warnings == ()
+    assert receipt.remote_id == tweets[0]["id"] and receipt.url == confirmed[0].url
+    assert receipt.extra_ids == tuple(t["id"] for t in tweets[1:])
+
+
+def test_a_5xx_on_part_4_is_ambiguous_and_x_shows_no_part_4(
+    sb: XSandbox, make_adapter: MakeAdapter
+) -> None:
+    request, confirmed = attempt(SIX, fault_after=(sb, "5xx", 3))
+    adapter = make_adapter()
+    with pytest.raises(AmbiguousOutcomeError) as caught:  # a 5xx while creating: maybe made
+        adapter.publish(request)
+    assert caught.value.step == (StepKind.PART, 4) and caught.value.http_status == 503
+    assert len(chained(sb)) == 3  # the sandbox's 5xx applies nothing
+    assert adapter.find_existing(replace(request, done=tuple(confirmed)), since(request)) is None
+
+
+def test_a_lost_answer_on_part_3_is_found_then_the_whole_thread_is(
+    sb: XSandbox, make_adapter: MakeAdapter
+) -> None:
+    parts = SIX[:5]
+    request, confirmed = attempt(parts, fault_after=(sb, "ambiguous", 2))
+    adapter = make_adapter()
+    with pytest.raises(AmbiguousOutcomeError) as caught:
+        adapter.publish(request)
+    assert caught.value.step == (StepKind.PART, 3) and len(confirmed) == 2
+    made = chained(sb)
+    assert len(made) == 3  # X made part 3, though no answer said so
+    found = adapter.find_existing(replace(request, done=tuple(confirmed)), since(request))
+    assert found is not None and not found.complete
+    assert [s.remote_id for s in found.steps] == [t["id"] for t in made]
+    assert found.steps[:2] == tuple(confirmed) and found.steps[2].number == 3
+    resume, _ = attempt(parts, done=found.steps)
+    adapter.publish(resume)
+    tweets = chained(sb)
+    assert [t["text"] for t in tweets] == list(parts)
+    whole = adapter.find_existing(replace(request, done=found.steps), since(request))
+    assert whole is not None and whole.complete and whole.remote_id == tweets[0]["id"]
+    assert [(s.number, s.remote_id) for s in whole.steps] == [
+        (n, t["id"]) for n, t in enumerate(tweets, start=1)
+    ]
+    assert whole.extra_ids == tuple(t["id"] for t in tweets[1:])
+    assert adapter.find_existing(replace(request, done=whole.steps), since(request)) is None
+
+
+def test_find_existing_never_returns_an_excluded_post_and_names_lookalikes(
     sb: XSandbox, make_adapter: MakeAdapter
 ) -> None:
     adapter = make_adapter()
-    posted = adapter.publish(request_for(ARTICLE, "1/2 đầu", "2/2 cuối"))
-    longer = request_for(ARTICLE, "1/2 đầu", "2/2 cuối", "3/3 thêm")
-    found = adapter.find_existing(longer, longer.scheduled_at - timedelta(minutes=1))
-    assert found is not None
-    assert (found.remote_id, found.extra_ids) == (posted.remote_id, posted.extra_ids)
-    assert found.warnings == ("thread part 3/3 not found on X (not posted)",)
+    text = "Tin mới: https://example.vn/bai-1"
+    held = adapter.publish(request_for(ARTICLE, text)).remote_id  # another post's copy
+    request, _ = attempt((text,), exclude_ids=frozenset({held}))
+    assert adapter.find_existing(request, since(request)) is None
+    other = adapter.publish(request_for(ARTICLE, "Tin mới: https://example.vn/bai-2"))
+    found = adapter.find_existing(request, since(request))  # the same text as X shows it
+    assert found is not None and found.remote_id == other.remote_id
+    plain, _ = attempt((text,))
+    with pytest.raises(InconclusiveError) as caught:
+        adapter.find_existing(plain, since(plain))
+    assert held in caught.value.message and other.remote_id in caught.value.message
 
 
-def test_thread_cut_short_keeps_the_first_post_and_warns(
+def test_a_part_that_replies_to_nothing_or_elsewhere_is_no_proof(
+    sb: XSandbox, make_adapter: MakeAdapter
+) -> None:
+    adapter = make_adapter()
+    head = adapter.publish(request_for(ARTICLE, "Mở đầu")).remote_id
+    loose = adapter.publish(request_for(ARTICLE, "Phần hai"))  # the text, but not a reply
+    done = (StepReceipt(StepKind.PART, 1, head),)
+    request, _ = attempt(("Mở đầu", "Phần hai"), done=done)
+    assert adapter.find_existing(request, since(request)) is None
+    lone, _ = attempt(("Phần hai", "Phần ba"))
+    found = adapter.find_existing(lone, since(lone))  # as part 1 it is proof
+    assert found is not None and found.remote_id == loose.remote_id and not found.complete
+
+
+def test_a_post_with_media_is_found_despite_the_link_x_appends(
+    sb: XSandbox, make_adapter: MakeAdapter, tmp_path: Path
+) -> None:
+    cover = media_file(tmp_path, "bia.jpg", 2500, MediaRole.COVER)
+    text = "Podcast tập 13: Chợ nổi https://radio.example.vn/tap-13"
+    request = request_for(PODCAST, text, media=(cover,))
+    sb.fault("ambiguous", action="tweets.create")
+    adapter = make_adapter()
+    with pytest.raises(AmbiguousOutcomeError):
+        adapter.publish(request)
+    (tweet,) = sb.state()["tweets"]
+    found = adapter.find_existing(request, since(request))
+    assert found is not None and found.complete and found.remote_id == tweet["id"]
+    assert found.steps == (StepReceipt(StepKind.PART, 1, tweet["id"], found.url),)
+
+
+def test_a_refused_reply_fails_the_post_about_that_part(
     sb: XSandbox, make_adapter: MakeAdapter
 ) -> None:
     sb.configure(refuse_replies=True)
-    receipt = make_adapter().publish(request_for(ARTICLE, "1/3 đầu", "2/3 giữa", "3/3 cuối"))
+    request, confirmed = attempt(("1/3 đầu", "2/3 giữa", "3/3 cuối"))
+    with pytest.raises(PermanentError) as caught:
+        make_adapter().publish(request)
+    assert caught.value.step == (StepKind.PART, 2) and caught.value.http_status == 403
+    assert caught.value.message.startswith("x: thread part 2/3: x create post: HTTP 403")
     (tweet,) = sb.state()["tweets"]
-    assert receipt.remote_id == tweet["id"] and receipt.extra_ids == ()
-    assert len(receipt.warnings) == 2
-    assert receipt.warnings[0].startswith("thread part 2/3 not posted: x create post: HTTP 403")
-    assert "stopped at part 2" in receipt.warnings[1]
-    assert actions(sb).count("tweets.create") == 2  # one refusal, no retry loop
+    assert [s.remote_id for s in confirmed] == [tweet["id"]]
+    assert len(sb.requests("tweets.create")) == 2  # one refusal, no retry loop
+
+
+def test_confirmed_parts_with_a_gap_are_refused_before_anything_is_sent(
+    sb: XSandbox, make_adapter: MakeAdapter
+) -> None:
+    gap = (StepReceipt(StepKind.PART, 1, "11"), StepReceipt(StepKind.PART, 3, "33"))
+    request, _ = attempt(SIX[:3], done=gap)
+    with pytest.raises(PermanentError, match=r"parts \[1, 3\] are not parts 1 to 2"):
+        make_adapter().publish(request)
+    assert sb.requests() == []
+
+
+def test_a_failing_confirm_stops_the_thread_at_once(
+    sb: XSandbox, make_adapter: MakeAdapter
+) -> None:
+    def on_step(step: StepReceipt) -> None:
+        raise OSError("the store is down")
+
+    request = replace(request_for(ARTICLE, *SIX[:3]), on_step=on_step)
+    with pytest.raises(OSError, match="store is down"):
+        make_adapter().publish(request)
+    assert len(sb.state()["tweets"]) == 1 and len(sb.requests("tweets.create")) == 1
 
 
 # -- the base_url workaround ---------------------------------------------------------------------

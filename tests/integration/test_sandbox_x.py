@@ -344,6 +344,32 @@ def test_tweet_lookup_and_reply_references(sb: XSandbox) -> None:
     assert missing.json()["errors"][0]["type"] == "https://api.x.com/2/problems/resource-not-found"
 
 
+def test_a_post_with_media_ends_with_its_media_link_in_every_answer(sb: XSandbox) -> None:
+    me = sb.call("GET", "/2/users/me").json()["data"]["id"]
+    since = (datetime.now(UTC) - timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    image, _ = upload(sb, b"i" * 20, "image/png", "tweet_image")
+    text = "Ảnh: phố cổ https://example.vn/pho-co"
+    created = post(sb, text=text, media={"media_ids": [image]}).json()["data"]
+    shown = created["text"]
+    head, link = shown.rsplit(" ", 1)
+    assert head.startswith("Ảnh: phố cổ https://t.co/") and link.startswith("https://t.co/")
+    assert head.split()[-1] != link  # the media link is a link of its own
+    plain = post(sb, text="chữ thôi", reply={"in_reply_to_tweet_id": created["id"]})
+    assert plain.json()["data"]["text"] == "chữ thôi"  # no media, no link
+    lookup = sb.call("GET", f"/2/tweets/{created['id']}").json()["data"]
+    fields = "referenced_tweets,attachments,created_at"
+    timeline = sb.call(
+        "GET", f"/2/users/{me}/tweets", params={"tweet.fields": fields, "start_time": since}
+    ).json()["data"]
+    reply, first = timeline
+    assert lookup["text"] == first["text"] == shown
+    assert first["attachments"] == {"media_keys": [f"3_{image}"]}
+    assert "referenced_tweets" not in first and first["created_at"].endswith("Z")
+    assert reply["referenced_tweets"] == [{"type": "replied_to", "id": created["id"]}]
+    assert "attachments" not in reply
+    assert sb.state()["tweets"][0]["text"] == text  # the state keeps what was posted
+
+
 # -- rate limits and faults ------------------------------------------------------------------------
 
 

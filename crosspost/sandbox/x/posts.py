@@ -5,8 +5,9 @@ Where the live API and the spec disagree on a name (the spec renamed
 ``tweet.fields``/``edit_history_tweet_ids`` to ``post.fields``/``edit_history_post_ids``) the
 sandbox accepts or sends both, since tweepy speaks the live names.
 
-Like X, the answers wrap every URL in t.co and HTML-escape ``&``, ``<`` and ``>`` in post text,
-so a client that compares texts must normalise them.
+Like X, the answers wrap every URL in t.co, HTML-escape ``&``, ``<`` and ``>`` in post text
+and end the text of a post with attached media with one more t.co link, to the media (see
+`displayed_text`), so a client that compares texts must normalise them.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ TWEET_KEYS_UNSUPPORTED = {
     "reply_settings",
     "share_with_followers",
 }
+# The live tweet.fields (https://docs.x.com/x-api/posts/user-posts-timeline-by-user-id lists
+# attachments, created_at, referenced_tweets, ...) and the spec's names for the renamed ones.
 TWEET_FIELDS = {
     "attachments",
     "author_id",
@@ -84,8 +87,20 @@ def _parse_time(name: str, raw: str | None) -> float | None:
     return moment.timestamp()
 
 
-def displayed_text(text: str) -> str:
-    """The text as X shows it: URLs wrapped in t.co, &, < and > escaped."""
+def media_link(tweet_id: str) -> str:
+    """The t.co link to a post's media (one for all its media, as the media entity's `url`)."""
+    return "https://t.co/" + hashlib.sha1(f"media:{tweet_id}".encode()).hexdigest()[:10]
+
+
+def displayed_text(text: str, media: str | None = None) -> str:
+    """The text as X shows it: URLs wrapped in t.co, &, < and > escaped, and for a post with
+    attached media its `media` link appended after a space. X: "A URL at the end of Tweets
+    generated from attaching photos, a video, GIF ... will also not count towards the
+    character limit" (https://dev.twitter.com/overview/api/upcoming-changes-to-tweets); that
+    URL is the media entity's t.co `url`, display_url pic.twitter.com/…
+    (https://developer.x.com/en/docs/tweets/data-dictionary/overview/entities-object); v2
+    keeps it in `text` and lists it in entities.urls (tweepy issue 1867,
+    https://github.com/tweepy/tweepy/issues/1867)."""
     out: list[str] = []
     last = 0
     for found in twitter_text.extract_urls_with_indices(text):
@@ -94,8 +109,10 @@ def displayed_text(text: str) -> str:
         out.extend((text[last:start], f"https://t.co/{code}"))
         last = end
     out.append(text[last:])
-    joined = "".join(out)
-    return joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    joined = "".join(out).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if media is None:
+        return joined
+    return f"{joined} {media}" if joined else media
 
 
 class XPosts:
@@ -146,12 +163,13 @@ class XPosts:
                 in_reply_to=reply_to,
                 in_reply_to_user_id=parent.author_id if parent else None,
                 conversation_id=parent.conversation_id if parent else tweet_id,
+                media_link=media_link(tweet_id) if media_ids else None,
             )
             self.state.tweets[tweet_id] = tweet
             self.state.texts.add((user.id, text))
         data = {
             "id": tweet_id,
-            "text": displayed_text(text),
+            "text": displayed_text(text, tweet.media_link),
             "edit_history_tweet_ids": [tweet_id],
             "edit_history_post_ids": [tweet_id],
         }
@@ -285,7 +303,7 @@ def _tweet_fields(request: Request) -> set[str]:
 def _render_tweet(tweet: Tweet, fields: set[str]) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": tweet.id,
-        "text": displayed_text(tweet.text),
+        "text": displayed_text(tweet.text, tweet.media_link),
         "edit_history_tweet_ids": [tweet.id],
     }
     if "created_at" in fields:

@@ -33,6 +33,7 @@ class Tweet:
     in_reply_to: str | None
     in_reply_to_user_id: str | None
     conversation_id: str
+    media_link: str | None = None  # the t.co link X ends a post with media with (posts.py)
 
 
 @dataclass(kw_only=True)
