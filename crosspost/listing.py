@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from crosspost.db.models import Account, Attempt, AuditEvent, Post, PostState
 from crosspost.errors import UserError
+from crosspost.posts.steps import StepProgress, progress_of
 from crosspost.scheduling import get_post
 
 
@@ -28,6 +29,8 @@ class PostRow:
     # The platform asked the account to wait (posts/gate.py keeps its posts back till then).
     rest_until: datetime | None = None
     rest_reason: str | None = None
+    # How far a publish of several steps got (None: no step recorded yet).
+    progress: StepProgress | None = None
 
 
 @dataclass
@@ -79,8 +82,18 @@ def list_posts(
         ):
             if post_id is not None:  # always, given the filter; the column is nullable
                 audit.setdefault(post_id, []).append(action)
+    progress = progress_of(session, listed) if rows else {}
     return [
-        PostRow(post, name, paused, attempts.get(post.id, 0), audit.get(post.id, []), until, why)
+        PostRow(
+            post,
+            name,
+            paused,
+            attempts.get(post.id, 0),
+            audit.get(post.id, []),
+            until,
+            why,
+            progress.get(post.id),
+        )
         for post, name, paused, until, why in rows
     ]
 
@@ -101,5 +114,6 @@ def post_detail(session: Session, post_id: int) -> PostDetail:
         [e.action for e in audit_log],
         post.account.rest_until,
         post.account.rest_reason,
+        progress_of(session, [post_id]).get(post_id),
     )
     return PostDetail(row, attempt_log, audit_log)

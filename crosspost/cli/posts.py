@@ -71,7 +71,7 @@ def list_(
             str(r["id"]),
             str(r["content_id"]),
             r["account"],
-            r["state"],
+            r["state"] + (f" ({r['progress']['summary']})" if r["progress"] else ""),
             minutes(r["scheduled_at"]),
             minutes(r["goes_out_at"]) if r["goes_out_at"] != r["scheduled_at"] else "",
             str(r["attempts"]),
@@ -102,8 +102,15 @@ def show(
         print_json(data)
         return
     for key, value in data.items():
-        if key not in ("attempt_log", "audit_log", "draft"):
+        if key not in ("attempt_log", "audit_log", "draft", "progress"):
             console.print(f"[bold]{key}[/]: {value}", highlight=False)
+    progress = data["progress"]
+    if progress:
+        console.print(f"[bold]progress[/]: {progress['summary']}", highlight=False)
+        for step in progress["steps"]:
+            console.print(
+                f"  {step['kind']} {step['number']}: {step['remote_id']}", highlight=False
+            )
     print_draft(data["draft"])
     console.print("[bold]attempts[/]:")
     for a in data["attempt_log"]:

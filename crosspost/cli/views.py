@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from crosspost.db.models import Attempt, AuditEvent, Content
 from crosspost.listing import PostRow
+from crosspost.posts.steps import StepProgress
 from crosspost.posts.waiting import goes_out_at, lease_holder, waiting_reason
 from crosspost.timeutil import iso_local
 
@@ -65,6 +66,7 @@ def row_json(row: PostRow, zone: ZoneInfo) -> dict[str, Any]:
         "lease_owner": post.lease_owner,
         "lease_expires_at": iso_local(post.lease_expires_at, zone),
         "lease_holder": lease_holder(row),
+        "progress": progress_json(row.progress),
         "attempts": row.attempts,
         "charged_attempts": post.attempt_count,
         "remote_id": post.remote_id,
@@ -76,6 +78,23 @@ def row_json(row: PostRow, zone: ZoneInfo) -> dict[str, Any]:
         "reason": post.reason,
         "created_by": post.created_by,
         "audit": list(row.audit),
+    }
+
+
+def progress_json(progress: StepProgress | None) -> dict[str, Any] | None:
+    """A publish of several steps part way: what is out, what is next, what was refused."""
+    if progress is None:
+        return None
+    return {
+        "summary": progress.words(),
+        "parts_done": progress.parts_done,
+        "parts_total": progress.parts_total,
+        "next_step": progress.next_step,
+        "refused": progress.refused,
+        "steps": [
+            {"kind": s.kind.value, "number": s.number, "remote_id": s.remote_id}
+            for s in progress.done
+        ],
     }
 
 

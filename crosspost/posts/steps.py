@@ -9,9 +9,10 @@ steps exist and resumes after them: a confirmed step is never made twice, and a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -169,33 +170,67 @@ def ids_held_by_others(
 
 
 @dataclass(frozen=True)
-class Progress:
-    """How far a post's publish got: its confirmed thread parts and other steps."""
+class StepProgress:
+    """How far a post's publish got, for listings: what is out, what comes next, what the
+    platform refused."""
 
-    parts_done: int
-    steps_done: int
+    done: tuple[StepReceipt, ...]
+    parts_total: int | None  # the stored draft's parts (None for a post without one)
     refused: str | None = None  # the step the platform refused for good, if one was
 
+    @property
+    def parts_done(self) -> int:
+        return sum(1 for s in self.done if s.kind is StepKind.PART)
 
-def progress_of(session: Session, post_ids: Sequence[int]) -> dict[int, Progress]:
-    """Each listed post's progress (posts with no step recorded are left out): one query."""
-    if not post_ids:
-        return {}
-    parts: dict[int, int] = {}
-    steps: dict[int, int] = {}
+    @property
+    def next_step(self) -> str | None:
+        """The thread part a resumed publish makes next (None when none is left)."""
+        if self.parts_total is None or self.parts_done >= self.parts_total:
+            return None
+        return f"part {self.parts_done + 1}/{self.parts_total}"
+
+    def words(self) -> str:
+        """E.g. "3/7 parts out, next part 4/7" or "video, thumbnail out"."""
+        if self.parts_total and self.parts_total > 1 and self.parts_done:
+            text = f"{self.parts_done}/{self.parts_total} parts out"
+        else:
+            text = f"{summarise(self.done)} out"
+        if self.refused:
+            return f"{text}, {self.refused} refused"
+        return f"{text}, next {self.next_step}" if self.next_step else text
+
+
+def progress_of(session: Session, post_ids: Any) -> dict[int, StepProgress]:
+    """Each post's progress (posts with no step recorded are left out), for `post_ids` (a list
+    or a scalar subquery of ids: a listing's ids are never sent as bound parameters)."""
+    done: dict[int, list[StepReceipt]] = {}
     refused: dict[int, str] = {}
-    for post_id, kind, number, state in session.execute(
-        select(PostStep.post_id, PostStep.kind, PostStep.number, PostStep.state).where(
-            PostStep.post_id.in_(list(post_ids))
-        )
-    ):
+    rows = session.execute(
+        select(
+            PostStep.post_id, PostStep.kind, PostStep.number, PostStep.state, PostStep.remote_id
+        ).where(PostStep.post_id.in_(post_ids))
+    )
+    for post_id, kind, number, state, remote_id in rows:
         if state == StepState.REFUSED.value:
             refused[post_id] = f"{kind} {number}"
-            continue
-        steps[post_id] = steps.get(post_id, 0) + 1
-        if kind == StepKind.PART.value:
-            parts[post_id] = parts.get(post_id, 0) + 1
+        else:
+            done.setdefault(post_id, []).append(
+                StepReceipt(StepKind(kind), number, remote_id or "")
+            )
+    ids = set(done) | set(refused)
+    totals: dict[int, int | None] = {}
+    if ids:
+        # The draft's part count, read only for posts with steps (few, whatever the listing).
+        for post_id, document in session.execute(
+            select(Post.id, Post.draft).where(Post.id.in_(sorted(ids)))
+        ):
+            parts = ((document or {}).get("draft") or {}).get("parts")
+            totals[post_id] = len(parts) if isinstance(parts, list) else None
     return {
-        post_id: Progress(parts.get(post_id, 0), steps.get(post_id, 0), refused.get(post_id))
-        for post_id in set(steps) | set(refused)
+        post_id: StepProgress(
+            tuple(sorted(done.get(post_id, []), key=step_order)),
+            totals.get(post_id),
+            refused.get(post_id),
+        )
+        for post_id in ids
     }

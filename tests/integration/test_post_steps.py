@@ -151,3 +151,49 @@ def test_steps_in_words():
     thumb = StepReceipt(StepKind.THUMBNAIL, 1, "v")
     assert summarise([thumb, video]) == "video, thumbnail"
     assert summarise([]) == "nothing"
+
+
+def test_listings_show_how_far_a_thread_got_and_what_comes_next(db, memory_config):
+    from zoneinfo import ZoneInfo
+
+    from crosspost.cli.views import row_json
+    from crosspost.listing import list_posts
+    from crosspost.posts.claims import claim_due
+    from crosspost.posts.steps import record_step
+
+    post_id = given_thread(db, memory_config)
+    (claim,) = claim_due(db.factory, "w1", 1, timedelta(seconds=30))
+    for number in (1, 2):
+        step = StepReceipt(StepKind.PART, number, f"r-{number}")
+        record_step(db.factory, claim, step, lease_seconds=1)
+    with db.factory() as session:
+        (row,) = list_posts(session)
+        data = row_json(row, ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert data["progress"] == {
+        "summary": "2/4 parts out, next part 3/4",
+        "parts_done": 2,
+        "parts_total": 4,
+        "next_step": "part 3/4",
+        "refused": None,
+        "steps": [
+            {"kind": "part", "number": 1, "remote_id": "r-1"},
+            {"kind": "part", "number": 2, "remote_id": "r-2"},
+        ],
+    }
+    assert data["id"] == post_id
+
+
+def test_a_post_failed_partway_lists_what_is_out_and_what_was_refused(db, memory_config, journal):
+    from zoneinfo import ZoneInfo
+
+    from crosspost.cli.views import row_json
+    from crosspost.listing import list_posts
+
+    config = with_settings(memory_config, fail_times=1, fail_at="part:3", fail_with="permanent")
+    post_id = given_thread(db, config)
+    assert run_until_ended(db, config, post_id).state == "failed"
+    with db.factory() as session:
+        (row,) = list_posts(session)
+        data = row_json(row, ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert data["progress"]["summary"] == "2/4 parts out, part 3 refused"
+    assert data["remote_id"] == chain(journal, post_id)[0][1]
