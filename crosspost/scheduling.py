@@ -28,6 +28,7 @@ from crosspost.errors import NotFoundError, StateError, UserError
 from crosspost.media import missing_media
 from crosspost.posts.drafts import store_draft, stored_document
 from crosspost.posts.queue import CANCELLABLE, RETRIABLE, add_post, cancel_post, requeue_post
+from crosspost.posts.steps import confirmed_steps, summarise
 from crosspost.timeutil import format_local, utcnow
 
 # "now" typed a moment ago is not in the past.
@@ -282,6 +283,13 @@ def redraft(session: Session, config: Config, post_id: int, *, actor: str, reaso
     if post.state not in CANCELLABLE:
         raise StateError(
             f"post {post_id} is {post.state}; only scheduled or retry_wait posts can be redrafted"
+        )
+    out = confirmed_steps(session, post_id)
+    if out:
+        raise StateError(
+            f"post {post_id} has {summarise(out)} out already and resumes after them; a new "
+            "draft would mix two drafts in one post: let it finish, or cancel it and "
+            "`crosspost repost` the content"
         )
     target = Target(post.account.name, Platform(post.platform))
     documents, problems = drafts_for(config, post.content, [target])

@@ -197,3 +197,24 @@ def test_a_post_failed_partway_lists_what_is_out_and_what_was_refused(db, memory
         data = row_json(row, ZoneInfo("Asia/Ho_Chi_Minh"))
     assert data["progress"]["summary"] == "2/4 parts out, part 3 refused"
     assert data["remote_id"] == chain(journal, post_id)[0][1]
+
+
+def test_a_redraft_of_a_thread_partly_out_is_refused_changing_nothing(db, memory_config):
+    import pytest
+
+    from crosspost.errors import StateError
+    from crosspost.scheduling import redraft
+
+    config = with_settings(memory_config, fail_times=1, fail_at="part:3", fail_with="retryable")
+    post_id = given_thread(db, config)
+    from crosspost.worker.dispatcher import Worker
+
+    Worker(config, db.factory, concurrency=1).run_once()
+    with db.factory() as session:
+        row = session.get(Post, post_id)
+        assert row.state == "retry_wait"
+        before = dict(row.draft)
+    with db.factory.begin() as session, pytest.raises(StateError, match="parts 1–2 out already"):
+        redraft(session, config, post_id, actor="ops", reason="sửa")
+    with db.factory() as session:
+        assert session.get(Post, post_id).draft == before
