@@ -11,12 +11,16 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crosspost.db.models import Post, PostState
-from crosspost.posts.moves import move
+from crosspost.db.models import Post, PostState, PostStep, StepState
+from crosspost.errors import StateError
+from crosspost.posts.moves import move, rowcount, transition
 from crosspost.posts.states import INITIAL_STATE, TRANSITIONS
+from crosspost.posts.steps import confirmed_steps, summarise
+from crosspost.timeutil import utcnow
 
 # What `crosspost cancel` and `crosspost retry` (back to the queue) may be asked of.
 CANCELLABLE = tuple(s for s, to in TRANSITIONS.items() if PostState.CANCELLED in to)
@@ -69,15 +73,29 @@ def new_marker() -> str:
 
 
 def cancel_post(session: Session, post_id: int) -> None:
-    """Take a post that has not gone out out of the queue."""
-    move(
-        session,
-        post_id,
-        CANCELLABLE,
-        PostState.CANCELLED,
-        next_attempt_at=None,
-        wait_reason=None,
+    """Take a post that has not gone out out of the queue. A post with steps already on the
+    platform (a thread partly out) is not cancelled: that would leave it cut short in public;
+    it resumes at its next attempt. The check is part of the one guarded statement, so a
+    worker recording a step meanwhile cannot slip between them."""
+    nothing_out = ~exists(
+        select(PostStep.id).where(
+            PostStep.post_id == post_id, PostStep.state == StepState.CONFIRMED.value
+        )
     )
+    result = session.execute(
+        transition(CANCELLABLE, PostState.CANCELLED, utcnow())
+        .where(Post.id == post_id, nothing_out)
+        .values(next_attempt_at=None, wait_reason=None)
+    )
+    if rowcount(result) == 1:
+        return
+    out = confirmed_steps(session, post_id)
+    if out:
+        raise StateError(
+            f"post {post_id} cannot be cancelled: {summarise(out)} already out on the platform "
+            "(cancelling would leave it cut short); it resumes at its next attempt"
+        )
+    move(session, post_id, CANCELLABLE, PostState.CANCELLED)  # raises, naming its state
 
 
 def requeue_post(session: Session, post_id: int, now: datetime) -> None:

@@ -218,3 +218,22 @@ def test_a_redraft_of_a_thread_partly_out_is_refused_changing_nothing(db, memory
         redraft(session, config, post_id, actor="ops", reason="sửa")
     with db.factory() as session:
         assert session.get(Post, post_id).draft == before
+
+
+def test_a_thread_partly_out_is_not_cancelled_but_one_with_nothing_out_is(db, memory_config):
+    import pytest
+
+    from crosspost.errors import StateError
+    from crosspost.scheduling import cancel
+    from crosspost.worker.dispatcher import Worker
+
+    config = with_settings(memory_config, fail_times=1, fail_at="part:3", fail_with="retryable")
+    post_id = given_thread(db, config)
+    Worker(config, db.factory, concurrency=1).run_once()
+    with db.factory.begin() as session, pytest.raises(StateError, match="parts 1–2 already out"):
+        cancel(session, post_id, actor="ops")
+    with db.factory() as session:
+        assert session.get(Post, post_id).state == "retry_wait"
+    untouched = given_thread(db, config, parts=("Một bài chưa đăng.",))
+    with db.factory.begin() as session:
+        assert cancel(session, untouched, actor="ops").state == "cancelled"
