@@ -120,6 +120,17 @@ def generate_media(folder: Path) -> dict[str, Path]:
     return {"video": video, "cover": cover, "audio": audio}
 
 
+X_CREDENTIALS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+
+
+def x_credentials(n: int) -> dict[str, str]:
+    """The secrets of the n-th X account (0: the demo's one); each access token its own."""
+    token = "1234-demo-access-token" + (f"-{n + 1}" if n else "")
+    secret = "demo-access-token-secret" + (f"-{n + 1}" if n else "")
+    values = ("demo-consumer-key", "demo-consumer-secret", token, secret)
+    return dict(zip(X_CREDENTIALS, values, strict=True))
+
+
 DEMO_WORKER = {"concurrency": 4, "poll_seconds": 0.5, "reconcile_seconds": 2}
 DEMO_RETRY = {"base_seconds": 1, "max_delay_seconds": 5, "max_attempts": 8}
 
@@ -132,15 +143,34 @@ def write_config(
     retry: Mapping[str, float] = DEMO_RETRY,
     database_url: str | None = None,
     budgets: Mapping[str, Mapping[str, int]] | None = None,
+    x_accounts: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Path:
     """A config with three accounts on the sandbox and a 0600 secrets file (tests reuse it).
 
-    `budgets` sets an account's [accounts.NAME.budget] table (0 lifts a default window)."""
+    `budgets` sets an account's [accounts.NAME.budget] table (0 lifts a default window).
+    `x_accounts` (name -> extra settings, e.g. thread) replaces the one X account, tapchi-x:
+    each gets its own access token, so the sandbox sees a user of its own."""
     config = folder / "crosspost.toml"
     database = f'database_url = "{database_url}"\n' if database_url else ""
     budget_tables = tomli_w.dumps(
         {"accounts": {name: {"budget": dict(table)} for name, table in (budgets or {}).items()}}
     )
+    x_names = dict(x_accounts or {"tapchi-x": {}})
+    x_tables = tomli_w.dumps(
+        {
+            "accounts": {
+                name: {
+                    "platform": "x",
+                    "base_url": sandbox_url,
+                    "upload_chunk_bytes": 262144,
+                    **dict(settings),
+                    "credentials": {key: "secrets" for key in X_CREDENTIALS},
+                }
+                for name, settings in x_names.items()
+            }
+        }
+    )
+    x_secrets = tomli_w.dumps({name: x_credentials(n) for n, name in enumerate(x_names)})
     config.write_text(
         f"""# Written by `make demo`: three accounts on the local sandbox at {sandbox_url}.
 [crosspost]
@@ -169,16 +199,7 @@ client_id = "secrets"
 client_secret = "secrets"
 refresh_token = "secrets"
 
-[accounts.tapchi-x]
-platform = "x"
-base_url = "{sandbox_url}"
-upload_chunk_bytes = 262144
-[accounts.tapchi-x.credentials]
-consumer_key = "secrets"
-consumer_secret = "secrets"
-access_token = "secrets"
-access_token_secret = "secrets"
-
+{x_tables}
 {budget_tables}""",
         encoding="utf-8",
     )
@@ -192,12 +213,7 @@ client_id = "{YOUTUBE_CLIENT[0]}"
 client_secret = "{YOUTUBE_CLIENT[1]}"
 refresh_token = "1//demo-refresh-token"
 
-[tapchi-x]
-consumer_key = "demo-consumer-key"
-consumer_secret = "demo-consumer-secret"
-access_token = "1234-demo-access-token"
-access_token_secret = "demo-access-token-secret"
-""",
+{x_secrets}""",
         encoding="utf-8",
     )
     os.chmod(secrets, 0o600)
