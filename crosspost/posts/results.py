@@ -293,33 +293,6 @@ def _fail(
 
 def _found(session: Session, claim: Claim, receipt: Receipt, now: datetime) -> None:
     save_steps(session, claim.post_id, claim.attempt_number, receipt.steps, now)
-    if not receipt.complete:
-        _found_some(session, claim, receipt, now)
-        return
-    moves.log_finding(
-        session,
-        claim.post_id,
-        claim.attempt_number + 1,
-        claim.owner,
-        now,
-        outcome=AttemptOutcome.RECONCILED,
-        message="found the copy already on the platform",
-        remote_id=receipt.remote_id,
-        remote_url=receipt.url,
-    )
-    moves.mark_published(
-        session,
-        claim.post_id,
-        claim.owner,
-        remote_id=receipt.remote_id,
-        remote_url=receipt.url,
-        extra_ids=receipt.extra_ids,
-        from_state=PostState.UNKNOWN,
-    )
-
-
-def _found_some(session: Session, claim: Claim, receipt: Receipt, now: datetime) -> None:
-    """The first steps are on the platform, not all: record them and resume after them now."""
     where = summarise(confirmed_steps(session, claim.post_id))
     moves.log_finding(
         session,
@@ -328,10 +301,26 @@ def _found_some(session: Session, claim: Claim, receipt: Receipt, now: datetime)
         claim.owner,
         now,
         outcome=AttemptOutcome.RECONCILED,
-        message=f"found {where} on the platform: resuming after them",
+        message=(
+            "found the copy already on the platform"
+            if receipt.complete
+            else f"found {where} on the platform: resuming after them"
+        ),
         remote_id=receipt.remote_id,
         remote_url=receipt.url,
     )
+    if receipt.complete:
+        moves.mark_published(
+            session,
+            claim.post_id,
+            claim.owner,
+            remote_id=receipt.remote_id,
+            remote_url=receipt.url,
+            extra_ids=receipt.extra_ids,
+            from_state=PostState.UNKNOWN,
+        )
+        return
+    # The first steps are on the platform, not all: resume after them now.
     moves.mark_retry(
         session,
         claim.post_id,

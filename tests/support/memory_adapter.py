@@ -118,13 +118,7 @@ class MemoryAdapter(Adapter):
             previous = entry["remote_id"]
         if progress is not None:
             progress(1, 1)
-        first = steps[0].remote_id
-        return Receipt(
-            remote_id=first,
-            url=_url(first),
-            extra_ids=tuple(s.remote_id for s in steps[1:]),
-            steps=tuple(steps),
-        )
+        return _receipt(steps, complete=True)
 
     def draft_problems(self, draft: Draft, limits: Limits) -> list[str]:
         """The twin's own rule: its text limit (the base class adds the kind check)."""
@@ -170,14 +164,7 @@ class MemoryAdapter(Adapter):
             found = True
         if not found:
             return None
-        first = steps[0].remote_id
-        return Receipt(
-            remote_id=first,
-            url=_url(first),
-            extra_ids=tuple(s.remote_id for s in steps[1:]),
-            steps=tuple(steps),
-            complete=len(steps) == len(parts),
-        )
+        return _receipt(steps, complete=len(steps) == len(parts))
 
     def verify(self) -> str:
         self._token()
@@ -268,6 +255,17 @@ class Part:
     number: int
     text: str
     reply_to: str | None
+
+
+def _receipt(steps: list[StepReceipt], *, complete: bool) -> Receipt:
+    first = steps[0].remote_id
+    return Receipt(
+        remote_id=first,
+        url=_url(first),
+        extra_ids=tuple(s.remote_id for s in steps[1:]),
+        steps=tuple(steps),
+        complete=complete,
+    )
 
 
 def _url(remote_id: str) -> str:
