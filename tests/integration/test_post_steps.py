@@ -237,3 +237,21 @@ def test_a_thread_partly_out_is_not_cancelled_but_one_with_nothing_out_is(db, me
     untouched = given_thread(db, config, parts=("Một bài chưa đăng.",))
     with db.factory.begin() as session:
         assert cancel(session, untouched, actor="ops").state == "cancelled"
+
+
+def test_evidence_that_is_not_conclusive_leaves_the_post_unknown_saying_so(
+    db, memory_config, journal
+):
+    from crosspost.worker.dispatcher import Worker
+
+    config = with_settings(memory_config, fail_times=1, fail_with="lost_answer", inconclusive=True)
+    post_id = given_thread(db, config)
+    for _ in range(3):  # the publish, then reconciliations that cannot decide
+        Worker(config, db.factory, concurrency=1).run_once()
+    with db.factory() as session:
+        row = session.get(Post, post_id)
+    assert row.state == "unknown"
+    assert row.last_error.startswith("not conclusive, left unknown (check on the platform): ")
+    assert "two alike copies" in row.last_error
+    assert row.remote_id is None
+    assert len(chain(journal, post_id)) == 1  # nothing was sent again on a guess

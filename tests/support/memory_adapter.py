@@ -8,7 +8,8 @@ at: "create", the creating call (a thread's first part), by default; "part:N", p
 thread; "upload", a media file's upload before it; or "verify"), `retry_after_seconds` (the
 wait a rate limit names, 1 by default), `credential` (the name of a credential the twin
 needs, as a platform needs its token), `pace_seconds` (after each call, ask the account to
-rest that long, as usage headers would).
+rest that long, as usage headers would), `inconclusive` (find_existing sees candidates but no
+proof).
 
 `fail_with` names either the error to raise (retryable, rate_limited, auth, permanent,
 ambiguous) or what the platform did, which the twin classifies as the real adapters do, by
@@ -38,6 +39,7 @@ from crosspost.adapters.base import (
     AuthenticationError,
     ContentKind,
     Draft,
+    InconclusiveError,
     Limits,
     Pacing,
     PermanentError,
@@ -71,6 +73,7 @@ class MemoryAdapter(Adapter):
         "fail_at": SettingSpec(str, "the step that fails: create, upload or verify"),
         "retry_after_seconds": SettingSpec((int, float), "the wait a rate limit names"),
         "credential": SettingSpec(str, "a credential the twin needs (its token's name)"),
+        "inconclusive": SettingSpec(bool, "find_existing sees two alike copies and no proof"),
         "pace_seconds": SettingSpec(
             (int, float), "after each publish, ask the account to rest this long (usage figures)"
         ),
@@ -131,6 +134,8 @@ class MemoryAdapter(Adapter):
         """The chain of this post's parts after the confirmed ones: each made since `since`,
         with the part's text, a reply to the part before, and held by no other post."""
         self._token()
+        if self.account.settings.get("inconclusive"):
+            raise InconclusiveError("memory: two alike copies and no marker: which is this post's?")
         floor = since if since.tzinfo else since.replace(tzinfo=UTC)  # naive means UTC
         draft = request.draft
         parts = draft.parts or ("",)
