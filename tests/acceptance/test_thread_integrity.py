@@ -12,6 +12,7 @@ PostgreSQL with four at once.
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import threading
@@ -231,7 +232,8 @@ def kill_and_restart(procs: list[Running], path: Path, rng: random.Random) -> No
 def test_every_item_goes_out_once_and_whole_under_sigkill(backend, workers, tmp_path):
     db = Database(backend, tmp_path)
     try:
-        with start_sandbox(seed=23, faults=FAULTS, request_log_size=1_000_000) as sandbox:
+        seed = int(os.environ.get("CROSSPOST_FAULT_SEED", "23"))
+        with start_sandbox(seed=seed, faults=FAULTS, request_log_size=1_000_000) as sandbox:
             path = write_config(
                 tmp_path,
                 sandbox.url,
@@ -256,7 +258,7 @@ def test_every_item_goes_out_once_and_whole_under_sigkill(backend, workers, tmp_
             stop = threading.Event()
             people = threading.Thread(target=scenario.meanwhile, args=(stop,), daemon=True)
             people.start()
-            kill_and_restart(procs, path, random.Random(workers))
+            kill_and_restart(procs, path, random.Random(seed * 10 + workers))
             deadline = time.monotonic() + DEADLINE_SECONDS
             while time.monotonic() < deadline:
                 ended = all(s in ENDED for s in scenario.states().values())
