@@ -114,6 +114,6 @@ def post_detail(session: Session, post_id: int) -> PostDetail:
         [e.action for e in audit_log],
         post.account.rest_until,
         post.account.rest_reason,
-        progress_of(session, [post_id]).get(post_id),
+        progress_of(session, [post_id], published_too=True).get(post_id),
     )
     return PostDetail(row, attempt_log, audit_log)

@@ -288,8 +288,8 @@ def redraft(session: Session, config: Config, post_id: int, *, actor: str, reaso
     if out:
         raise StateError(
             f"post {post_id} has {summarise(out)} out already and resumes after them; a new "
-            "draft would mix two drafts in one post: let it finish, or cancel it and "
-            "`crosspost repost` the content"
+            "draft would mix two drafts in one post: let it finish, then `crosspost repost` "
+            "the content if it must go out again"
         )
     target = Target(post.account.name, Platform(post.platform))
     documents, problems = drafts_for(config, post.content, [target])
@@ -298,7 +298,10 @@ def redraft(session: Session, config: Config, post_id: int, *, actor: str, reaso
     old = (post.draft or {}).get("sha256")
     new = documents[target.account_name]
     if not store_draft(session, post_id, new, CANCELLABLE):
-        raise StateError(f"post {post_id} was claimed a moment ago; see `crosspost posts show`")
+        raise StateError(
+            f"post {post_id} was claimed a moment ago (or its first steps went out); "
+            "see `crosspost posts show`"
+        )
     audit.record(
         session,
         actor,

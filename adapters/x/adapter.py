@@ -202,9 +202,16 @@ class XAdapter(Adapter):
         link X appends to a post with media."""
         parts = request.draft.parts
         done = done_parts(request, len(parts))
-        if len(done) == len(parts):
-            return None
         user_id, username = self._whoami()
+        if done and len(done) == len(parts):
+            # Every part was confirmed (the worker died before recording the result): the
+            # thread is whole on X, by the receipts alone.
+            return Receipt(
+                remote_id=done[0].remote_id,
+                url=done[0].url or self._url(username, done[0].remote_id),
+                extra_ids=tuple(s.remote_id for s in done[1:]),
+                steps=tuple(done),
+            )
         start = (since if since.tzinfo else since.replace(tzinfo=UTC)) - CLOCK_SKEW
         timeline = [Seen.of(tweet) for tweet in self._timeline(user_id, start)]
         steps = list(done)

@@ -34,10 +34,12 @@ MEDIA_LINK = re.compile(r"\s*https://t\.co/[A-Za-z0-9]+\s*\Z")
 
 
 def comparable(text: str) -> str:
-    """Text reduced to what survives X: NFC, HTML entities undone, URLs (t.co) masked."""
+    """Text reduced to what survives X: NFC, URLs (t.co) masked, spaces folded. X's own text
+    has its HTML entities undone first (`Seen.of`), never the draft's: a part that says
+    `&amp;` literally must match X's `&amp;amp;`."""
     import twitter_text
 
-    text = nfc(html.unescape(text))
+    text = nfc(text)
     out: list[str] = []
     last = 0
     for found in twitter_text.extract_urls_with_indices(text):
@@ -68,7 +70,7 @@ class Seen:
         replied = next(
             (str(r.id) for r in tweet.referenced_tweets or [] if r.type == "replied_to"), None
         )
-        return cls(int(tweet.id), comparable(text), tweet.created_at, replied)
+        return cls(int(tweet.id), comparable(html.unescape(text)), tweet.created_at, replied)
 
 
 def done_parts(request: PublishRequest, total: int) -> list[StepReceipt]:

@@ -165,6 +165,8 @@ class Post(Base):
     __table_args__ = (
         Index("ix_post_due", "state", "next_attempt_at"),
         Index("ix_post_content_account", "content_id", "account_id"),
+        # Reconciliation reads the ids an account's recent posts hold (posts/steps.py).
+        Index("ix_post_account_updated", "account_id", "updated_at"),
         # At most one post per content and account that may still reach the platform: the
         # database itself refuses a second, whatever races the application checks lose.
         Index(

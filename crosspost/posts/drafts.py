@@ -13,12 +13,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from crosspost import audit
 from crosspost.adapters.base import ContentKind, Draft, MediaFile, MediaRole, Platform
-from crosspost.db.models import Post, PostState
+from crosspost.db.models import Post, PostState, PostStep, StepState
 from crosspost.posts.claims import Claim
 from crosspost.posts.moves import rowcount
 
@@ -105,10 +105,16 @@ def store_draft(
     session: Session, post_id: int, document: Mapping[str, Any], states: Sequence[PostState]
 ) -> bool:
     """Replace the post's stored draft if it is still in one of `states` (a worker may claim
-    it meanwhile); False if it was not. The caller audits the change."""
+    it meanwhile) and no step of it is out yet (a resumed post must not mix two drafts); False
+    if not. Both are checked in the one statement. The caller audits the change."""
+    nothing_out = ~exists(
+        select(PostStep.id).where(
+            PostStep.post_id == post_id, PostStep.state == StepState.CONFIRMED.value
+        )
+    )
     result = session.execute(
         update(Post)
-        .where(Post.id == post_id, Post.state.in_([s.value for s in states]))
+        .where(Post.id == post_id, Post.state.in_([s.value for s in states]), nothing_out)
         .values(draft=dict(document))
         .execution_options(synchronize_session=False)
     )

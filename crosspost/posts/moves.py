@@ -221,9 +221,19 @@ def mark_failed(
 
 
 def mark_unknown(
-    session: Session, post_id: int, owner: str, *, error: str, reconcile_at: datetime
+    session: Session,
+    post_id: int,
+    owner: str,
+    *,
+    error: str,
+    reconcile_at: datetime,
+    refund_attempt: bool = False,
 ) -> None:
-    """The request may have reached the platform: ask it before any new attempt."""
+    """The request may have reached the platform: ask it before any new attempt. With
+    `refund_attempt` (the attempt confirmed a step first) it is not charged."""
+    extra: dict[str, Any] = {}
+    if refund_attempt:
+        extra["attempt_count"] = Post.attempt_count - 1
     move(
         session,
         post_id,
@@ -233,6 +243,7 @@ def mark_unknown(
         next_attempt_at=reconcile_at,
         last_error=error,
         wait_reason="outcome unknown: asking the platform before trying again",
+        **extra,
         **RELEASE,
     )
 

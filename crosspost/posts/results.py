@@ -231,7 +231,14 @@ def _failed(
     if decision.action == RetryAction.FAIL:
         _fail(session, claim, error, decision.reason or text, now)
     elif decision.action == RetryAction.RECONCILE:
-        moves.mark_unknown(session, post_id, owner, error=text, reconcile_at=now)
+        moves.mark_unknown(
+            session,
+            post_id,
+            owner,
+            error=text,
+            reconcile_at=now,
+            refund_attempt=decision.refund_attempt,
+        )
     else:
         if decision.action == RetryAction.PAUSE:
             paused = pause_account(session, claim.account_id, decision.reason)

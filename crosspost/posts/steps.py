@@ -78,46 +78,69 @@ def save_steps(
     state: StepState = StepState.CONFIRMED,
     message: str | None = None,
 ) -> int:
-    """Write the steps not yet recorded (a step already there keeps its first receipt, so the
-    same receipt reported twice, by publish and again in its final receipt, is one row).
-    Returns how many were new."""
+    """Write the steps not yet recorded (a confirmed step keeps its first receipt, so the same
+    receipt reported twice, by publish and again in its final receipt, is one row). A step
+    recorded as refused and now confirmed (a failed post retried by hand got further) becomes
+    confirmed: the record must never miss a step that exists. Returns how many rows were
+    written (new or turned confirmed)."""
     wanted = {s.key: s for s in steps}
     if not wanted:
         return 0
     have = {
-        (StepKind(kind), number)
-        for kind, number in session.execute(
-            select(PostStep.kind, PostStep.number).where(PostStep.post_id == post_id)
-        )
-    }
-    new = [s for key, s in wanted.items() if key not in have]
-    for step in new:
-        session.add(
-            PostStep(
-                post_id=post_id,
-                kind=step.kind.value,
-                number=step.number,
-                state=state.value,
-                remote_id=step.remote_id or None,
-                remote_url=step.url,
-                attempt_number=attempt_number,
-                message=message,
-                recorded_at=now,
+        (StepKind(kind), number): (row_id, row_state)
+        for row_id, kind, number, row_state in session.execute(
+            select(PostStep.id, PostStep.kind, PostStep.number, PostStep.state).where(
+                PostStep.post_id == post_id
             )
         )
-    if new:
+    }
+    written = 0
+    for key, step in wanted.items():
+        known = have.get(key)
+        if known is None:
+            session.add(
+                PostStep(
+                    post_id=post_id,
+                    kind=step.kind.value,
+                    number=step.number,
+                    state=state.value,
+                    remote_id=step.remote_id or None,
+                    remote_url=step.url,
+                    attempt_number=attempt_number,
+                    message=message,
+                    recorded_at=now,
+                )
+            )
+            written += 1
+        elif state is StepState.CONFIRMED and known[1] == StepState.REFUSED.value:
+            session.execute(
+                update(PostStep)
+                .where(PostStep.id == known[0])
+                .values(
+                    state=StepState.CONFIRMED.value,
+                    remote_id=step.remote_id or None,
+                    remote_url=step.url,
+                    attempt_number=attempt_number,
+                    message=None,
+                    recorded_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            written += 1
+    if written:
         session.flush()
-    return len(new)
+    return written
 
 
 def record_step(
     factory: sessionmaker[Session], claim: Claim, step: StepReceipt, *, lease_seconds: float
-) -> None:
+) -> int:
     """Write one confirmed step for the post `claim` leases, in its own transaction, through a
     database outage within the lease. Raises LostLease if another worker holds the post now
-    (the caller must stop: it no longer owns the publish), or the outage's error."""
+    (the caller must stop: it no longer owns the publish), or the outage's error. Returns 1 if
+    the step was new to the record, 0 if it was there already."""
 
-    def write() -> None:
+    def write() -> int:
         with transaction(factory) as session:
             held = session.execute(
                 update(Post)
@@ -131,10 +154,10 @@ def record_step(
             )
             if rowcount(held) != 1:
                 raise LostLease(f"post {claim.post_id} is no longer leased to {claim.owner}")
-            save_steps(session, claim.post_id, claim.attempt_number, [step], utcnow())
+            return save_steps(session, claim.post_id, claim.attempt_number, [step], utcnow())
 
     what = f"post {claim.post_id}: recording {step.kind} {step.number} ({step.remote_id})"
-    retry_while_unavailable(write, what, lease_seconds)
+    return retry_while_unavailable(write, what, lease_seconds)
 
 
 def ids_held_by_others(
@@ -200,15 +223,28 @@ class StepProgress:
         return f"{text}, next {self.next_step}" if self.next_step else text
 
 
-def progress_of(session: Session, post_ids: Any) -> dict[int, StepProgress]:
-    """Each post's progress (posts with no step recorded are left out), for `post_ids` (a list
-    or a scalar subquery of ids: a listing's ids are never sent as bound parameters)."""
+def progress_of(
+    session: Session, post_ids: Any, *, published_too: bool = False
+) -> dict[int, StepProgress]:
+    """How far each post's publish got, for `post_ids` (a list, or a scalar subquery of a
+    listing's ids: never sent as bound parameters, whatever the listing's size). Posts with no
+    step are left out, and published ones too unless `published_too` (`posts show`): a
+    listing shows progress where a post is not whole yet."""
+    wanted = select(Post.id).where(Post.id.in_(post_ids))
+    if not published_too:
+        wanted = wanted.where(Post.state != PostState.PUBLISHED.value)
+    with_steps = (
+        select(PostStep.post_id)
+        .where(PostStep.post_id.in_(wanted.scalar_subquery()))
+        .distinct()
+        .scalar_subquery()
+    )
     done: dict[int, list[StepReceipt]] = {}
     refused: dict[int, str] = {}
     rows = session.execute(
         select(
             PostStep.post_id, PostStep.kind, PostStep.number, PostStep.state, PostStep.remote_id
-        ).where(PostStep.post_id.in_(post_ids))
+        ).where(PostStep.post_id.in_(with_steps))
     )
     for post_id, kind, number, state, remote_id in rows:
         if state == StepState.REFUSED.value:
@@ -217,12 +253,11 @@ def progress_of(session: Session, post_ids: Any) -> dict[int, StepProgress]:
             done.setdefault(post_id, []).append(
                 StepReceipt(StepKind(kind), number, remote_id or "")
             )
-    ids = set(done) | set(refused)
     totals: dict[int, int | None] = {}
-    if ids:
-        # The draft's part count, read only for posts with steps (few, whatever the listing).
+    if done or refused:
+        # The draft's part count, read only for the posts with steps that are not whole yet.
         for post_id, document in session.execute(
-            select(Post.id, Post.draft).where(Post.id.in_(sorted(ids)))
+            select(Post.id, Post.draft).where(Post.id.in_(with_steps))
         ):
             parts = ((document or {}).get("draft") or {}).get("parts")
             totals[post_id] = len(parts) if isinstance(parts, list) else None
@@ -232,5 +267,5 @@ def progress_of(session: Session, post_ids: Any) -> dict[int, StepProgress]:
             totals.get(post_id),
             refused.get(post_id),
         )
-        for post_id in ids
+        for post_id in set(done) | set(refused)
     }

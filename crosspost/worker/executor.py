@@ -180,12 +180,13 @@ class Executor:
 
         def record(step: StepReceipt) -> None:
             try:
-                record_step(
+                new = record_step(
                     self.factory, claim, step, lease_seconds=self.config.worker.lease_seconds
                 )
             except Exception as error:
                 raise StepNotRecorded(step, error) from error
-            made.append(step)
+            if new:  # only a step new to the record is progress (it bounds the refunds)
+                made.append(step)
             log.info(
                 "post %s: %s %s confirmed: %s",
                 claim.post_id,
@@ -227,8 +228,13 @@ class Executor:
         with self.factory() as session:
             document = read_stored(session, claim.post_id)
             done = confirmed_steps(session, claim.post_id)
-            held = ids_held_by_others(
-                session, claim.post_id, claim.account_id, claim.first_attempt_at
+            # Only a look-up needs the ids other posts hold (publishing makes new ones).
+            held = (
+                frozenset()
+                if check
+                else ids_held_by_others(
+                    session, claim.post_id, claim.account_id, claim.first_attempt_at
+                )
             )
         if document is not None:
             draft = draft_of(document)
@@ -300,7 +306,7 @@ class Executor:
             created_at=claim.created_at,
             now=utcnow(),
         )
-        if progressed and decision.action == RetryAction.RETRY:
+        if progressed and decision.action in (RetryAction.RETRY, RetryAction.RECONCILE):
             decision = replace(decision, refund_attempt=True)
         text = describe(error)
         pacing = self._pacing(claim)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -311,7 +312,10 @@ def test_a_lost_answer_on_part_3_is_found_then_the_whole_thread_is(
         (n, t["id"]) for n, t in enumerate(tweets, start=1)
     ]
     assert whole.extra_ids == tuple(t["id"] for t in tweets[1:])
-    assert adapter.find_existing(replace(request, done=whole.steps), since(request)) is None
+    # Every part confirmed (the worker died before recording the result): whole, by receipts
+    again = adapter.find_existing(replace(request, done=whole.steps), since(request))
+    assert again is not None and again.complete and again.steps == whole.steps
+    assert again.remote_id == tweets[0]["id"] and again.extra_ids == whole.extra_ids
 
 
 def test_find_existing_never_returns_an_excluded_post_and_names_lookalikes(
@@ -433,5 +437,8 @@ class _Auth(requests.auth.AuthBase):
 def test_comparable_text_survives_xs_rewriting() -> None:
     original = "Tin & ảnh <mới>: https://example.vn/a?b=1 và example.org"
     shown = "Tin &amp; ảnh &lt;mới&gt;: https://t.co/abcdef1234 và https://t.co/0123456789"
-    assert comparable(original) == comparable(shown)
+    assert comparable(original) == comparable(html.unescape(shown))
     assert comparable("Tin mới") != comparable("Tin cũ")
+    # A part that says "&amp;" literally is shown by X as "&amp;amp;": only X's side is undone
+    assert comparable("A &amp; B") == comparable(html.unescape("A &amp;amp; B"))
+    assert comparable("A &amp; B") != comparable(html.unescape("A &amp; B"))

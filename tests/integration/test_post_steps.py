@@ -255,3 +255,21 @@ def test_evidence_that_is_not_conclusive_leaves_the_post_unknown_saying_so(
     assert "two alike copies" in row.last_error
     assert row.remote_id is None
     assert len(chain(journal, post_id)) == 1  # nothing was sent again on a guess
+
+
+def test_a_post_failed_partway_and_retried_by_hand_finishes_each_part_once(
+    db, memory_config, journal
+):
+    from crosspost.scheduling import retry
+
+    config = with_settings(memory_config, fail_times=1, fail_at="part:3", fail_with="permanent")
+    post_id = given_thread(db, config)
+    assert run_until_ended(db, config, post_id).state == "failed"
+    with db.factory.begin() as session:  # the operator fixed the cause and sends it again
+        retry(session, post_id, actor="ops")
+    row = run_until_ended(db, config, post_id)
+    assert row.state == "published"
+    assert_whole_thread(journal, db, post_id)  # part 3, refused once, is now confirmed
+    with db.factory() as session:
+        states = session.scalars(select(PostStep.state).where(PostStep.post_id == post_id))
+        assert set(states) == {"confirmed"}

@@ -9,7 +9,6 @@ is pure, so the judge itself is tested on small hand-made states.
 
 from __future__ import annotations
 
-import html
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -172,16 +171,11 @@ def remote_ids(state: Mapping[str, Any], platform: str) -> set[str]:
     return {i for r in remotes(state) if r.platform == platform for i in r.ids}
 
 
-def shown(text: str, has_media: bool) -> str:
-    """A post's text reduced as `adapters/x/adapter.py` `comparable` reduces it (NFC, entities
-    undone, URLs masked, as X rewrites them to t.co), without the t.co link X appends to a
-    post with media."""
-    from crosspost.adapters.x.adapter import comparable
-
-    reduced = comparable(html.unescape(text))
-    if has_media and reduced.endswith("<url>"):
-        reduced = reduced.removesuffix("<url>").rstrip()
-    return reduced
+def exact(text: str) -> str:
+    """A text as the sandbox records it: exactly as posted, in NFC (its state keeps the text it
+    received, before the t.co links, escaping and media link it shows). The judge compares
+    that, not the adapter's own reduction, so a bug there cannot hide here."""
+    return unicodedata.normalize("NFC", text)
 
 
 # -- the checks --------------------------------------------------------------------------------
@@ -194,9 +188,7 @@ def thread_problems(posts: Sequence[PostRecord], state: Mapping[str, Any]) -> Pr
     tweets = {t["id"]: t for t in state.get("x", {}).get("tweets", [])}
     by_text: dict[tuple[str, str], int] = defaultdict(int)
     for tweet in tweets.values():
-        by_text[
-            (str(tweet.get("author_id")), shown(tweet["text"], bool(tweet.get("media_ids"))))
-        ] += 1
+        by_text[(str(tweet.get("author_id")), exact(tweet["text"]))] += 1
     problems: Problems = []
     for post in posts:
         if post.platform != "x":
@@ -213,7 +205,10 @@ def thread_problems(posts: Sequence[PostRecord], state: Mapping[str, Any]) -> Pr
                     f"post {post.id}: failed with {len(out)} of {len(post.parts)} parts on X "
                     "and no reason in last_error"
                 )
-            problems += _chain(post, [s.remote_id or "" for s in out], tweets)
+            # Every confirmed step, not only those found on X: a recorded id X lacks is a lie.
+            problems += _chain(
+                post, [s.remote_id or "" for s in steps] or [out[0].remote_id or ""], tweets
+            )
         elif out:
             problems.append(
                 f"post {post.id}: {post.state} with {len(out)} of {len(post.parts)} parts on X "
@@ -237,7 +232,7 @@ def _whole_thread(
         on_x = sum(
             1
             for n, part in enumerate(post.parts, start=1)
-            if by_text.get((str(author), shown(part, n == 1 and post.has_media)), 0)
+            if by_text.get((str(author), exact(part)), 0)
         )
         problems.append(
             f"post {post.id}: part steps {[(s.number, s.state, s.remote_id) for s in steps]}, "
@@ -253,7 +248,7 @@ def _whole_thread(
         tweet = tweets.get(tweet_id)
         if tweet is None:
             continue  # _chain reported it
-        copies = by_text[(str(tweet.get("author_id")), shown(part, number == 1 and post.has_media))]
+        copies = by_text[(str(tweet.get("author_id")), exact(part))]
         if copies != 1:
             problems.append(f"post {post.id}: part {number} is on X {copies} times")
     return problems
@@ -273,8 +268,7 @@ def _chain(post: PostRecord, ids: Sequence[str], tweets: Mapping[str, Any]) -> P
         if number > len(post.parts):
             problems.append(f"post {post.id}: part {number} is more than its {len(post.parts)}")
             continue
-        media = bool(tweet.get("media_ids"))
-        if shown(tweet["text"], media) != shown(post.parts[number - 1], media):
+        if exact(tweet["text"]) != exact(post.parts[number - 1]):
             problems.append(
                 f"post {post.id}: part {number} ({tweet_id}) reads {tweet['text'][:60]!r}, "
                 f"the draft {post.parts[number - 1][:60]!r}"
@@ -287,6 +281,18 @@ def _chain(post: PostRecord, ids: Sequence[str], tweets: Mapping[str, Any]) -> P
             )
     if len(authors) > 1:
         problems.append(f"post {post.id}: its parts have {len(authors)} authors")
+    return problems
+
+
+def playlist_problems(state: Mapping[str, Any]) -> Problems:
+    """No YouTube playlist holds a video twice (an insert sent again after a lost answer)."""
+    problems: Problems = []
+    playlists = state.get("youtube", {}).get("playlists", {})
+    for playlist_id, playlist in playlists.items():
+        items = list(playlist.get("video_ids", []))
+        for video_id in sorted({v for v in items if items.count(v) > 1}):
+            times = items.count(video_id)
+            problems.append(f"youtube playlist {playlist_id}: video {video_id} in it {times} times")
     return problems
 
 
@@ -474,6 +480,7 @@ def judge(
         *lost_problems(posts, state),
         *thread_problems(posts, state),
         *author_problems(posts, state),
+        *playlist_problems(state),
         *unheld_problems(posts, state),
         *shared_id_problems(posts),
         *duplicate_problems(posts, state),

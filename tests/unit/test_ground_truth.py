@@ -3,6 +3,7 @@ is right and name each way one can be wrong."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from tests.support.ground_truth import (
@@ -12,6 +13,7 @@ from tests.support.ground_truth import (
     duplicate_problems,
     failure_problems,
     judge,
+    playlist_problems,
     refusal_problems,
     repost_problems,
     shared_id_problems,
@@ -58,12 +60,31 @@ def test_a_whole_thread_passes_every_check():
     assert judge([thread()], WHOLE, []) == []
 
 
-def test_x_shown_text_t_co_and_entities_compare_equal():
-    shown_by_x = "Bài 1: chi bộ https://t.co/abc123 &amp; &lt;b&gt;"
+def test_texts_are_compared_as_the_sandbox_recorded_them_exactly():
+    # The sandbox's state keeps the text it received (NFC), not the t.co form it shows: a
+    # part with another link, or NFD that is the same in NFC, is judged on the exact text.
+    other_link = PARTS[0].replace("/a ", "/b ")
     sandbox = state(
-        tweet("101", shown_by_x, None), tweet("102", PARTS[1], "101"), tweet("103", PARTS[2], "102")
+        tweet("101", other_link, None), tweet("102", PARTS[1], "101"), tweet("103", PARTS[2], "102")
     )
-    assert thread_problems([thread()], sandbox) == []
+    assert any("part 1 (101) reads" in p for p in thread_problems([thread()], sandbox))
+    nfd = state(
+        tweet("101", PARTS[0], None),
+        tweet("102", unicodedata.normalize("NFD", PARTS[1]), "101"),
+        tweet("103", PARTS[2], "102"),
+    )
+    assert thread_problems([thread()], nfd) == []
+
+
+def test_a_playlist_holding_a_video_twice_is_named():
+    sandbox = WHOLE | {
+        "youtube": {
+            "channel": {"id": "c"},
+            "videos": [],
+            "playlists": {"PL1": {"video_ids": ["v1", "v1"]}},
+        }
+    }
+    assert playlist_problems(sandbox) == ["youtube playlist PL1: video v1 in it 2 times"]
 
 
 def test_a_missing_part_step_a_broken_reply_and_a_changed_text_are_named():

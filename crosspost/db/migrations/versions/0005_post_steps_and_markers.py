@@ -1,5 +1,6 @@
 """post_step (each confirmed step of a publish: thread parts, uploads, thumbnails, playlist
-items); post.marker (a per-post token for proof in reconciliation)
+items); post.marker (a per-post token for proof in reconciliation); an index for the ids an
+account's recent posts hold
 
 Revision ID: 0005
 Revises: 0004
@@ -38,6 +39,7 @@ def upgrade() -> None:
     op.create_index("ix_post_step_remote_id", "post_step", ["remote_id"])
     with op.batch_alter_table("post", schema=None) as batch_op:
         batch_op.add_column(sa.Column("marker", sa.String(length=32), nullable=True))
+    op.create_index("ix_post_account_updated", "post", ["account_id", "updated_at"])
 
 
 def downgrade() -> None:
