@@ -102,23 +102,84 @@ def write_text_as(folder: Path, name: str, data: bytes) -> None:
 
 
 IMPORT_CASES = {
-    "parent of parent": (video_item("../../etc/passwd"), None, "items[1].media.video: '../../etc/passwd' is outside the submission folder"),
-    "absolute": (video_item("/etc/hostname"), None, "'/etc/hostname' is outside the submission folder"),
-    "sibling folder": ('kind = "article"\ntitle = "Bài"\nmedia = { image = "../media/anh.jpg" }', "outside", "items[1].media.image: '../media/anh.jpg' is outside the submission folder"),
-    "symlink out": ('kind = "article"\ntitle = "Bài"\nmedia = { image = "media/lien-ket.jpg" }', "symlink", "'media/lien-ket.jpg' is outside the submission folder"),
-    "text named mp4": (video_item("media/sai.mp4"), "text", "items[1].media.video: sai.mp4 is text, not a video"),
-    "jpeg named mp4": (video_item("media/anh-gia.mp4"), "jpeg", "anh-gia.mp4 is an image (image/jpeg), not a video"),
-    "png named m4a": ('kind = "podcast"\ntitle = "Podcast"\nmedia = { audio = "media/am.m4a" }', "png-m4a", "am.m4a is an image (image/png), not audio"),
-    "video named jpg": ('kind = "article"\ntitle = "Bài"\nmedia = { cover = "media/bia.jpg" }', "mp4-jpg", "bia.jpg is a video (h264), not an image"),
-    "video as audio by name": ('kind = "podcast"\ntitle = "Podcast"\nmedia = { audio = "media/phim.mp4" }', None, "phim.mp4 is video/mp4, not audio"),
-    "two videos": ('kind = "video"\ntitle = "Phóng sự"\nmedia = ["video=media/phim.mp4", "video=media/phim.mp4"]', None, "items[1].media.video: 2 files given; an item takes one video"),
+    "parent of parent": (
+        video_item("../../etc/passwd"),
+        None,
+        "items[1].media.video: '../../etc/passwd' is outside the submission folder",
+    ),
+    "absolute": (
+        video_item("/etc/hostname"),
+        None,
+        "'/etc/hostname' is outside the submission folder",
+    ),
+    "sibling folder": (
+        'kind = "article"\ntitle = "Bài"\nmedia = { image = "../media/anh.jpg" }',
+        "outside",
+        "items[1].media.image: '../media/anh.jpg' is outside the submission folder",
+    ),
+    "symlink out": (
+        'kind = "article"\ntitle = "Bài"\nmedia = { image = "media/lien-ket.jpg" }',
+        "symlink",
+        "'media/lien-ket.jpg' is outside the submission folder",
+    ),
+    "text named mp4": (
+        video_item("media/sai.mp4"),
+        "text",
+        "items[1].media.video: sai.mp4 is text, not a video",
+    ),
+    "jpeg named mp4": (
+        video_item("media/anh-gia.mp4"),
+        "jpeg",
+        "anh-gia.mp4 is an image (image/jpeg), not a video",
+    ),
+    "png named m4a": (
+        'kind = "podcast"\ntitle = "Podcast"\nmedia = { audio = "media/am.m4a" }',
+        "png-m4a",
+        "am.m4a is an image (image/png), not audio",
+    ),
+    "video named jpg": (
+        'kind = "article"\ntitle = "Bài"\nmedia = { cover = "media/bia.jpg" }',
+        "mp4-jpg",
+        "bia.jpg is a video (h264), not an image",
+    ),
+    "video as audio by name": (
+        'kind = "podcast"\ntitle = "Podcast"\nmedia = { audio = "media/phim.mp4" }',
+        None,
+        "phim.mp4 is video/mp4, not audio",
+    ),
+    "two videos": (
+        'kind = "video"\ntitle = "Phóng sự"\n'
+        'media = ["video=media/phim.mp4", "video=media/phim.mp4"]',
+        None,
+        "items[1].media.video: 2 files given; an item takes one video",
+    ),
     "too big": (video_item("media/lon.mp4"), "huge", "lon.mp4: no platform takes it"),
-    "title a number": ('kind = "article"\ntitle = 5', None, "items[1].title: 5 is a number; write it as text in quotes"),
-    "hashtags not a list": ('kind = "article"\ntitle = "Bài"\nhashtags = "notalist"', None, "items[1].hashtags: 'notalist' is text; write a list of text"),
-    "hashtag a number": ('kind = "article"\ntitle = "Bài"\nhashtags = ["a", 5]', None, "items[1].hashtags: ['a', 5] is a list; write a list of text"),
-    "link a table": ('kind = "article"\ntitle = "Bài"\nlink = { url = "x" }', None, "items[1].link: {'url': 'x'} is a table; write it as text in quotes"),
-    "period a date": ('kind = "article"\ntitle = "Bài"\nperiod = 2026-11-01', None, "items[1].period: datetime.date(2026, 11, 1) is a date or time"),
-}  # fmt: skip
+    "title a number": (
+        'kind = "article"\ntitle = 5',
+        None,
+        "items[1].title: 5 is a number; write it as text in quotes",
+    ),
+    "hashtags not a list": (
+        'kind = "article"\ntitle = "Bài"\nhashtags = "notalist"',
+        None,
+        "items[1].hashtags: 'notalist' is text; write a list of text",
+    ),
+    "hashtag a number": (
+        'kind = "article"\ntitle = "Bài"\nhashtags = ["a", 5]',
+        None,
+        "items[1].hashtags: ['a', 5] is a list; write a list of text",
+    ),
+    "link a table": (
+        'kind = "article"\ntitle = "Bài"\nlink = { url = "x" }',
+        None,
+        "items[1].link: {'url': 'x'} is a table; write it as text in quotes",
+    ),
+    "period a date": (
+        'kind = "article"\ntitle = "Bài"\nperiod = 2026-11-01',
+        None,
+        "items[1].period: datetime.date(2026, 11, 1) is a date or time",
+    ),
+}
 
 
 @pytest.mark.parametrize("case", list(IMPORT_CASES))
