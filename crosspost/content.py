@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
@@ -30,7 +30,16 @@ from crosspost.media import guess_mime, sha256_file
 from crosspost.render.text import nfc
 from crosspost.timeutil import utcnow
 
+if TYPE_CHECKING:
+    from crosspost.media_store import MediaStore
+
 Decision = Literal["approve", "reject"]
+
+
+class UnitCheck(Protocol):
+    """The units an item may name (units.toml): why `code` is not one, or None."""
+
+    def unit_problem(self, code: str) -> str | None: ...
 
 
 class Approvers(Protocol):
@@ -39,8 +48,20 @@ class Approvers(Protocol):
     def check_approver(self, who: str) -> None: ...
 
 
-def _new_row(item: NewContent, actor: str) -> Content:
-    item.validate()
+def _new_row(
+    item: NewContent, actor: str, store: MediaStore | None, units: UnitCheck | None
+) -> Content:
+    """The row for `item`, or Problems: the item's own, an unknown unit, media that are not
+    what their role says or that no platform takes. With a `store`, the media are copies kept
+    there (made only once everything passed)."""
+    extra = (
+        [f"unit: {p}" for p in [units.unit_problem(item.unit)] if p] if units and item.unit else []
+    )
+    if store is not None:
+        extra += [f"media.{m.role}: {p}" for m in item.media for p in store.problems(m)]
+    item.validate(extra)
+    if store is not None:
+        item.media = [store.keep(m) for m in item.media]
     content = Content(
         **stored_fields(item),
         review_state=ReviewState.DRAFT,
@@ -54,15 +75,23 @@ def _new_row(item: NewContent, actor: str) -> Content:
                 path=str(spec.path.resolve()),
                 size=spec.path.stat().st_size,
                 sha256=spec.sha256 or sha256_file(spec.path),
-                mime_type=guess_mime(spec.path),
+                mime_type=spec.mime_type or guess_mime(spec.path),
             )
         )
     return content
 
 
-def add_content(session: Session, item: NewContent, actor: str) -> Content:
-    """A new draft, or every problem the item has (and nothing stored)."""
-    content = _new_row(item, actor)
+def add_content(
+    session: Session,
+    item: NewContent,
+    actor: str,
+    *,
+    store: MediaStore | None = None,
+    units: UnitCheck | None = None,
+) -> Content:
+    """A new draft, or every problem the item has (and nothing stored). The doors a person
+    uses (`content add`, the demo) pass the media `store` and the `units` to check against."""
+    content = _new_row(item, actor, store, units)
     session.add(content)
     session.flush()
     audit.record(session, actor, "add", content_id=content.id, kind=content.kind)
@@ -70,11 +99,17 @@ def add_content(session: Session, item: NewContent, actor: str) -> Content:
 
 
 def add_submitted(
-    session: Session, item: NewContent, actor: str, *, content_hash: str, **detail: Any
+    session: Session,
+    item: NewContent,
+    actor: str,
+    *,
+    content_hash: str,
+    store: MediaStore | None = None,
+    **detail: Any,
 ) -> Content:
     """An item that arrives already submitted for review (a unit's monthly import), carrying
     its identity hash so the same item is never stored twice; audited as `import`."""
-    content = _new_row(item, actor)
+    content = _new_row(item, actor, store, None)
     now = utcnow()
     content.review_state = ReviewState.SUBMITTED
     content.submitted_by, content.submitted_at = actor, now

@@ -43,6 +43,7 @@ from crosspost.db.migrate import ensure_schema
 from crosspost.db.models import Post
 from crosspost.intake.units import load_intake
 from crosspost.media import MediaSpec
+from crosspost.media_store import MediaStore
 from crosspost.render.ffmpeg import run_ffmpeg
 from crosspost.sandbox import SandboxServer
 from crosspost.scheduling import schedule
@@ -223,6 +224,7 @@ refresh_token = "1//demo-refresh-token"
 def add_items(config: Config, factory: Factory, media: dict[str, Path]) -> list[int]:
     ids: list[int] = []
     intake = load_intake(config)  # none beside the demo's config: review is open
+    store = MediaStore.from_config(config)  # the demo's media are judged as a unit's would be
     with transaction(factory) as session:
         sync_accounts(session, config)
         for kind, title, summary, tags in ITEMS:
@@ -246,7 +248,9 @@ def add_items(config: Config, factory: Factory, media: dict[str, Path]) -> list[
                 unit="NA",
                 media=files,
             )
-            added = lifecycle.add_content(session, item, "phong-vien-demo")
+            added = lifecycle.add_content(
+                session, item, "phong-vien-demo", store=store, units=intake
+            )
             lifecycle.submit(session, added.id, "phong-vien-demo")
             lifecycle.approve(session, added.id, "bien-tap-vien-demo", approvers=intake)
             ids.append(added.id)

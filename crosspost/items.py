@@ -11,8 +11,9 @@ import hashlib
 import json
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -53,6 +54,9 @@ ROLE_FAMILY: Mapping[MediaRole, str] = {
     MediaRole.COVER: "image",
     MediaRole.IMAGE: "image",
 }
+# Roles an item has one file of (images may be several: X takes up to four).
+SINGLE_ROLES = (MediaRole.VIDEO, MediaRole.AUDIO, MediaRole.COVER)
+TEXT_KEYS = ("kind", "title", "summary", "body", "link", "unit", "period", "language")
 ROLES = ", ".join(r.value for r in MediaRole)
 KINDS = ", ".join(k.value for k in ContentKind)
 
@@ -105,6 +109,12 @@ class NewContent:
                 Month.parse(self.period)
             except UserError as exc:
                 found.append(Problem("period", str(exc)))
+        for role in SINGLE_ROLES:
+            count = sum(1 for m in self.media if m.role == role)
+            if count > 1:
+                found.append(
+                    Problem(f"media.{role}", f"{count} files given; an item takes one {role}")
+                )
         required = REQUIRED_MEDIA.get(self.kind)
         if required is not None and required not in {m.role for m in self.media}:
             found.append(
@@ -112,12 +122,12 @@ class NewContent:
             )
         return found
 
-    def validate(self) -> None:
-        found = self.problems()
+    def validate(self, extra: Sequence[str] = ()) -> None:
+        """Problems naming everything wrong (the item's own and the caller's `extra`), or
+        nothing."""
+        found = [*map(str, self.problems()), *extra]
         if found:
-            raise Problems(
-                f"the {self.kind} was not added ({len(found)} problem(s))", [str(p) for p in found]
-            )
+            raise Problems(f"the {self.kind} was not added ({len(found)} problem(s))", found)
 
 
 def _an(word: str) -> str:
@@ -153,59 +163,102 @@ def media_problem(spec: MediaSpec) -> str | None:
 
 
 def parse_item(
-    data: Mapping[str, Any], base: Path, *, allowed: frozenset[str] = ITEM_KEYS
+    data: Mapping[str, Any],
+    base: Path,
+    *,
+    allowed: frozenset[str] = ITEM_KEYS,
+    confine: bool = False,
+    tags_as_text: bool = False,
 ) -> tuple[NewContent | None, list[Problem]]:
     """An item from a table of fields (media relative to `base`), with every problem found.
 
     The item is None only when its kind cannot be read; its own problems (`NewContent.problems`)
-    are among those returned, so one pass names everything to fix.
+    are among those returned, so one pass names everything to fix. A value of the wrong type is
+    a problem, never converted. With `confine` (a unit's submission) every media file must lie
+    inside `base`; `tags_as_text` takes hashtags as one space-separated cell (a spreadsheet's).
     """
     found = [
         Problem(str(key), f"unknown key; allowed: {', '.join(sorted(allowed))}")
         for key in data
         if key not in allowed
     ]
+    found += [
+        Problem(key, f"{data[key]!r} is {_toml_type(data[key])}; write it as text in quotes")
+        for key in TEXT_KEYS
+        if data.get(key) is not None and not isinstance(data[key], str)
+    ]
     kind: ContentKind | None = None
+    raw_kind = data.get("kind", "")
     try:
-        kind = ContentKind(str(data.get("kind", "")).strip().lower())
+        kind = ContentKind(raw_kind.strip().lower() if isinstance(raw_kind, str) else "")
     except ValueError:
-        found.append(Problem("kind", f"{data.get('kind', '')!r} must be one of {KINDS}"))
-    media, media_found = parse_media(data.get("media", {}), base)
+        if isinstance(raw_kind, str):
+            found.append(Problem("kind", f"{raw_kind!r} must be one of {KINDS}"))
+    media, media_found = parse_media(data.get("media", {}), base, confine=confine)
     found += media_found
     hashtags = data.get("hashtags", [])
-    if isinstance(hashtags, str):
+    if isinstance(hashtags, str) and tags_as_text:
         hashtags = hashtags.replace(",", " ").split()
-    if not isinstance(hashtags, list):
-        found.append(Problem("hashtags", "must be a list of tags or one space-separated string"))
+    if not isinstance(hashtags, list) or not all(isinstance(h, str) for h in hashtags):
+        found.append(
+            Problem(
+                "hashtags",
+                f"{hashtags!r} is {_toml_type(hashtags)}; write a list of text, "
+                'e.g. hashtags = ["XâyDựngĐảng", "ChiBộ"]',
+            )
+        )
         hashtags = []
     overrides = data.get("overrides", {})
     if not isinstance(overrides, dict) or not all(isinstance(o, dict) for o in overrides.values()):
         found.append(Problem("overrides", "must be a table of platform = {field = value}"))
         overrides = {}
-    link = data.get("link")
+    link = _text(data.get("link")).strip()
     item = NewContent(
         kind=kind or ContentKind.ARTICLE,  # a stand-in, so the other fields are still checked
         title=_text(data.get("title")),
         summary=_text(data.get("summary")),
         body=_text(data.get("body")),
-        link=str(link).strip() if link not in (None, "") else None,
-        hashtags=[str(h) for h in hashtags],
+        link=link or None,
+        hashtags=list(hashtags),
         unit=_text(data.get("unit")) or None,
         period=_text(data.get("period")) or None,
         language=_text(data.get("language")) or "vi",
         media=media,
         overrides=dict(overrides),
     )
-    found += item.problems()
+    wrong_type = {p.key for p in found}  # a title of 5 is not also "required"
+    found += [p for p in item.problems() if p.key not in wrong_type]
     return (item if kind is not None else None), found
 
 
 def _text(value: object) -> str:
-    return "" if value is None else str(value)
+    """A text field's value; one of another type counts as absent (its problem is found)."""
+    return value if isinstance(value, str) else ""
 
 
-def parse_media(value: object, base: Path) -> tuple[list[MediaSpec], list[Problem]]:
-    """`{role = "path"}` or a list of "role=path" / `{role, path}` entries, relative to `base`."""
+def _toml_type(value: object) -> str:
+    """What a value is, in the words a manifest's writer knows."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, date | time):
+        return "a date or time"
+    return f"a {type(value).__name__}"
+
+
+def parse_media(
+    value: object, base: Path, *, confine: bool = False
+) -> tuple[list[MediaSpec], list[Problem]]:
+    """`{role = "path"}` or a list of "role=path" / `{role, path}` entries, relative to `base`;
+    with `confine`, a path that leads outside `base` (`..`, absolute, a symlink out) is a
+    problem."""
     pairs: list[tuple[str, object, str]] = []  # role, path, key for problems
     if value is None:
         return [], []
@@ -222,6 +275,7 @@ def parse_media(value: object, base: Path) -> tuple[list[MediaSpec], list[Proble
         return [], [Problem("media", f"must be a table of role = file (roles: {ROLES})")]
     specs: list[MediaSpec] = []
     found: list[Problem] = []
+    inside = base.resolve()
     for role_name, path, key in pairs:
         try:
             role = MediaRole(role_name.strip())
@@ -231,8 +285,18 @@ def parse_media(value: object, base: Path) -> tuple[list[MediaSpec], list[Proble
         if not isinstance(path, str) or not path.strip():
             found.append(Problem(key, "needs a file name (relative to the submission)"))
             continue
-        full = Path(path.strip()).expanduser()
-        specs.append(MediaSpec((base / full).resolve(), role))
+        written = Path(path.strip())
+        full = (base / (written if confine else written.expanduser())).resolve()
+        if confine and (written.is_absolute() or not full.is_relative_to(inside)):
+            found.append(
+                Problem(
+                    key,
+                    f"{path.strip()!r} is outside the submission folder; put the file in "
+                    "the folder and name it relative to it",
+                )
+            )
+            continue
+        specs.append(MediaSpec(full, role))
     return specs, found
 
 

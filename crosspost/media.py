@@ -32,6 +32,8 @@ class MediaSpec:
     # Known when the caller already hashed the file (an import does, for its content hash),
     # so a large video is read once rather than twice.
     sha256: str | None = field(default=None, compare=False)
+    # The type its bytes show (`crosspost.media_probe`), once the media store has judged it.
+    mime_type: str | None = field(default=None, compare=False)
 
 
 def parse_media_arg(text: str, base: Path | None = None) -> MediaSpec:

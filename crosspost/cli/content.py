@@ -47,7 +47,9 @@ def add(
     from crosspost.cli.views import content_json
     from crosspost.content import NewContent, add_content, load_item_file
     from crosspost.errors import UserError
+    from crosspost.intake.units import load_intake
     from crosspost.media import parse_media_arg
+    from crosspost.media_store import MediaStore
 
     if file is not None:
         item = load_item_file(file)
@@ -70,9 +72,15 @@ def add(
             media=[parse_media_arg(m) for m in media or []],
         )
     actor = current_actor(by)
-    with runtime.transaction() as session:
-        content = add_content(session, item, actor)
-        data = content_json(content, runtime.config.timezone, full=True)
+    store = MediaStore.from_config(runtime.config)
+    intake = load_intake(runtime.config)
+    try:
+        with runtime.transaction() as session:
+            content = add_content(session, item, actor, store=store, units=intake)
+            data = content_json(content, runtime.config.timezone, full=True)
+    except BaseException:
+        store.discard_created()  # nothing was stored, so no copy is kept either
+        raise
     if as_json:
         print_json(data)
     else:

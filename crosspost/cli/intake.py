@@ -39,8 +39,10 @@ def import_(
     from crosspost.audit import current_actor
     from crosspost.intake.importing import import_submission
     from crosspost.intake.units import load_intake
+    from crosspost.media_store import MediaStore
 
     config = runtime.config
+    store = MediaStore.from_config(config)
     options: dict[str, Any] = {
         "intake": load_intake(config),
         "zone": config.timezone,
@@ -48,13 +50,18 @@ def import_(
         "unit": unit,
         "period": period,
         "dry_run": dry_run,
+        "store": store,
     }
     if dry_run:
         with runtime.factory() as session:
             result = import_submission(session, path, **options)
     else:
-        with runtime.transaction() as session:
-            result = import_submission(session, path, **options)
+        try:
+            with runtime.transaction() as session:
+                result = import_submission(session, path, **options)
+        except BaseException:
+            store.discard_created()  # nothing was imported, so no copy is kept either
+            raise
     if as_json:
         print_json(result_json(result))
         return

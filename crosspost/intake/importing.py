@@ -25,6 +25,7 @@ from crosspost.intake.month import Month
 from crosspost.intake.submission import RawItem, Submission, read_submission
 from crosspost.intake.units import Intake
 from crosspost.items import NewContent, content_hash, parse_item, with_hashes
+from crosspost.media_store import MediaStore
 from crosspost.render.text import nfc
 from crosspost.timeutil import utcnow
 
@@ -73,10 +74,16 @@ def import_submission(
     period: str | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
+    store: MediaStore | None = None,
 ) -> ImportResult:
-    """Check the whole submission, then store each item not stored before (unless dry_run)."""
+    """Check the whole submission, then store each item not stored before (unless dry_run).
+
+    With a media `store` (the CLI's), files are judged by their bytes and copied into it; a
+    dry run checks the same and copies nothing."""
     default = this_month(zone, now)
-    sub, checked = check_submission(path, intake, unit=unit, period=period, default=default)
+    sub, checked = check_submission(
+        path, intake, unit=unit, period=period, default=default, store=store
+    )
     hashes = [c.content_hash for c in checked]
     query = select(Content.content_hash, Content.id).where(Content.content_hash.in_(hashes))
     stored: dict[str | None, int] = {h: i for h, i in session.execute(query)}
@@ -85,7 +92,7 @@ def import_submission(
         content_id = stored.get(c.content_hash)
         status = ALREADY if content_id is not None else WOULD_CREATE if dry_run else CREATED
         if status == CREATED:
-            content_id = _store(session, c, actor, sub.source)
+            content_id = _store(session, c, actor, sub.source, store)
         results.append(
             ImportedItem(
                 where=c.raw.where,
@@ -106,13 +113,16 @@ def this_month(zone: ZoneInfo, now: datetime | None = None) -> str:
     return (now or utcnow()).astimezone(zone).strftime("%Y-%m")
 
 
-def _store(session: Session, checked: Checked, actor: str, source: Path) -> int:
+def _store(
+    session: Session, checked: Checked, actor: str, source: Path, store: MediaStore | None
+) -> int:
     try:
         content = add_submitted(
             session,
             checked.item,
             actor,
             content_hash=checked.content_hash,
+            store=store,
             source=str(source),
             where=checked.raw.where,
         )
@@ -125,9 +135,16 @@ def _store(session: Session, checked: Checked, actor: str, source: Path) -> int:
 
 
 def check_submission(
-    path: Path, intake: Intake, *, unit: str | None, period: str | None, default: str
+    path: Path,
+    intake: Intake,
+    *,
+    unit: str | None,
+    period: str | None,
+    default: str,
+    store: MediaStore | None = None,
 ) -> tuple[Submission, list[Checked]]:
-    """Every item of the submission, checked, or Problems listing everything wrong."""
+    """Every item of the submission, checked, or Problems listing everything wrong: with a
+    media `store`, each file is judged by its bytes and the platforms' limits too."""
     sub = read_submission(path)
     problems = list(sub.problems)
     if not intake.units:
@@ -144,15 +161,19 @@ def check_submission(
     checked: list[Checked] = []
     unit_missing: list[str] = []
     for raw in sub.items:
-        item, found = parse_item(raw.data, sub.base)
+        item, found = parse_item(raw.data, sub.base, confine=True, tags_as_text=raw.from_csv)
         item_problems = [f"{raw.at(p.key)}: {p.message}" for p in found]
+        if item is not None and store is not None and not item_problems:
+            item_problems += [
+                f"{raw.at(f'media.{m.role}')}: {p}" for m in item.media for p in store.problems(m)
+            ]
         own_unit = raw.data.get("unit")
-        if own_unit is not None:
+        if isinstance(own_unit, str):
             item_problems += _differs(raw, "unit", str(own_unit), top_unit)
             item_problems += _unit_problems(intake, str(own_unit).strip(), raw.at("unit"))
         elif top_unit is None:
             unit_missing.append(raw.where)
-        if raw.data.get("period") is not None:
+        if isinstance(raw.data.get("period"), str):
             item_problems += _differs(raw, "period", str(raw.data["period"]), top_period)
         problems += item_problems
         if item is None or item_problems or bad_period:
@@ -192,10 +213,8 @@ def _differs(raw: RawItem, key: str, own: str, top: str | None) -> list[str]:
 
 
 def _unit_problems(intake: Intake, code: str, where: str) -> list[str]:
-    if not intake.units or code in intake.units:
-        return []
-    known = ", ".join(sorted(intake.units))
-    return [f"{where}: unknown unit {code!r}; known units: {known} (see {intake.path})"]
+    problem = intake.unit_problem(code)
+    return [f"{where}: {problem}"] if problem else []
 
 
 def _period_problems(value: str | None, where: str) -> list[str]:

@@ -49,6 +49,14 @@ class Intake:
             known = ", ".join(sorted(self.units)) or "none; add them to units.toml"
             raise UserError(f"unknown unit {code!r}; known units: {known}") from None
 
+    def unit_problem(self, code: str) -> str | None:
+        """Why `code` is not a unit of units.toml, or None (also when no units are listed:
+        a single-desk setup names units freely)."""
+        if not self.units or code in self.units:
+            return None
+        known = ", ".join(sorted(self.units))
+        return f"unknown unit {code!r}; known units: {known} (see {self.path})"
+
     def check_approver(self, who: str) -> None:
         """Only the approvers listed in units.toml may approve or reject. Without a units.toml
         review is open to anyone, as it was before intake existed (a single-desk setup)."""

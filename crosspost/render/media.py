@@ -33,7 +33,7 @@ class MediaInfo:
     height: int | None = None
 
 
-def _from_magic(head: bytes, by_extension: str | None) -> str | None:
+def mime_from_bytes(head: bytes, by_extension: str | None) -> str | None:
     if head.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -72,7 +72,7 @@ def sniff_mime_type(path: Path, recorded: str | None = None) -> str | None:
             head = handle.read(16)
     except OSError:
         head = b""
-    return _from_magic(head, by_extension) or by_extension or recorded
+    return mime_from_bytes(head, by_extension) or by_extension or recorded
 
 
 _sniffed = by_state(sniff_mime_type)
