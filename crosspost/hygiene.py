@@ -77,6 +77,8 @@ def char_name(ch: str) -> str:
         name = "DELETE"
     elif 0x80 <= code <= 0x9F:
         name = "C1 CONTROL"
+    elif 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
+        name = "NONCHARACTER"
     else:
         name = unicodedata.name(ch, "UNNAMED")
     return f"U+{code:04X} {name}" + (" (BOM)" if code == 0xFEFF else "")
@@ -91,20 +93,40 @@ def _kind(ch: str) -> str:
     return "invisible"
 
 
-def _emoji_joiners(text: str) -> set[int]:
-    """Indices of the ZWJs that sit inside an emoji sequence, which are kept."""
-    if ZWJ not in text:
-        return set()
-    from twitter_text.regexp.emoji import emoji  # Unicode's emoji-test sequences; heavy, lazy
+# Extended_Pictographic, in the ranges that hold it (Unicode emoji-data.txt), and the
+# characters that may follow a pictograph inside one emoji: VS16, skin tones, keycap, tags.
+_PICTOGRAPHIC = (
+    (0x00A9, 0x00A9), (0x00AE, 0x00AE), (0x203C, 0x203C), (0x2049, 0x2049),
+    (0x2122, 0x2122), (0x2139, 0x2139), (0x2194, 0x21AA), (0x231A, 0x23FF),
+    (0x24C2, 0x24C2), (0x25AA, 0x25FE), (0x2600, 0x27BF), (0x2934, 0x2935),
+    (0x2B05, 0x2B55), (0x3030, 0x3030), (0x303D, 0x303D), (0x3297, 0x3299),
+    (0x1F000, 0x1FAFF), (0x1FC00, 0x1FFFD),
+)  # fmt: skip
+_COMPONENT = re.compile("[\ufe0f\u20e3\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]*")
 
+
+def _pictographic(ch: str) -> bool:
+    code = ord(ch)
+    return any(start <= code <= end for start, end in _PICTOGRAPHIC)
+
+
+def _emoji_joiners(text: str) -> set[int]:
+    """Indices of the ZWJs that join two emoji (👁️‍🗨️, 🧑🏿‍🤝‍🧑🏻, ❤️‍🔥), which are kept:
+    a pictograph (with its selectors and skin tone) before, a pictograph after."""
     inside: set[int] = set()
-    for match in emoji.finditer(text):
-        start, end = match.span()
-        inside.update(i for i in range(start + 1, end - 1) if text[i] == ZWJ)
+    start = text.find(ZWJ)
+    while start != -1:
+        before = start
+        while before > 0 and _COMPONENT.fullmatch(text[before - 1]):
+            before -= 1
+        after = text[start + 1 : start + 2]
+        if before > 0 and _pictographic(text[before - 1]) and after and _pictographic(after):
+            inside.add(start)
+        start = text.find(ZWJ, start + 1)
     return inside
 
 
-def _where(text: str, index: int) -> str:
+def where(text: str, index: int) -> str:
     line = text.count("\n", 0, index) + 1
     column = index - (text.rfind("\n", 0, index) + 1) + 1
     return f"line {line}, column {column}" if "\n" in text else f"character {column}"
@@ -127,7 +149,7 @@ def text_problems(text: str) -> list[str]:
     for ch, places in found.items():
         more = f" (and {len(places) - 1} more)" if len(places) > 1 else ""
         problems.append(
-            f"contains {char_name(ch)} at {_where(text, places[0])}{more}: {_WHY[_kind(ch)]}"
+            f"contains {char_name(ch)} at {where(text, places[0])}{more}: {_WHY[_kind(ch)]}"
         )
     return problems
 

@@ -139,4 +139,15 @@ def weighted_length(text: str, config: WeightConfig = DEFAULT_CONFIG) -> int:
 
 
 def fits(text: str, config: WeightConfig = DEFAULT_CONFIG) -> bool:
+    """Whether `text` fits, without measuring a text that cannot: every word and every
+    whitespace character between words weighs at least 1 (no URL or emoji spans whitespace),
+    so more than the limit of them is over it, whatever the words are."""
+    if len(text) > config.max_weighted_length and _at_least(text) > config.max_weighted_length:
+        return False
     return weighted_length(text, config) <= config.max_weighted_length
+
+
+def _at_least(text: str) -> int:
+    """A lower bound of the weighted length: words plus the whitespace between them."""
+    stripped = text.strip()
+    return len(stripped.split()) + sum(1 for ch in stripped if ch.isspace())

@@ -73,3 +73,12 @@ def test_the_port_passes_the_v3_conformance_counts(text: str, expected: int) -> 
 def test_utf16_units_split_astral_characters_into_surrogates() -> None:
     assert utf16_units("aạ") == "aạ"
     assert [hex(ord(u)) for u in utf16_units("😷")] == ["0xd83d", "0xde37"]
+
+
+def test_characters_x_refuses_are_named_with_their_place() -> None:
+    from crosspost.adapters.x.checks import text_problems
+
+    assert text_problems(["Tin \ufeff mới\ufffe", "ok"], DEFAULT_CONFIG) == [
+        "x: part 1 contains characters X does not accept: U+FEFF ZERO WIDTH NO-BREAK SPACE "
+        "(BOM) at character 5, U+FFFE NONCHARACTER at character 10; remove them"
+    ]
