@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
     from crosspost.adapters.base import Adapter, ContentSnapshot, Draft, Limits, MediaFile
+    from crosspost.hygiene import HashtagRule
 
 
 class Platform(enum.StrEnum):
@@ -41,6 +42,10 @@ BUILTIN_ADAPTERS: dict[Platform, str] = {
 class PlatformRules(ABC):
     """A platform's part of rendering (`crosspost.render.render_draft`); each platform package
     subclasses it as `render.RULES`."""
+
+    # What the platform links as hashtags (checked at intake, crosspost.hygiene); None: no
+    # limit beyond the shape every platform shares.
+    hashtag_rule: HashtagRule | None = None
 
     @abstractmethod
     def media_for(self, content: ContentSnapshot, limits: Limits) -> tuple[MediaFile, ...]:

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 import row_claims
 import row_lateness
+import row_preview
 import row_startup
 import row_throughput
 import row_uploads
@@ -28,7 +29,7 @@ from benchlib import Line, pg_available
 from rich.console import Console
 from rich.table import Table
 
-ROWS = ("lateness", "throughput", "uploads", "startup", "claims")
+ROWS = ("lateness", "throughput", "uploads", "startup", "claims", "preview")
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -38,7 +39,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help="smaller runs: about 2 minutes instead of about 7"
     )
     parser.add_argument(
-        "--only", help=f"rows to run, comma-separated: {', '.join(ROWS)} (or 1-5); default all"
+        "--only", help=f"rows to run, comma-separated: {', '.join(ROWS)} (or 1-6); default all"
     )
     parser.add_argument(
         "--databases",
@@ -125,6 +126,7 @@ def settings_for(args: argparse.Namespace) -> dict[str, Callable[[], list[Line]]
         "uploads": lambda: row_uploads.run(uploads),
         "startup": lambda: row_startup.run(startup),
         "claims": lambda: row_claims.run(claims),
+        "preview": lambda: row_preview.run(row_preview.Settings()),
     }
 
 

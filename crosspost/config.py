@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from crosspost.adapters.base import Adapter, Platform, SettingSpec
 from crosspost.errors import ConfigError, UserError
-from crosspost.timeutil import load_zone
+from crosspost.timeutil import DEFAULT_HORIZON_DAYS, load_zone
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -116,6 +116,7 @@ class Config:
     windows: Mapping[str, WindowSettings] = field(default_factory=dict)
     accounts: Mapping[str, AccountSettings] = field(default_factory=dict)
     notify_urls: tuple[str, ...] = ()
+    horizon_days: int = DEFAULT_HORIZON_DAYS  # how far ahead --at may reach
 
     @property
     def secrets_path(self) -> Path:
@@ -349,7 +350,7 @@ def parse_config(data: Mapping[str, Any], path: Path | None) -> Config:
     top = _Reader(source, "", data)
     top.only({"crosspost", "worker", "retry", "windows", "accounts", "notify"})
     main = _Reader(source, "crosspost", top.table_of("crosspost"))
-    main.only({"timezone", "database_url", "data_dir"})
+    main.only({"timezone", "database_url", "data_dir", "horizon_days"})
     zone_name = main.string("timezone", DEFAULT_ZONE) or DEFAULT_ZONE
     try:
         zone = load_zone(zone_name)
@@ -388,6 +389,9 @@ def parse_config(data: Mapping[str, Any], path: Path | None) -> Config:
         windows=_windows(source, top.table_of("windows")),
         accounts=accounts,
         notify_urls=tuple(urls),
+        horizon_days=main.number(
+            "horizon_days", DEFAULT_HORIZON_DAYS, minimum=1, maximum=36500, integer=True
+        ),
     )
 
 

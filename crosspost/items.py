@@ -115,6 +115,7 @@ class NewContent:
                 found.append(
                     Problem(f"media.{role}", f"{count} files given; an item takes one {role}")
                 )
+        found += text_hygiene(self)
         required = REQUIRED_MEDIA.get(self.kind)
         if required is not None and required not in {m.role for m in self.media}:
             found.append(
@@ -128,6 +129,26 @@ class NewContent:
         found = [*map(str, self.problems()), *extra]
         if found:
             raise Problems(f"the {self.kind} was not added ({len(found)} problem(s))", found)
+
+
+def text_hygiene(item: NewContent) -> list[Problem]:
+    """Refused characters in every text field and hashtags no platform would link as written
+    (`crosspost.hygiene`), judged on the NFC text that would be stored."""
+    from crosspost.adapters.registry import rules_for
+    from crosspost.hygiene import field_problems, hashtag_problems
+
+    texts = {"title": item.title, "summary": item.summary, "body": item.body}
+    texts |= {"link": item.link or "", "unit": item.unit or ""}
+    texts |= {f"hashtags[{n}]": t for n, t in enumerate(item.hashtags, start=1)}
+    for platform, values in item.overrides.items():
+        texts |= {f"overrides.{platform}.{k}": v for k, v in values.items() if isinstance(v, str)}
+    found = [
+        Problem(key, problem)
+        for key, problem in field_problems({k: nfc(v) for k, v in texts.items()})
+    ]
+    rules = [r for p in Platform if (r := rules_for(p).hashtag_rule) is not None]
+    tags = [nfc(t) for t in item.hashtags if t.strip()]
+    return found + [Problem("hashtags", p) for p in hashtag_problems(tags, rules)]
 
 
 def _an(word: str) -> str:

@@ -41,8 +41,24 @@ def text_problems(parts: Sequence[str], config: WeightConfig) -> list[str]:
                 f"limit {config.max_weighted_length}"
             )
         elif not measured.valid:
-            problems.append(f"x: {label} contains characters X does not accept")
+            problems.append(f"x: {label} {_refused_characters(nfc(part))}")
     return problems
+
+
+def _refused_characters(text: str) -> str:
+    """Which characters twitter-text refuses (U+FFFE, U+FEFF, U+FFFF) and where, as one phrase."""
+    from crosspost.hygiene import char_name, where
+
+    found = [(i, ch) for i, ch in enumerate(text) if ch in X_INVALID]
+    if not found:
+        return "is not a text X accepts"
+    shown = ", ".join(f"{char_name(ch)} at {where(text, i)}" for i, ch in found[:3])
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    return f"contains characters X does not accept: {shown}{more}; remove them"
+
+
+# twitter-text's invalid characters (its regexp/invalid_chars: `\uFFFE\uFEFF\uFFFF`).
+X_INVALID = frozenset("\ufffe\ufeff\uffff")
 
 
 def mix_problems(kind: ContentKind, attachments: list[MediaFile], limits: Limits) -> list[str]:

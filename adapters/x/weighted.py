@@ -2,12 +2,17 @@
 
 Every length crosspost gives for X goes through `parse`, so the conformance suite that tests
 this module tests what rendering and preview count. X counts code points of NFC text: a URL
-weighs 23, an emoji (ZWJ sequences included) 2, Latin, Vietnamese ơ ư đ and general punctuation
-1, and everything else, precomposed Vietnamese letters such as ạ ế ộ included, 2.
+weighs 23, an emoji 2, Latin, Vietnamese ơ ư đ and general punctuation 1, and everything else,
+precomposed Vietnamese letters such as ạ ế ộ included, 2.
+
+Two counters are asked and the larger length wins (`official`: the JS library X runs knows
+older emoji, so 🧑🏿‍🤝‍🧑🏻 is 8 there and 2 in `twitter-text-parser`); a text is valid only if
+both call it valid. Neither ever undercounts what X will count.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -109,11 +114,18 @@ def parse(text: str, config: WeightConfig = DEFAULT_CONFIG) -> Measure:
     """Measure `text` as X does; cached because the thread splitter asks about words again."""
     from twitter_text import parse_tweet  # heavy: loaded when X text is first measured
 
+    from crosspost.adapters.x.official import js_weighted_length
+
     result = parse_tweet(text, config.options())
+    python_length = int(result.weightedLength)
+    length = max(python_length, js_weighted_length(unicodedata.normalize("NFC", text), config))
+    valid = bool(result.valid) and 0 < length <= config.max_weighted_length
     return Measure(
-        weighted_length=int(result.weightedLength),
-        valid=bool(result.valid),
-        permillage=int(result.permillage),
+        weighted_length=length,
+        valid=valid,
+        permillage=int(result.permillage)
+        if length == python_length
+        else (length * 1000) // config.max_weighted_length,
         valid_range_start=int(result.validRangeStart),
         valid_range_end=int(result.validRangeEnd),
         display_range_start=int(result.displayRangeStart),
@@ -127,4 +139,15 @@ def weighted_length(text: str, config: WeightConfig = DEFAULT_CONFIG) -> int:
 
 
 def fits(text: str, config: WeightConfig = DEFAULT_CONFIG) -> bool:
+    """Whether `text` fits, without measuring a text that cannot: every word and every
+    whitespace character between words weighs at least 1 (no URL or emoji spans whitespace),
+    so more than the limit of them is over it, whatever the words are."""
+    if len(text) > config.max_weighted_length and _at_least(text) > config.max_weighted_length:
+        return False
     return weighted_length(text, config) <= config.max_weighted_length
+
+
+def _at_least(text: str) -> int:
+    """A lower bound of the weighted length: words plus the whitespace between them."""
+    stripped = text.strip()
+    return len(stripped.split()) + sum(1 for ch in stripped if ch.isspace())

@@ -34,6 +34,7 @@ from crosspost.adapters.base import (
 )
 from crosspost.adapters.registry import PlatformRules
 from crosspost.adapters.youtube.checks import NO_PODCAST_VIDEO, metadata_problems, tags_length
+from crosspost.hygiene import HashtagRule
 from crosspost.render.fields import build_fields, labels, override_text, overrides_for
 from crosspost.render.fitting import fit
 from crosspost.render.selection import pictures
@@ -117,6 +118,12 @@ def render_youtube(content: ContentSnapshot, settings: Mapping[str, Any], limits
 
 class YouTubeRules(PlatformRules):
     """YouTube's part of `crosspost.render.render_draft`: the video, its thumbnail, its text."""
+
+    hashtag_rule = HashtagRule(
+        "youtube",
+        max_count=60,
+        source="YouTube Help, hashtags: over 60 on a video and all are ignored",
+    )
 
     def media_for(self, content: ContentSnapshot, limits: Limits) -> tuple[MediaFile, ...]:
         """The video (a podcast's is rendered from its audio and cover) and the cover as the

@@ -22,10 +22,10 @@ def schedule(
     """Schedule approved content on its accounts (all enabled ones unless narrowed)."""
     from crosspost.audit import current_actor
     from crosspost.scheduling import schedule as schedule_posts
-    from crosspost.timeutil import format_local, parse_local_time
+    from crosspost.timeutil import format_zoned, parse_local_time
 
     zone = runtime.config.timezone
-    when = parse_local_time(at, zone)
+    when = parse_local_time(at, zone, horizon_days=runtime.config.horizon_days)
     with runtime.transaction() as session:
         posts = schedule_posts(
             session,
@@ -37,7 +37,7 @@ def schedule(
             accounts=account or [],
         )
         lines = [
-            f"post {p.id} → {p.platform} at {format_local(p.scheduled_at, zone)}" for p in posts
+            f"post {p.id} → {p.platform} at {format_zoned(p.scheduled_at, zone)}" for p in posts
         ]
     for line in lines:
         console.print(line, highlight=False)
@@ -82,12 +82,14 @@ def repost(
     from crosspost.audit import current_actor
     from crosspost.errors import UserError
     from crosspost.scheduling import repost as repost_content
-    from crosspost.timeutil import format_local, parse_local_time
+    from crosspost.timeutil import format_zoned, parse_local_time
 
     if (at is None) == (not now):
         raise UserError("give exactly one of --at TIME or --now")
     zone = runtime.config.timezone
-    when = parse_local_time("now" if now else str(at), zone)
+    when = parse_local_time(
+        "now" if now else str(at), zone, horizon_days=runtime.config.horizon_days
+    )
     with runtime.transaction() as session:
         posts = repost_content(
             session,
@@ -99,7 +101,7 @@ def repost(
             reason=reason,
         )
         lines = [
-            f"post {p.id} → {p.platform} at {format_local(p.scheduled_at, zone)} "
+            f"post {p.id} → {p.platform} at {format_zoned(p.scheduled_at, zone)} "
             f"(repost of post {p.reposted_from_id})"
             for p in posts
         ]

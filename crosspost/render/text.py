@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 ELLIPSIS = "…"
 # A "word": a run of anything but breaking whitespace.
@@ -53,14 +53,23 @@ def cut_words(text: str, count: int) -> str:
 
     Trailing commas, colons and full stops are dropped first ("tỉnh ủy, …" reads "tỉnh ủy…").
     """
+    return word_cutter(text)(count)
+
+
+def word_cutter(text: str) -> Callable[[int], str]:
+    """`cut_words` for one text asked many times: its words are found once, not per call."""
     spans = word_spans(text)
-    if count >= len(spans):
-        return text
-    if count <= 0:
-        return ""
-    head = text[: spans[count - 1][1]]
-    trimmed = head.rstrip(_CUT_TRAILING)
-    return (trimmed or head) + ELLIPSIS
+
+    def cut(count: int) -> str:
+        if count >= len(spans):
+            return text
+        if count <= 0:
+            return ""
+        head = text[: spans[count - 1][1]]
+        trimmed = head.rstrip(_CUT_TRAILING)
+        return (trimmed or head) + ELLIPSIS
+
+    return cut
 
 
 def word_count(text: str) -> int:
