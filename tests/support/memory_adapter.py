@@ -64,6 +64,7 @@ _attempts: dict[tuple[str, str, int | str], int] = {}
 
 class MemoryAdapter(Adapter):
     platform: ClassVar[Platform] = Platform.X
+    display_name = "Memory"
     supported_kinds = frozenset(ContentKind)
     limits = Limits(text_max=5000, title_max=100, max_images=4, max_videos=1)
     settings_spec: ClassVar[dict[str, SettingSpec]] = {
