@@ -92,8 +92,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        import click
         from sqlalchemy.exc import DBAPIError
+        from typer import Abort, Exit, _click  # typer's exits and aborts pass through
 
         from crosspost.errors import Problems, UserError
 
@@ -107,7 +107,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             from crosspost.db.engine import describe_database_error
 
             fail(describe_database_error(runtime.config.database_url, exc), 3)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (Exit, Abort, _click.ClickException):
             raise
         except Exception as exc:
             if os.environ.get("CROSSPOST_TRACEBACK"):

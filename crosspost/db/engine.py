@@ -136,7 +136,7 @@ def describe_database_error(url: str, exc: DBAPIError) -> str:
         for phrases, advice in SQLITE_FILE_PROBLEMS:
             if any(phrase in said.lower() for phrase in phrases):
                 text = advice.format(said=said, seconds=SQLITE_BUSY_TIMEOUT_MS // 1000)
-                return f"the database file {parsed.database} {text}"
+                return f"the database file {sqlite_file(url) or parsed.database} {text}"
     if exc.connection_invalidated or _is_connect_failure(exc):
         return describe_connection_error(url, exc)
     safe = parsed.render_as_string(hide_password=True)
