@@ -18,7 +18,7 @@ from crosspost import audit
 from crosspost.adapters.base import AccountConfig, Adapter, PublishError
 from crosspost.adapters.registry import adapter_class
 from crosspost.config import Config
-from crosspost.credentials import resolve_credentials
+from crosspost.credentials import CredentialsError, resolve_credentials
 from crosspost.db.engine import transaction
 from crosspost.db.models import Account
 from crosspost.errors import UserError
@@ -104,6 +104,46 @@ def resume_account(session: Session, account_id: int) -> bool:
         .values(paused_at=None, paused_reason=None)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def account_problem(config: Config, name: str) -> str | None:
+    """What stops the account as a whole before any post is tried: its secrets file cannot be
+    used, or a credential its config names has no value. None when nothing is seen."""
+    settings = config.account(name)
+    try:
+        values = resolve_credentials(settings, config.secrets_path)
+    except CredentialsError as exc:
+        return str(exc)
+    missing = [key for key in settings.credentials if key not in values]
+    if not missing:
+        return None
+    where = ", ".join(f"{key} ({_source(settings.credentials[key])})" for key in missing)
+    return f"no value for {where}; run `crosspost auth {settings.platform.value} {name}` or set it"
+
+
+def _source(ref: str) -> str:
+    if ref.startswith("env:"):
+        return f"environment variable {ref.removeprefix('env:')} is not set"
+    return "not in the secrets file"
+
+
+def pause_unusable_accounts(
+    factory: sessionmaker[Session], config: Config, *, actor: str
+) -> list[tuple[str, str]]:
+    """Pause each enabled account whose credentials cannot be used (see `account_problem`),
+    so none of its posts is claimed only to fail; (account, problem) for each such account,
+    paused now or already. `accounts check` resumes it once fixed."""
+    found = []
+    with transaction(factory) as session:
+        rows = sync_accounts(session, config)
+        for name, settings in config.accounts.items():
+            problem = account_problem(config, name) if settings.enabled else None
+            if problem is None:
+                continue
+            if pause_account(session, rows[name].id, f"account paused: {problem}"):
+                audit.record(session, actor, "pause", account=name, reason=problem)
+            found.append((name, problem))
+    return found
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from crosspost.adapters.base import Adapter, Platform, SettingSpec
-from crosspost.errors import ConfigError, UserError
+from crosspost.config_reader import Reader, expected_type
+from crosspost.errors import ConfigError, Problems, UserError
 from crosspost.timeutil import DEFAULT_HORIZON_DAYS, load_zone
 
 if TYPE_CHECKING:
@@ -117,6 +118,8 @@ class Config:
     accounts: Mapping[str, AccountSettings] = field(default_factory=dict)
     notify_urls: tuple[str, ...] = ()
     horizon_days: int = DEFAULT_HORIZON_DAYS  # how far ahead --at may reach
+    # Where database_url came from, for messages: a key of the file or an environment variable.
+    database_origin: str = "[crosspost] database_url"
 
     @property
     def secrets_path(self) -> Path:
@@ -140,57 +143,11 @@ class Config:
 # ---------------------------------------------------------------------------------------------
 
 
-class _Reader:
-    """Reads one table of the file, naming the file and key in every error."""
-
-    def __init__(self, source: str, table: str, data: Mapping[str, Any]) -> None:
-        self.source = source
-        self.table = table
-        self.data = data
-
-    def where(self, key: str) -> str:
-        prefix = f"[{self.table}] " if self.table else ""
-        return f"{self.source}: {prefix}{key}"
-
-    def fail(self, key: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.where(key)}: {message}")
-
-    def only(self, allowed: set[str] | frozenset[str]) -> None:
-        for key in self.data:
-            if key not in allowed:
-                allowed_text = ", ".join(sorted(allowed))
-                raise self.fail(key, f"unknown key; allowed here: {allowed_text}")
-
-    def number(
-        self, key: str, default: float, *, minimum: float, maximum: float, integer: bool = False
-    ) -> Any:
-        value = self.data.get(key, default)
-        kind = "an integer" if integer else "a number"
-        ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
-        if isinstance(value, bool) or not ok_type or not minimum <= value <= maximum:
-            raise self.fail(key, f"{value!r} must be {kind} from {minimum:g} to {maximum:g}")
-        return value
-
-    def string(self, key: str, default: str | None = None) -> str | None:
-        value = self.data.get(key, default)
-        if value is not None and not isinstance(value, str):
-            raise self.fail(key, f"{value!r} must be a string")
-        return value
-
-    def boolean(self, key: str, default: bool) -> bool:
-        value = self.data.get(key, default)
-        if not isinstance(value, bool):
-            raise self.fail(key, f"{value!r} must be true or false")
-        return value
-
-    def table_of(self, key: str) -> Mapping[str, Any]:
-        value = self.data.get(key, {})
-        if not isinstance(value, dict):
-            raise self.fail(key, "must be a table")
-        return value
+class ConfigProblems(Problems, ConfigError):
+    """Several problems in one file: all of them, one line each, so one edit fixes them."""
 
 
-def _numbers(reader: _Reader, cls: type[DataclassInstance]) -> dict[str, Any]:
+def _numbers(reader: Reader, cls: type[DataclassInstance]) -> dict[str, Any]:
     """Every bounded field of a settings dataclass, read with its default and range."""
     values = {}
     for f in fields(cls):
@@ -207,22 +164,24 @@ def _numbers(reader: _Reader, cls: type[DataclassInstance]) -> dict[str, Any]:
     return values
 
 
-def _section(source: str, name: str, cls: type[T], data: Mapping[str, Any]) -> T:
-    reader = _Reader(source, name, data)
+def _section(top: Reader, name: str, cls: type[T]) -> T:
+    reader = top.child(name, top.table_of(name))
     reader.only({f.name for f in fields(cls)})
     return cls(**_numbers(reader, cls))
 
 
-def _windows(source: str, data: Mapping[str, Any]) -> dict[str, WindowSettings]:
+def _windows(top: Reader) -> dict[str, WindowSettings]:
     windows: dict[str, WindowSettings] = {}
-    for name, table in data.items():
+    for name, table in top.table_of("windows").items():
         if not isinstance(table, dict):
-            raise ConfigError(f"{source}: [windows] {name}: must be a table")
-        r = _Reader(source, f"windows.{name}", table)
+            top.child("windows", {}).fail(name, "must be a table")
+            continue
+        r = top.child(f"windows.{name}", table)
         r.only({f.name for f in fields(WindowSettings)})
         hours = table.get("hours", list(WindowSettings.hours))
         if not isinstance(hours, list) or not all(_is_hour_range(h) for h in hours):
-            raise r.fail("hours", f"{hours!r} must be a list of 'HH:MM-HH:MM' ranges")
+            r.fail("hours", f"{hours!r} must be a list of 'HH:MM-HH:MM' ranges")
+            hours = list(WindowSettings.hours)
         windows[name] = WindowSettings(hours=tuple(hours), **_numbers(r, WindowSettings))
     return windows
 
@@ -244,44 +203,58 @@ def _is_hhmm(text: str) -> bool:
     )
 
 
-def _account(source: str, name: str, table: Mapping[str, Any], base: Path) -> AccountSettings:
-    r = _Reader(source, f"accounts.{name}", table)
+def _account(
+    top: Reader, name: str, table: Mapping[str, Any], base: Path
+) -> AccountSettings | None:
+    """The account's settings, or None when its platform or adapter is wrong (its other keys
+    cannot be judged without them); every problem is noted either way."""
+    r = top.child(f"accounts.{name}", table)
     platform_name = r.string("platform")
     allowed = ", ".join(p.value for p in Platform)
     if platform_name is None:
-        raise r.fail("platform", f"is required; one of {allowed}")
+        if "platform" not in table:
+            r.fail("platform", f"is required; one of {allowed}")
+        return None
     try:
         platform = Platform(platform_name)
     except ValueError:
-        raise r.fail("platform", f"{platform_name!r} is not one of {allowed}") from None
+        r.fail("platform", f"{platform_name!r} is not one of {allowed}")
+        return None
     adapter = r.string("adapter")
     adapter_cls = _adapter_class(r, platform, adapter)
+    if adapter_cls is None:
+        return None
     spec = {**RENDER_SETTINGS, **adapter_cls.settings_spec}
     r.only(COMMON_ACCOUNT_KEYS | set(spec))
     settings: dict[str, Any] = {}
     for key, setting in spec.items():
         if key not in table:
             if setting.required:
-                raise r.fail(key, f"is required for {platform} accounts ({setting.help})")
+                r.fail(key, f"is required for {platform} accounts ({setting.help})")
             continue
         value = table[key]
         if not isinstance(value, setting.type) or (
             isinstance(value, bool) and setting.type in (int, float, (int, float))
         ):
-            raise r.fail(key, f"{value!r} has the wrong type ({setting.help})")
+            r.fail(key, f"{expected_type(key, value, setting.type)} ({setting.help})")
+            continue
         if setting.choices is not None and value not in setting.choices:
             choices = ", ".join(map(str, setting.choices))
-            raise r.fail(key, f"{value!r} is not one of {choices}")
+            r.fail(key, f"{value!r} is not one of {choices}")
+            continue
         settings[key] = value
     if isinstance(settings.get("template_dir"), str):
         settings["template_dir"] = str(_resolve(base, settings["template_dir"]))
     credentials: dict[str, str] = {}
+    refs = r.child(f"accounts.{name}.credentials", {})
     for cred_name, ref in r.table_of("credentials").items():
         if not isinstance(ref, str) or not (ref.startswith("env:") or ref == "secrets"):
-            raise ConfigError(
-                f"{source}: [accounts.{name}.credentials] {cred_name}: must be 'env:VARIABLE' or "
-                f"'secrets' (the secrets file); never the credential itself"
+            refs.fail(
+                cred_name,
+                "must be 'env:VARIABLE' or 'secrets' (the secrets file); never the credential "
+                "itself",
             )
+            continue
         credentials[cred_name] = ref
     return AccountSettings(
         name=name,
@@ -290,27 +263,30 @@ def _account(source: str, name: str, table: Mapping[str, Any], base: Path) -> Ac
         enabled=r.boolean("enabled", True),
         settings=settings,
         credentials=credentials,
-        budget=_budget(source, name, r.table_of("budget"), adapter_cls),
+        budget=_budget(r.child(f"accounts.{name}.budget", r.table_of("budget")), adapter_cls),
     )
 
 
-def _adapter_class(r: _Reader, platform: Platform, adapter: str | None) -> type[Adapter]:
+def _adapter_class(r: Reader, platform: Platform, adapter: str | None) -> type[Adapter] | None:
     from crosspost.adapters.registry import AdapterLoadError, adapter_class
 
     try:
         return adapter_class(platform, adapter)
     except AdapterLoadError as exc:
-        raise r.fail("adapter", str(exc)) from None
+        r.fail("adapter", str(exc))
+        return None
 
 
-def _budget(source: str, name: str, table: Mapping[str, Any], adapter_cls: type[Adapter]) -> Budget:
+def _budget(r: Reader, adapter_cls: type[Adapter]) -> Budget:
     """The adapter's default budget (the platform's documented limits), lowered or raised by
     the account's [accounts.NAME.budget] table; 0 removes a window."""
-    r = _Reader(source, f"accounts.{name}.budget", table)
     r.only(set(BUDGET_WINDOWS))
     limits = dict(adapter_cls.default_budget)
-    for key in table:
-        limits[key] = r.number(key, 0, minimum=0, maximum=1_000_000, integer=True)
+    for key in r.data:
+        if key in BUDGET_WINDOWS:
+            limits[key] = r.number(
+                key, limits.get(key, 0), minimum=0, maximum=1_000_000, integer=True
+            )
     return Budget(
         limits={k: v for k, v in limits.items() if v > 0}, day_zone=adapter_cls.budget_day_zone
     )
@@ -345,54 +321,100 @@ def load_config(explicit: str | Path | None = None) -> Config:
 
 
 def parse_config(data: Mapping[str, Any], path: Path | None) -> Config:
+    """The config, or ConfigError naming every problem in the file (one line each)."""
     source = str(path) if path else "(defaults)"
     base = path.parent.resolve() if path else Path.cwd()
-    top = _Reader(source, "", data)
+    problems: list[str] = []
+    top = Reader(source, "", data, problems)
     top.only({"crosspost", "worker", "retry", "windows", "accounts", "notify"})
-    main = _Reader(source, "crosspost", top.table_of("crosspost"))
+    main = top.child("crosspost", top.table_of("crosspost"))
     main.only({"timezone", "database_url", "data_dir", "horizon_days"})
     zone_name = main.string("timezone", DEFAULT_ZONE) or DEFAULT_ZONE
     try:
         zone = load_zone(zone_name)
     except UserError:
-        raise main.fail(
-            "timezone", f"{zone_name!r} is not an IANA zone such as {DEFAULT_ZONE}"
-        ) from None
+        main.fail("timezone", f"{zone_name!r} is not an IANA zone such as {DEFAULT_ZONE}")
+        zone = load_zone(DEFAULT_ZONE)
     data_dir = _resolve(
         base, os.environ.get("CROSSPOST_DATA_DIR") or main.string("data_dir", "var")
     )
-    database_url = os.environ.get("CROSSPOST_DATABASE_URL") or main.string("database_url")
-    if not database_url:
-        database_url = f"sqlite:///{data_dir / 'crosspost.db'}"
-    elif database_url.startswith("sqlite:///") and not database_url.startswith("sqlite:////"):
-        relative = database_url.removeprefix("sqlite:///")
-        if relative and relative != ":memory:":
-            database_url = f"sqlite:///{_resolve(base, relative)}"
-    accounts_table = top.table_of("accounts")
+    database_url, origin = _database_url(main, base, data_dir)
     accounts = {}
-    for name, table in accounts_table.items():
+    for name, table in top.table_of("accounts").items():
         if not isinstance(table, dict):
-            raise ConfigError(f"{source}: [accounts] {name}: must be a table")
-        accounts[name] = _account(source, name, table, base)
-    notify = _Reader(source, "notify", top.table_of("notify"))
+            top.child("accounts", {}).fail(name, "must be a table")
+            continue
+        account = _account(top, name, table, base)
+        if account is not None:
+            accounts[name] = account
+    notify = top.child("notify", top.table_of("notify"))
     notify.only({"urls"})
     urls = notify.data.get("urls", [])
     if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
-        raise notify.fail("urls", "must be a list of apprise notification URLs")
-    return Config(
+        notify.fail("urls", "must be a list of apprise notification URLs")
+        urls = []
+    config = Config(
         path=path,
         timezone=zone,
         database_url=database_url,
         data_dir=data_dir,
-        worker=_section(source, "worker", WorkerSettings, top.table_of("worker")),
-        retry=_section(source, "retry", RetrySettings, top.table_of("retry")),
-        windows=_windows(source, top.table_of("windows")),
+        worker=_section(top, "worker", WorkerSettings),
+        retry=_section(top, "retry", RetrySettings),
+        windows=_windows(top),
         accounts=accounts,
         notify_urls=tuple(urls),
         horizon_days=main.number(
             "horizon_days", DEFAULT_HORIZON_DAYS, minimum=1, maximum=36500, integer=True
         ),
+        database_origin=origin,
     )
+    if len(problems) == 1:
+        raise ConfigError(problems[0])
+    if problems:
+        raise ConfigProblems(f"{source}: {len(problems)} problems; fix them all:", problems)
+    return config
+
+
+def _database_url(main: Reader, base: Path, data_dir: Path) -> tuple[str, str]:
+    """The database URL (a relative SQLite path made absolute) and where it came from."""
+    if os.environ.get("CROSSPOST_DATABASE_URL"):
+        database_url, origin = os.environ["CROSSPOST_DATABASE_URL"], "CROSSPOST_DATABASE_URL"
+    else:
+        database_url, origin = main.string("database_url") or "", main.where("database_url")
+    if not database_url:
+        return f"sqlite:///{data_dir / 'crosspost.db'}", main.where("data_dir")
+    if database_url.startswith("sqlite:///") and not database_url.startswith("sqlite:////"):
+        relative = database_url.removeprefix("sqlite:///")
+        if relative and relative != ":memory:" and not relative.startswith("file:"):
+            database_url = f"sqlite:///{_resolve(base, relative)}"
+    return database_url, origin
+
+
+def missing_paths(config: Config) -> list[str]:
+    """data_dir and the SQLite file when they do not exist: a mistyped path must not start an
+    empty database; only `crosspost db upgrade` creates them."""
+    from crosspost.db.engine import sqlite_file
+
+    create = "or run `crosspost db upgrade` to create a new, empty one"
+    problems = []
+    source = str(config.path) if config.path else "(defaults)"
+    if not config.data_dir.is_dir():
+        problems.append(
+            f"{source}: [crosspost] data_dir: {config.data_dir} does not exist; fix the path, "
+            f"{create}"
+        )
+    database = sqlite_file(config.database_url)
+    if database is not None and not database.exists() and database.parent != config.data_dir:
+        problems.append(
+            f"{config.database_origin}: the database file {database} does not exist; fix the "
+            f"path, {create}"
+        )
+    elif database is not None and not database.exists() and not problems:
+        problems.append(
+            f"{config.database_origin}: the database file {database} does not exist; fix "
+            f"data_dir, {create}"
+        )
+    return problems
 
 
 def _resolve(base: Path, value: str | None) -> Path:

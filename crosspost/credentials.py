@@ -18,12 +18,20 @@ from crosspost.config import AccountSettings
 from crosspost.errors import UserError
 
 
+class CredentialsError(UserError):
+    """The secrets file cannot be used (wrong mode, unreadable, not TOML, a value that is not
+    a string): a problem of the whole account, which pauses it, never fails its posts."""
+
+
 def read_secrets_file(path: Path) -> dict[str, dict[str, str]]:
-    if not path.exists():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
         return {}
-    mode = path.stat().st_mode
+    except OSError as exc:
+        raise CredentialsError(f"{path}: cannot be read ({exc.strerror}); check the file") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise UserError(
+        raise CredentialsError(
             f"{path} is readable by group or others (mode {stat.filemode(mode)}); "
             f"run: chmod 600 {path}"
         )
@@ -31,10 +39,20 @@ def read_secrets_file(path: Path) -> dict[str, dict[str, str]]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         reason = exc.args[0] if exc.args else "parse error"
-        raise UserError(f"{path}: not valid TOML ({reason})") from None
-    return {
-        k: {ck: str(cv) for ck, cv in v.items()} for k, v in data.items() if isinstance(v, dict)
-    }
+        raise CredentialsError(f"{path}: not valid TOML ({reason})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise CredentialsError(f"{path}: cannot be read ({reason}); check the file") from None
+    tables = {k: v for k, v in data.items() if isinstance(v, dict)}
+    for account, table in tables.items():
+        for key, value in table.items():
+            if not isinstance(value, str):
+                # The value is not shown: a mistyped secret is still a secret.
+                raise CredentialsError(
+                    f"{path}: [{account}] {key}: must be a string, not "
+                    f"{type(value).__name__}: quote it"
+                )
+    return tables
 
 
 def store_secrets(path: Path, account: str, values: Mapping[str, str]) -> None:

@@ -85,6 +85,7 @@ def journal(tmp_path: Path) -> Path:
 def memory_config(tmp_path: Path, journal: Path, db: Database) -> Config:
     import tomllib
 
+    (tmp_path / "data").mkdir(exist_ok=True)  # the CLI refuses a data_dir that does not exist
     text_ = (
         f'[crosspost]\ndatabase_url = "{db.url}"\ndata_dir = "{tmp_path / "data"}"\n\n'
         "[worker]\npoll_seconds = 0.2\nreconcile_seconds = 0.5\n\n"

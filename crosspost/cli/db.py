@@ -12,10 +12,12 @@ app = typer.Typer(no_args_is_help=True, help="Database schema.")
 @app.command("upgrade")
 @handle_errors
 def upgrade() -> None:
-    """Apply every pending migration (also done automatically on first use)."""
+    """Create the database (and data_dir) or apply every pending migration."""
     from crosspost.db.engine import make_engine
     from crosspost.db.migrate import upgrade as run_upgrade
 
+    runtime.creating = True
+    runtime.config.data_dir.mkdir(parents=True, exist_ok=True)
     revision = run_upgrade(make_engine(runtime.config.database_url))
     console.print(f"database at revision {revision}")
 

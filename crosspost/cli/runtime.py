@@ -4,6 +4,7 @@ and one place that turns known errors into one line and an exit code."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,12 +30,21 @@ class Runtime:
     """Loaded lazily so `crosspost --help` imports nothing heavy."""
 
     config_path: str | None = None
+    # Set by the one command that may make data_dir and the SQLite file (`db upgrade`): any
+    # other command refuses them missing, since a mistyped path would start an empty database.
+    creating: bool = False
 
     @cached_property
     def config(self) -> Config:
-        from crosspost.config import load_config
+        from crosspost.config import load_config, missing_paths
+        from crosspost.errors import ConfigError
 
-        return load_config(self.config_path)
+        config = load_config(self.config_path)
+        if not self.creating:
+            problems = missing_paths(config)
+            if problems:
+                raise ConfigError(problems[0])
+        return config
 
     @cached_property
     def engine(self) -> Engine:
@@ -76,11 +86,14 @@ def fail(message: str, code: int = 2, *more: str) -> NoReturn:
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Known errors become one line each on stderr and a non-zero exit; nothing else is printed."""
+    """Known errors become one line each on stderr and a non-zero exit; nothing else is printed.
+    A database error names the file or URL and the fix; anything unforeseen is one line too
+    (the traceback only with CROSSPOST_TRACEBACK=1), never a traceback by surprise."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import DBAPIError
+        from typer import Abort, Exit, _click  # typer's exits and aborts pass through
 
         from crosspost.errors import Problems, UserError
 
@@ -90,9 +103,19 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             fail(exc.summary, exc.exit_code, *exc.problems)
         except UserError as exc:
             fail(str(exc), exc.exit_code)
-        except OperationalError as exc:
+        except DBAPIError as exc:
             from crosspost.db.engine import describe_database_error
 
             fail(describe_database_error(runtime.config.database_url, exc), 3)
+        except (Exit, Abort, _click.ClickException):
+            raise
+        except Exception as exc:
+            if os.environ.get("CROSSPOST_TRACEBACK"):
+                raise
+            fail(
+                f"unexpected {type(exc).__name__}: {exc}; this is a bug in crosspost: please "
+                f"report it with the command you ran (CROSSPOST_TRACEBACK=1 shows where)",
+                70,
+            )
 
     return wrapper

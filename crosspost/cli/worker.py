@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from crosspost.cli.runtime import console, handle_errors, runtime
+from crosspost.cli.runtime import console, err_console, handle_errors, runtime
 
 
 def configure_logging(verbose: bool) -> None:
@@ -37,14 +37,19 @@ def worker(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Publish posts at their due time until stopped (SIGINT/SIGTERM stop it cleanly)."""
-    from crosspost.accounts import sync_accounts
+    from crosspost.accounts import pause_unusable_accounts
     from crosspost.worker.dispatcher import Worker
     from crosspost.worker.executor import OutcomeState as Out
 
     configure_logging(verbose)
     config = runtime.config
-    with runtime.transaction() as session:
-        sync_accounts(session, config)
+    for name, problem in pause_unusable_accounts(runtime.factory, config, actor="worker"):
+        err_console.print(
+            f"paused: account {name}: {problem}; once fixed, run `crosspost accounts check {name}`",
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+        )
     publisher = Worker(config, runtime.factory, concurrency=concurrency)
     if once:
         summary = publisher.run_once()

@@ -10,12 +10,36 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crosspost.errors import UserError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+BACKENDS = ("sqlite", "postgresql")
+URL_HELP = "use sqlite:///PATH or postgresql://USER@HOST/DB"
+
+# What SQLite says about a file, and what the operator can do about it.
+SQLITE_FILE_PROBLEMS = (
+    (
+        ("file is not a database", "database disk image is malformed"),
+        "is not a readable SQLite database ({said}); restore it from a backup, or point "
+        "database_url at the right file",
+    ),
+    (
+        ("readonly database", "read-only"),
+        "is read-only ({said}); give the user running crosspost write access to the file and "
+        "its folder",
+    ),
+    (
+        ("database is locked",),
+        "is locked by another process ({said}, waited {seconds} s); let it finish and try again",
+    ),
+    (
+        ("unable to open database file",),
+        "cannot be opened ({said}); check that its folder exists and is writable",
+    ),
+)
 
 
 def normalise_url(url: str) -> str:
@@ -31,9 +55,13 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 10) -> 
     try:
         parsed = make_url(url)
     except ArgumentError:
+        raise UserError(f"database URL {url!r} is not valid; {URL_HELP}") from None
+    if parsed.get_backend_name() not in BACKENDS:
+        safe = parsed.render_as_string(hide_password=True)
         raise UserError(
-            f"database URL {url!r} is not valid; use sqlite:///PATH or postgresql://HOST/DB"
-        ) from None
+            f"database URL {safe}: crosspost does not support {parsed.get_backend_name()}; "
+            f"{URL_HELP} (database_url or CROSSPOST_DATABASE_URL)"
+        )
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database)
     connect_args: dict[str, Any] = {"connect_timeout": 10}
@@ -46,6 +74,22 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 10) -> 
         max_overflow=pool_size,
         pool_pre_ping=True,
     )
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None: not SQLite, or in memory)."""
+    try:
+        parsed = make_url(normalise_url(url))
+    except ArgumentError:
+        return None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if parsed.query.get("uri") == "true":
+        database = database.removeprefix("file:")
+        if database.startswith(":memory:") or "mode=memory" in str(parsed.query):
+            return None
+    return Path(database)
 
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:
@@ -82,13 +126,21 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def describe_database_error(url: str, exc: OperationalError) -> str:
-    """One line for a database failure: "cannot reach" only when the connection itself failed
-    (never opened, or lost), else what the database said."""
+def describe_database_error(url: str, exc: DBAPIError) -> str:
+    """One line for a database failure: what SQLite says about its file with the fix, "cannot
+    reach" only when the connection itself failed (never opened, or lost), else what the
+    database said."""
+    said = driver_message(exc)
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        for phrases, advice in SQLITE_FILE_PROBLEMS:
+            if any(phrase in said.lower() for phrase in phrases):
+                text = advice.format(said=said, seconds=SQLITE_BUSY_TIMEOUT_MS // 1000)
+                return f"the database file {sqlite_file(url) or parsed.database} {text}"
     if exc.connection_invalidated or _is_connect_failure(exc):
         return describe_connection_error(url, exc)
-    safe = make_url(normalise_url(url)).render_as_string(hide_password=True)
-    return f"the database {safe} refused the request: {driver_message(exc)}"
+    safe = parsed.render_as_string(hide_password=True)
+    return f"the database {safe} refused the request: {said}"
 
 
 def driver_message(error: BaseException) -> str:
@@ -98,7 +150,7 @@ def driver_message(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(original).__name__
 
 
-def _is_connect_failure(exc: OperationalError) -> bool:
+def _is_connect_failure(exc: DBAPIError) -> bool:
     text = str(exc.orig or exc).lower()
     return any(
         phrase in text
@@ -113,7 +165,7 @@ def _is_connect_failure(exc: OperationalError) -> bool:
     )
 
 
-def describe_connection_error(url: str, exc: OperationalError) -> str:
+def describe_connection_error(url: str, exc: DBAPIError) -> str:
     safe = make_url(normalise_url(url)).render_as_string(hide_password=True)
     first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
     return (

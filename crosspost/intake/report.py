@@ -27,6 +27,8 @@ KINDS = tuple(k.value for k in ContentKind)
 PLATFORMS = tuple(p.value for p in Platform)
 COUNTS = ("received", "approved", "published", "quota", "missing")
 CSV_COLUMNS = ("month", "unit", "name", "status", "kind", *COUNTS, *PLATFORMS)
+# A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,8 @@ def report_csv(report: MonthReport) -> str:
         for kind, count in unit.kinds.items():
             links = _links_by_platform(count.links)
             writer.writerow(
-                [
+                spreadsheet_safe(cell)
+                for cell in [
                     str(report.month),
                     unit.code or "",
                     unit.name or "",
@@ -170,6 +173,14 @@ def report_csv(report: MonthReport) -> str:
                 ]
             )
     return out.getvalue()
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula gets a leading quote (OWASP's rule:
+    units name themselves, so their text is untrusted); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _kind_json(count: KindCount) -> dict[str, Any]:

@@ -124,11 +124,15 @@ def parse_intake(data: Mapping[str, Any], path: Path) -> Intake:
                 allowed = ", ".join(sorted(UNIT_KEYS))
                 raise ConfigError(f"{where} {key}: unknown key; allowed here: {allowed}")
         name = table.get("name")
+        if "name" in table and not isinstance(name, str):
+            raise ConfigError(
+                f"{where} name: must be a string, not {type(name).__name__}: quote it ({name!r})"
+            )
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"{where} name: is required (the unit's full name)")
         contact = table.get("contact")
         if contact is not None and not isinstance(contact, str):
-            raise ConfigError(f"{where} contact: must be a string")
+            raise ConfigError(f"{where} contact: must be a string: quote it ({contact!r})")
         overrides = _quotas(path, f"units.{code}.quotas", table.get("quotas", {}))
         name = unicodedata.normalize("NFC", name.strip())
         units[code] = Unit(code, name, contact, {**base, **overrides})

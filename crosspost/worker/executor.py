@@ -37,6 +37,7 @@ from crosspost.adapters.base import (
 from crosspost.alerts import Alerts
 from crosspost.config import Config
 from crosspost.content import get_content, snapshot
+from crosspost.credentials import CredentialsError
 from crosspost.db.engine import driver_message
 from crosspost.db.outages import is_database_outage, log_failure
 from crosspost.drafting import draft_for, draft_source
@@ -96,7 +97,13 @@ class AdapterCache:
             cache = self._local.adapters = {}
         adapter = cache.get(account_name)
         if adapter is None:
-            adapter = cache[account_name] = accounts_mod.build_adapter(self.config, account_name)
+            try:
+                adapter = accounts_mod.build_adapter(self.config, account_name)
+            except CredentialsError as exc:
+                # The account's secrets cannot be read: pause it (as a refused token does),
+                # never fail its posts; `accounts check` resumes it once the file is fixed.
+                raise AuthenticationError(str(exc)) from None
+            cache[account_name] = adapter
         return adapter
 
     def peek(self, account_name: str) -> Adapter | None:

@@ -34,6 +34,7 @@ def printed_url(process) -> str:
 
 def test_auth_facebook_stores_the_page_token(sandbox, tmp_path):
     path = write_config(tmp_path, sandbox.url)
+    run(path, "db", "upgrade")  # a new install starts here: no other command makes the database
     secrets = tmp_path / "secrets.toml"
     before = read_secrets_file(secrets)["tapchi-facebook"]["page_access_token"]
     result = run(
@@ -54,6 +55,7 @@ def test_auth_facebook_stores_the_page_token(sandbox, tmp_path):
 
 def test_auth_facebook_with_a_bad_secret_is_one_line_and_stores_nothing(sandbox, tmp_path):
     path = write_config(tmp_path, sandbox.url)
+    run(path, "db", "upgrade")  # a new install starts here: no other command makes the database
     secrets = tmp_path / "secrets.toml"
     before = secrets.read_text()
     result = run(
@@ -73,6 +75,7 @@ def test_auth_facebook_with_a_bad_secret_is_one_line_and_stores_nothing(sandbox,
 
 def test_auth_youtube_consent_in_the_browser_stores_a_working_refresh_token(sandbox, tmp_path):
     path = write_config(tmp_path, sandbox.url)
+    run(path, "db", "upgrade")  # a new install starts here: no other command makes the database
     process = start_piped(
         path,
         "auth",
@@ -100,6 +103,7 @@ def test_auth_x_pin_flow_stores_a_working_access_token(sandbox, tmp_path):
     import re
 
     path = write_config(tmp_path, sandbox.url)
+    run(path, "db", "upgrade")  # a new install starts here: no other command makes the database
     process = start_piped(
         path,
         "auth",

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.acceptance
 
 @pytest.fixture
 def config_file(tmp_path, db, journal):
+    (tmp_path / "data").mkdir(exist_ok=True)  # the CLI refuses a data_dir that does not exist
     path = tmp_path / "crosspost.toml"
     path.write_text(
         f'[crosspost]\ndatabase_url = "{db.url}"\ndata_dir = "{tmp_path / "data"}"\n'

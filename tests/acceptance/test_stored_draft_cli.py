@@ -24,6 +24,7 @@ def test_posts_show_and_redraft(tmp_path, db, journal):
     (folder / "x").mkdir(parents=True)
     template = folder / "x" / "article.j2"
     template.write_text("BẢN ĐÃ DUYỆT {{ content.title }}", encoding="utf-8")
+    (tmp_path / "data").mkdir(exist_ok=True)  # the CLI refuses a data_dir that does not exist
     path = tmp_path / "crosspost.toml"
     path.write_text(
         f'[crosspost]\ndatabase_url = "{db.url}"\ndata_dir = "{tmp_path / "data"}"\n\n'
