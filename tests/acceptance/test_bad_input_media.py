@@ -41,6 +41,7 @@ def media(name: str) -> Path:
 @pytest.fixture
 def config_file(tmp_path, db):
     path = tmp_path / "crosspost.toml"
+    (tmp_path / "data").mkdir(exist_ok=True)  # data_dir must exist (db upgrade creates it)
     path.write_text(
         f'[crosspost]\ndatabase_url = "{db.url}"\ndata_dir = "{tmp_path / "data"}"\n',
         encoding="utf-8",
@@ -276,6 +277,7 @@ def test_a_low_configured_limit_refuses_at_content_add(db, tmp_path):
         f'[accounts.{p}]\nplatform = "{p}"\nvideo_max_bytes = 1000\n{extra}'
         for p, extra in [("facebook", 'page_id = "1234567890"\n'), ("youtube", ""), ("x", "")]
     )
+    (tmp_path / "data").mkdir(exist_ok=True)
     config.write_text(
         f'[crosspost]\ndatabase_url = "{db.url}"\ndata_dir = "{tmp_path / "data"}"\n\n{accounts}',
         encoding="utf-8",

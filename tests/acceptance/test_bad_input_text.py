@@ -23,6 +23,7 @@ pytestmark = pytest.mark.acceptance
 @pytest.fixture
 def config_file(tmp_path, db, journal):
     path = tmp_path / "crosspost.toml"
+    (tmp_path / "data").mkdir(exist_ok=True)  # data_dir must exist (db upgrade creates it)
     path.write_text(
         f'[crosspost]\ndatabase_url = "{db.url}"\ndata_dir = "{tmp_path / "data"}"\n'
         'timezone = "America/New_York"\n\n' + memory_accounts_toml(journal),

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from crosspost.demo import generate_media
 from tests.acceptance.cli import run, run_json, start
 from tests.conftest import memory_accounts_toml
 
@@ -41,8 +42,8 @@ def wait_for(predicate, timeout: float) -> bool:
 
 
 def test_scheduled_posts_are_published_at_their_time(config_file, journal, tmp_path):
-    video = tmp_path / "phong-su.mp4"
-    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4096)
+    # A real video (content add judges media by its bytes): made by the ffmpeg imageio-ffmpeg ships
+    video = generate_media(tmp_path / "media")["video"]
     added = run_json(
         config_file,
         "content",
