@@ -97,9 +97,7 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """List content items."""
-    from rich.table import Table
-
-    from crosspost.cli.views import content_json, short
+    from crosspost.cli.views import content_json, short, table_of, when
     from crosspost.content import list_content
 
     zone = runtime.config.timezone
@@ -109,17 +107,20 @@ def list_(
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "kind", "status", "unit", "period", "title", "created")
-    for r in rows:
-        table.add_row(
+    cells = [
+        [
             str(r["id"]),
             r["kind"],
             r["status"],
             r["unit"] or "",
             r["period"] or "",
             short(r["title"]),
-            (r["created_at"] or "")[:16].replace("T", " "),
-        )
+            when(r["created_at"]),
+        ]
+        for r in rows
+    ]
+    headers = ["id", "kind", "status", "unit", "period", "title", "created"]
+    table = table_of(headers, cells, keep={"id", "kind", "status", "title"})
     console.print(table)
 
 
