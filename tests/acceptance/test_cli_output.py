@@ -78,6 +78,8 @@ def test_content_commands_answer_json_with_the_listing_keys(config_file):
     cid = str(added["id"])
     (submitted,) = run_json(config_file, "content", "submit", cid)
     assert set(submitted) == set(listed) and submitted["status"] == "submitted"
+    table = run(config_file, "content", "list", COLUMNS="80").stdout
+    assert "submitted" in table and "created (+07:00)" in table and "…" not in table
 
 
 def test_post_commands_answer_json_with_the_listing_keys(config_file):
