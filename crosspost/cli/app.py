@@ -24,10 +24,19 @@ from crosspost.cli.runtime import runtime
 
 app = typer.Typer(
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     help="Publish approved content to each configured platform, on time, exactly once.",
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    """`crosspost --version`: the installed package's version, then exit."""
+    if value:
+        from crosspost import __version__
+
+        typer.echo(f"crosspost {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -40,6 +49,12 @@ def main_options(
             help="Config file (default: config/crosspost.toml)",
         ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     runtime.config_path = config
 

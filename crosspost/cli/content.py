@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -97,9 +97,7 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """List content items."""
-    from rich.table import Table
-
-    from crosspost.cli.views import content_json, short
+    from crosspost.cli.views import content_json, short, table_of, when
     from crosspost.content import list_content
 
     zone = runtime.config.timezone
@@ -109,17 +107,20 @@ def list_(
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "kind", "status", "unit", "period", "title", "created")
-    for r in rows:
-        table.add_row(
+    cells = [
+        [
             str(r["id"]),
             r["kind"],
             r["status"],
             r["unit"] or "",
             r["period"] or "",
             short(r["title"]),
-            (r["created_at"] or "")[:16].replace("T", " "),
-        )
+            when(r["created_at"]),
+        ]
+        for r in rows
+    ]
+    headers = ["id", "kind", "status", "unit", "period", "title", "created"]
+    table = table_of(headers, cells, keep={"id", "kind", "status", "title"})
     console.print(table)
 
 
@@ -141,30 +142,51 @@ def show(content_id: int, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(data)
         return
+    from rich.markup import escape
+
+    from crosspost.cli.views import plain
+
     for key, value in data.items():
-        console.print(f"[bold]{key}[/]: {value}", highlight=False)
+        if key not in ("media", "posts"):
+            console.print(f"[bold]{key}[/]: {escape(plain(value, key))}", highlight=False)
+    console.print("[bold]media[/]:" + ("" if data["media"] else " none"))
+    for m in data["media"]:
+        text = f"{m['role']}: {m['path']} ({m['size']} bytes, {m['mime_type'] or '?'})"
+        console.print(f"  {escape(text)}", highlight=False)
+    console.print("[bold]posts[/]:" + ("" if data["posts"] else " none"))
+    for p in data["posts"]:
+        text = f"{p['id']} {p['platform']} {p['state']} {p['remote_url'] or ''}".rstrip()
+        console.print(f"  {escape(text)}", highlight=False)
 
 
 def _review(
     step: Callable[[Session, int, str], object], content_ids: list[int], by: str | None
-) -> None:
+) -> list[dict[str, Any]]:
     """Apply one review step to several items in one transaction: all of them or none."""
     from crosspost.audit import current_actor
+    from crosspost.cli.views import content_json
+    from crosspost.content import get_content
 
     actor = current_actor(by)
     with runtime.transaction() as session:
         for content_id in content_ids:
             step(session, content_id, actor)
+    with runtime.factory() as session:
+        zone = runtime.config.timezone
+        return [content_json(get_content(session, i), zone) for i in content_ids]
 
 
 @app.command("submit")
 @handle_errors
-def submit(content_ids: list[int], by: ByOpt = None) -> None:
-    """Submit drafts for review."""
+def submit(content_ids: list[int], by: ByOpt = None, as_json: JsonOpt = False) -> None:
+    """Submit drafts for review, all of them or none."""
     from crosspost import content
 
-    _review(content.submit, content_ids, by)
-    console.print(f"submitted {', '.join(map(str, content_ids))}")
+    rows = _review(content.submit, content_ids, by)
+    if as_json:
+        print_json(rows)
+        return
+    console.print(f"submitted {', '.join(map(str, content_ids))}", highlight=False)
 
 
 def _decide(

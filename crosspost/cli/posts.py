@@ -35,12 +35,7 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON with stable keys.")] = False,
 ) -> None:
     """List posts with their state, remote id and why a waiting post waits."""
-    from rich.table import Table
-
-    from crosspost.cli.views import short
-
-    def minutes(iso: str | None) -> str:
-        return (iso or "")[:16].replace("T", " ")
+    from crosspost.cli.views import short, table_of, when
 
     def lease(r: dict[str, Any]) -> str:
         """Who holds the post and until when (the zone's time with its offset)."""
@@ -54,7 +49,25 @@ def list_(
     if as_json:
         print_json(rows)
         return
-    table = Table(
+    cells = []
+    for r in rows:
+        detail = r["remote_url"] or r["remote_id"] or r["waiting_for"] or r["last_error"] or ""
+        if r["progress"]:
+            detail = f"{r['progress']['summary']}; {detail}" if detail else r["progress"]["summary"]
+        cells.append(
+            [
+                str(r["id"]),
+                str(r["content_id"]),
+                r["account"],
+                r["state"],
+                when(r["scheduled_at"]),
+                when(r["goes_out_at"]) if r["goes_out_at"] != r["scheduled_at"] else "",
+                str(r["attempts"]),
+                lease(r),
+                short(detail, 200),
+            ]
+        )
+    headers = [
         "id",
         "content",
         "account",
@@ -64,21 +77,8 @@ def list_(
         "tries",
         "lease",
         "remote / waiting",
-    )
-    for r in rows:
-        detail = r["remote_url"] or r["remote_id"] or r["waiting_for"] or r["last_error"] or ""
-        table.add_row(
-            str(r["id"]),
-            str(r["content_id"]),
-            r["account"],
-            r["state"] + (f" ({r['progress']['summary']})" if r["progress"] else ""),
-            minutes(r["scheduled_at"]),
-            minutes(r["goes_out_at"]) if r["goes_out_at"] != r["scheduled_at"] else "",
-            str(r["attempts"]),
-            lease(r),
-            short(detail, 90),
-        )
-    console.print(table)
+    ]
+    console.print(table_of(headers, cells, keep={"id", "content", "state", "scheduled"}))
 
 
 @app.command("show")
@@ -88,7 +88,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON with stable keys.")] = False,
 ) -> None:
     """One post: its attempts, remote URL, errors and audit trail."""
-    from crosspost.cli.views import attempt_json, audit_json, row_json
+    from crosspost.cli.views import attempt_json, audit_json, plain, row_json, when
     from crosspost.listing import post_detail
 
     zone = runtime.config.timezone
@@ -103,25 +103,29 @@ def show(
         return
     for key, value in data.items():
         if key not in ("attempt_log", "audit_log", "draft", "progress"):
-            console.print(f"[bold]{key}[/]: {value}", highlight=False)
+            line(f"[bold]{key}[/]: ", plain(value, key))
     progress = data["progress"]
     if progress:
-        console.print(f"[bold]progress[/]: {progress['summary']}", highlight=False)
+        line("[bold]progress[/]: ", progress["summary"])
         for step in progress["steps"]:
-            console.print(
-                f"  {step['kind']} {step['number']}: {step['remote_id']}", highlight=False
-            )
+            line("  ", f"{step['kind']} {step['number']}: {step['remote_id']}")
     print_draft(data["draft"])
-    console.print("[bold]attempts[/]:")
+    console.print("[bold]attempts[/]:" + ("" if data["attempt_log"] else " none"))
     for a in data["attempt_log"]:
-        console.print(
-            f"  #{a['number']} {a['started_at']} {a['outcome']} "
-            f"{a['http_status'] or ''} {a['message'] or ''} {a['remote_id'] or ''}",
-            highlight=False,
-        )
-    console.print("[bold]history[/]:")
+        parts = (a["http_status"], a["message"], a["remote_id"])
+        extra = " ".join(str(p) for p in parts if p not in (None, ""))
+        line("  ", f"#{a['number']} {when(a['started_at'], seconds=True)} {a['outcome']} {extra}")
+    console.print("[bold]history[/]:" + ("" if data["audit_log"] else " none"))
     for e in data["audit_log"]:
-        console.print(f"  {e['at']} {e['actor']} {e['action']} {e['detail']}", highlight=False)
+        said = f" ({plain(e['detail'], zone=zone)})" if e["detail"] else ""
+        line("  ", f"{when(e['at'], seconds=True)} {e['actor']} {e['action']}{said}")
+
+
+def line(label: str, text: str) -> None:
+    """A bold label (markup) and a value printed as it is: no markup, no highlighting."""
+    from rich.markup import escape
+
+    console.print(label + escape(text.rstrip()), highlight=False)
 
 
 def print_draft(document: dict[str, Any] | None) -> None:
@@ -130,19 +134,16 @@ def print_draft(document: dict[str, Any] | None) -> None:
         console.print("[bold]draft[/]: none stored yet (drafted at its first claim)")
         return
     draft, source = document["draft"], document["source"]
-    console.print(
-        f"[bold]draft[/]: {document['sha256'][:12]} from {source.get('template') or '-'}",
-        highlight=False,
-    )
+    line("[bold]draft[/]: ", f"{document['sha256'][:12]} from {source.get('template') or '-'}")
     for label in ("title", "description", "link"):
         if draft.get(label):
-            console.print(f"  {label}: {draft[label]}", highlight=False)
+            line(f"  {label}: ", draft[label])
     if draft.get("tags"):
-        console.print(f"  tags: {', '.join(draft['tags'])}", highlight=False)
+        line("  tags: ", ", ".join(draft["tags"]))
     for number, part in enumerate(draft["parts"], 1):
-        console.print(f"  part {number}:\n    " + part.replace("\n", "\n    "), highlight=False)
+        line(f"  part {number}:\n    ", part.replace("\n", "\n    "))
     for m in draft["media"]:
-        console.print(f"  {m['role']}: {m['path']} ({m['size']} bytes)", highlight=False)
+        line(f"  {m['role']}: ", f"{m['path']} ({m['size']} bytes)")
 
 
 @app.command("redraft")

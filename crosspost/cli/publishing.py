@@ -2,11 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crosspost.cli.runtime import console, handle_errors, runtime
+from crosspost.cli.runtime import console, handle_errors, print_json, runtime
+
+if TYPE_CHECKING:
+    from crosspost.db.models import Post
+
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print the posts as `posts list --json` does.")
+]
+
+
+def _rows(post_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The changed posts read back after the commit, with the keys `posts list --json` uses."""
+    from crosspost.cli.views import row_json
+    from crosspost.listing import post_detail
+
+    zone = runtime.config.timezone
+    with runtime.factory() as session:
+        return [row_json(post_detail(session, post_id).row, zone) for post_id in post_ids]
+
+
+def _posts(post_ids: list[int]) -> str:
+    return ("post " if len(post_ids) == 1 else "posts ") + ", ".join(map(str, post_ids))
+
+
+def _confirm(posts: list[Post], as_json: bool, suffix: str = "") -> None:
+    from crosspost.timeutil import format_zoned
+
+    zone = runtime.config.timezone
+    ids = [p.id for p in posts]
+    if as_json:
+        print_json(_rows(ids))
+        return
+    for p in posts:
+        line = f"post {p.id} → {p.platform} at {format_zoned(p.scheduled_at, zone)}"
+        if suffix:
+            line += f" ({suffix} {p.reposted_from_id})"
+        console.print(line, highlight=False)
 
 
 @handle_errors
@@ -18,11 +55,12 @@ def schedule(
     platform: Annotated[list[str] | None, typer.Option("--platform", help="Repeatable")] = None,
     account: Annotated[list[str] | None, typer.Option("--account", help="Repeatable")] = None,
     by: Annotated[str | None, typer.Option("--by")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Schedule approved content on its accounts (all enabled ones unless narrowed)."""
     from crosspost.audit import current_actor
     from crosspost.scheduling import schedule as schedule_posts
-    from crosspost.timeutil import format_zoned, parse_local_time
+    from crosspost.timeutil import parse_local_time
 
     zone = runtime.config.timezone
     when = parse_local_time(at, zone, horizon_days=runtime.config.horizon_days)
@@ -36,37 +74,48 @@ def schedule(
             platforms=platform or [],
             accounts=account or [],
         )
-        lines = [
-            f"post {p.id} → {p.platform} at {format_zoned(p.scheduled_at, zone)}" for p in posts
-        ]
-    for line in lines:
-        console.print(line, highlight=False)
+    _confirm(posts, as_json)
 
 
 @handle_errors
 def cancel(
-    post_id: int,
+    post_ids: Annotated[list[int], typer.Argument(help="One or more post ids: all or none")],
     reason: Annotated[str | None, typer.Option("--reason")] = None,
     by: Annotated[str | None, typer.Option("--by")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Cancel a post that has not gone out yet."""
+    """Cancel posts that have not gone out yet, all of them or none."""
     from crosspost.audit import current_actor
     from crosspost.scheduling import cancel as cancel_post
 
+    actor = current_actor(by)
     with runtime.transaction() as session:
-        cancel_post(session, post_id, actor=current_actor(by), reason=reason)
-    console.print(f"post {post_id} cancelled")
+        for post_id in post_ids:
+            cancel_post(session, post_id, actor=actor, reason=reason)
+    if as_json:
+        print_json(_rows(post_ids))
+        return
+    console.print(f"{_posts(post_ids)} cancelled", highlight=False)
 
 
 @handle_errors
-def retry(post_id: int, by: Annotated[str | None, typer.Option("--by")] = None) -> None:
-    """Send a failed or waiting post again now, with a fresh retry budget."""
+def retry(
+    post_ids: Annotated[list[int], typer.Argument(help="One or more post ids: all or none")],
+    by: Annotated[str | None, typer.Option("--by")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Send failed or waiting posts again now, with a fresh retry budget, all or none."""
     from crosspost.audit import current_actor
     from crosspost.scheduling import retry as retry_post
 
+    actor = current_actor(by)
     with runtime.transaction() as session:
-        retry_post(session, post_id, actor=current_actor(by))
-    console.print(f"post {post_id} queued again")
+        for post_id in post_ids:
+            retry_post(session, post_id, actor=actor)
+    if as_json:
+        print_json(_rows(post_ids))
+        return
+    console.print(f"{_posts(post_ids)} queued again", highlight=False)
 
 
 @handle_errors
@@ -77,12 +126,13 @@ def repost(
     at: Annotated[str | None, typer.Option("--at", help="When, in the configured zone")] = None,
     now: Annotated[bool, typer.Option("--now", help="As soon as a worker can")] = False,
     by: Annotated[str | None, typer.Option("--by")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Publish content again on a platform: a new post linked to the earlier one."""
     from crosspost.audit import current_actor
     from crosspost.errors import UserError
     from crosspost.scheduling import repost as repost_content
-    from crosspost.timeutil import format_zoned, parse_local_time
+    from crosspost.timeutil import parse_local_time
 
     if (at is None) == (not now):
         raise UserError("give exactly one of --at TIME or --now")
@@ -100,10 +150,4 @@ def repost(
             actor=current_actor(by),
             reason=reason,
         )
-        lines = [
-            f"post {p.id} → {p.platform} at {format_zoned(p.scheduled_at, zone)} "
-            f"(repost of post {p.reposted_from_id})"
-            for p in posts
-        ]
-    for line in lines:
-        console.print(line, highlight=False)
+    _confirm(posts, as_json, suffix="repost of post")

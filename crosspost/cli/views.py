@@ -5,7 +5,7 @@ Presentation only: when a post goes out and why it waits are the core's (posts/w
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from crosspost.db.models import Attempt, AuditEvent, Content
@@ -13,6 +13,9 @@ from crosspost.listing import PostRow
 from crosspost.posts.steps import StepProgress
 from crosspost.posts.waiting import goes_out_at, lease_holder, waiting_reason
 from crosspost.timeutil import iso_local
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def content_json(content: Content, zone: ZoneInfo, *, full: bool = False) -> dict[str, Any]:
@@ -130,3 +133,74 @@ def short(text: str | None, width: int = 48) -> str:
         return ""
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def when(iso: str | None, *, seconds: bool = False, zone: ZoneInfo | None = None) -> str:
+    """A time for text output: the zone's wall clock with its offset ("2027-11-07 01:30+07:00")."""
+    if not iso:
+        return ""
+    from datetime import datetime
+
+    try:
+        value = datetime.fromisoformat(iso).replace(microsecond=0)
+    except ValueError:
+        return iso  # not a time after all: shown as it is
+    if zone is not None and value.tzinfo is not None:
+        value = value.astimezone(zone)
+    clock = value.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    offset = value.isoformat()[19:]  # "+07:00", or "" for a naive time
+    return clock + offset
+
+
+def plain(value: Any, key: str = "", zone: ZoneInfo | None = None) -> str:
+    """A value as a person reads it: no Python reprs, no quotes, `-` for nothing."""
+    if value is None or value == [] or value == {}:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and (key == "at" or key.endswith("_at")):
+        return when(value, seconds=True, zone=zone)
+    if isinstance(value, list):
+        return ", ".join(plain(v, zone=zone) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={plain(v, str(k), zone)}" for k, v in value.items())
+    return str(value)
+
+
+# Columns that are never cut: a cut id, state or time is a wrong one.
+WHOLE = {"id", "content", "state", "tries", "kind", "status", "period", "scheduled", "goes out"}
+
+
+def table_of(headers: list[str], rows: list[list[str]], *, keep: set[str]) -> Table:
+    """A table that fits the terminal (80 columns too) and a pipe: ids, states and times are
+    never cut, long text wraps, URLs fold; a column empty in every row is left out, not shown
+    blank. Columns in `keep` stay even when empty."""
+    from rich import box
+    from rich.table import Table
+
+    shown = [i for i, h in enumerate(headers) if h in keep or any(r[i] for r in rows)]
+    headers = _offset_in_header(headers, rows)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for i in shown:
+        name = headers[i]
+        if any(name.startswith(whole) for whole in WHOLE):
+            table.add_column(name, no_wrap=True)
+        else:  # wraps at words; a URL or id longer than the column folds, never is cut
+            table.add_column(name, overflow="fold", min_width=min(len(name), 12))
+    for r in rows:
+        table.add_row(*(r[i] for i in shown))
+    return table
+
+
+def _offset_in_header(headers: list[str], rows: list[list[str]]) -> list[str]:
+    """When every time shares one offset, the header says it once and the cells drop it."""
+    timed = [i for i, h in enumerate(headers) if h in ("scheduled", "goes out", "created")]
+    values = [r[i] for r in rows for i in timed if r[i]]
+    offsets = {v[16:] for v in values}
+    if len(offsets) != 1 or not next(iter(offsets)):
+        return headers
+    (offset,) = offsets
+    for r in rows:
+        for i in timed:
+            r[i] = r[i][:16]
+    return [f"{h} ({offset})" if i in timed else h for i, h in enumerate(headers)]
