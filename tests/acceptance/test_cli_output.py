@@ -5,6 +5,7 @@ keeps ids, states and times whole."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -58,7 +59,7 @@ def test_version():
     assert result.stderr == ""
 
 
-ROOT_CONFIG = __import__("pathlib").Path("/nonexistent/crosspost.toml")  # --version reads none
+ROOT_CONFIG = Path("/nonexistent/crosspost.toml")  # --version reads no config
 
 
 def test_content_commands_answer_json_with_the_listing_keys(config_file):
