@@ -1,5 +1,7 @@
 """`crosspost plan --month YYYY-MM [--apply] [--json] [--by NAME]`: spread the month's approved
-items over the accounts' posting slots; show the calendar, and schedule it with --apply."""
+items over the accounts' posting slots; show the calendar and the items an account would
+refuse (a line each: item, account, problem), and schedule exactly the shown calendar with
+--apply."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from crosspost.cli.runtime import console, handle_errors, print_json, runtime
 def plan(
     month: Annotated[str, typer.Option("--month", help="YYYY-MM: the period to plan")],
     apply: Annotated[
-        bool, typer.Option("--apply", help="Schedule every placement (all or nothing).")
+        bool, typer.Option("--apply", help="Schedule every placement shown (all or nothing).")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON with stable keys.")] = False,
     by: Annotated[
@@ -76,6 +78,18 @@ def show(data: dict[str, Any]) -> None:
                 escape(u["reason"]),
             )
         console.print(missed)
+    for r in data["refused"]:
+        console.print(
+            f"refused #{r['content_id']} {escape(r['account'])}: {escape(r['problem'])}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if data["refused"]:
+        items = len({r["content_id"] for r in data["refused"]})
+        console.print(
+            f"{items} item(s) planned around: fix them, then plan again to place them",
+            highlight=False,
+        )
     count = len(data["placements"])
     if data["applied"]:
         console.print(f"{count} posts scheduled", highlight=False)

@@ -1,22 +1,25 @@
 """`crosspost plan`: read the month's approved items and the accounts' calendars from the
 database, hand them to the pure planner, and on `--apply` schedule every placement.
 
-Applying goes through `scheduling.schedule` (its checks and its audit events) inside the
-caller's one transaction; if any placement is refused the whole plan is, so a plan is never
-half-applied.
+Before planning, each item is drafted for each account that would take it with the checks
+`schedule` runs (`scheduling.drafts_for`), so what the plan shows is what `--apply` can do: an
+item an account would refuse is listed with its problems and planned around. Applying goes
+through `scheduling.schedule` (its checks and its audit events) inside the caller's one
+transaction; if a placement is still refused (the item changed in between) nothing is applied.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
+from crosspost.adapters.base import Platform
 from crosspost.adapters.registry import adapter_class
 from crosspost.config import Config
 from crosspost.db.models import (
@@ -30,29 +33,25 @@ from crosspost.db.models import (
 from crosspost.errors import UserError
 from crosspost.intake.month import Month
 from crosspost.intake.planner import ExistingPost, Plan, PlanAccount, PlanItem, plan_month
-from crosspost.scheduling import schedule
+from crosspost.scheduling import Target, drafts_for, schedule
 from crosspost.timeutil import iso_local, utcnow
 
 # Posts that hold a slot and count in a budget: those that may still go out, and those out.
 HELD_STATES = tuple(s.value for s in (*LIVE_POST_STATES, PostState.PUBLISHED))
 # Posts this far outside the month still matter (a gap or a budget day crossing its edge).
 EDGE = timedelta(days=2)
-# A refusal is one line; a systematic problem (a missing cover on every podcast) is told by the
-# first few.
-SHOWN_PROBLEMS = 10
 
 
 class PlanNotApplied(UserError):
-    """Some placements were refused; nothing was scheduled."""
+    """A placement was refused at apply though the plan passed it (the item changed in
+    between); nothing was scheduled, and the next `plan` lists the item with its problem."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        shown = problems[:SHOWN_PROBLEMS]
-        more = len(problems) - len(shown)
+        more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
         super().__init__(
-            f"the plan was not applied, nothing was scheduled ({len(problems)} refused): "
-            + "; ".join(shown)
-            + (f"; and {more} more" if more else "")
+            f"the plan was not applied, nothing was scheduled: {problems[0]}{more}; "
+            "run `crosspost plan` again to see every refused item"
         )
 
 
@@ -102,6 +101,33 @@ def month_items(session: Session, month: Month) -> list[PlanItem]:
     ]
 
 
+def checked(
+    session: Session, config: Config, items: list[PlanItem], accounts: list[PlanAccount]
+) -> list[PlanItem]:
+    """Each item with what the accounts it would go to refuse (`PlanItem.refused`): the
+    drafting checks `schedule` runs, one account at a time, so one account's problem does not
+    keep the item off the others."""
+    contents = {
+        c.id: c
+        for c in session.scalars(
+            select(Content)
+            .where(Content.id.in_([i.content_id for i in items]))
+            .options(selectinload(Content.media))
+        )
+    }
+    result = []
+    for item in items:
+        refused = []
+        for account in accounts:
+            if item.kind not in account.kinds or account.name in item.done:
+                continue
+            target = Target(account.name, Platform(account.platform))
+            _, problems = drafts_for(config, contents[item.content_id], [target])
+            refused += [(account.name, p.removeprefix(f"{account.name}: ")) for p in problems]
+        result.append(replace(item, refused=tuple(refused)))
+    return result
+
+
 def calendar_posts(session: Session, month: Month, zone: ZoneInfo) -> list[ExistingPost]:
     """Every post around the month that holds a slot: due, retrying, in doubt or published."""
     low, high = month.start(zone) - EDGE, month.end(zone) + EDGE
@@ -132,7 +158,7 @@ def _held_at(post: Post) -> datetime:
 def make_plan(session: Session, config: Config, month: Month, *, now: datetime) -> Plan:
     accounts = planning_accounts(config)
     return plan_month(
-        items=month_items(session, month),
+        items=checked(session, config, month_items(session, month), accounts),
         accounts=accounts,
         windows=config.windows,
         budgets={a.name: config.accounts[a.name].budget for a in accounts},
@@ -146,8 +172,8 @@ def make_plan(session: Session, config: Config, month: Month, *, now: datetime) 
 def apply_plan(
     session: Session, config: Config, plan: Plan, *, actor: str, now: datetime | None = None
 ) -> AppliedPlan:
-    """Schedule every placement; on any refusal raise, listing them all, so the caller's
-    transaction rolls back every post this call created."""
+    """Schedule exactly the plan's placements (never its refused items); on any refusal raise,
+    so the caller's transaction rolls back every post this call created."""
     now = now or utcnow()
     post_ids: dict[tuple[int, str], int] = {}
     problems: list[str] = []
@@ -175,7 +201,8 @@ def apply_plan(
 def plan_json(
     plan: Plan, zone: ZoneInfo, post_ids: dict[tuple[int, str], int] | None = None
 ) -> dict[str, Any]:
-    """Stable keys: month, applied, placements, unplaced, accounts; times with the offset."""
+    """Stable keys: month, applied, placements, unplaced, refused (a problem each), accounts;
+    times with the offset."""
     return {
         "month": str(plan.month),
         "applied": post_ids is not None,
@@ -202,6 +229,17 @@ def plan_json(
                 "reason": u.reason,
             }
             for u in plan.unplaced
+        ],
+        "refused": [
+            {
+                "content_id": r.content_id,
+                "title": r.title,
+                "unit": r.unit,
+                "kind": r.kind,
+                "account": r.account,
+                "problem": r.problem,
+            }
+            for r in plan.refused
         ],
         "accounts": [
             {

@@ -37,6 +37,8 @@ class PlanItem:
     title: str = ""
     # Accounts that already have it (a live or published post): not planned there again.
     done: frozenset[str] = frozenset()
+    # (account, problem): what scheduling would refuse there; not planned on that account.
+    refused: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,18 @@ class Unplaced:
 
 
 @dataclass(frozen=True)
+class Refused:
+    """An item the account would refuse (its draft's problem): listed, and planned around."""
+
+    content_id: int
+    account: str
+    problem: str
+    unit: str | None
+    kind: str
+    title: str
+
+
+@dataclass(frozen=True)
 class AccountLoad:
     account: str
     platform: str
@@ -91,6 +105,7 @@ class Plan:
     placements: tuple[Placement, ...]
     unplaced: tuple[Unplaced, ...]
     accounts: tuple[AccountLoad, ...]
+    refused: tuple[Refused, ...] = ()
 
 
 def plan_month(
@@ -103,7 +118,8 @@ def plan_month(
     now: datetime,
     zone: ZoneInfo,
 ) -> Plan:
-    """Place every item on every account that takes its kind and does not have it yet."""
+    """Place every item on every account that takes its kind, does not have it yet and would
+    not refuse it (`PlanItem.refused`, listed in `Plan.refused`)."""
     items = sorted(items, key=lambda i: i.content_id)
     accounts = sorted(accounts, key=lambda a: a.name)
     existing_by_account: dict[str, list[ExistingPost]] = defaultdict(list)
@@ -117,7 +133,13 @@ def plan_month(
     ]
     loads = []
     for account in accounts:
-        wanted = [i for i in items if i.kind in account.kinds and account.name not in i.done]
+        wanted = [
+            i
+            for i in items
+            if i.kind in account.kinds
+            and account.name not in i.done
+            and account.name not in {name for name, _ in i.refused}
+        ]
         calendar = _AccountCalendar(
             account,
             windows.get(account.platform, WindowSettings()),
@@ -140,6 +162,18 @@ def plan_month(
         placements=tuple(sorted(placements, key=lambda p: (p.at, p.account, p.content_id))),
         unplaced=tuple(sorted(unplaced, key=lambda u: (u.content_id, u.account or ""))),
         accounts=tuple(loads),
+        refused=tuple(
+            sorted(
+                (
+                    Refused(i.content_id, name, problem, *_about(i))
+                    for i in items
+                    for name, problem in i.refused
+                    if name not in i.done
+                    and any(a.name == name and i.kind in a.kinds for a in accounts)
+                ),
+                key=lambda r: (r.content_id, r.account),
+            )
+        ),
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from crosspost.adapters.base import ContentKind
 from crosspost.config import Budget, WindowSettings
-from crosspost.db.models import Account, AuditEvent, Post
+from crosspost.db.models import Account, AuditEvent, Content, Post
 from crosspost.intake.month import Month
 from crosspost.intake.plan import PlanNotApplied, apply_plan, make_plan, plan_json
 from crosspost.scheduling import schedule
@@ -83,7 +83,7 @@ def test_apply_schedules_every_placement_and_a_second_plan_has_nothing_left(
     assert data["placements"][0]["at"].endswith("+07:00")
     with db.factory() as session:
         again = make_plan(session, memory_config, month, now=utcnow())
-    assert again.placements == () and again.unplaced == ()
+    assert again.placements == () and again.unplaced == () and again.refused == ()
 
 
 def test_a_post_already_scheduled_keeps_its_account_and_slot(db, memory_config, tmp_path):
@@ -99,19 +99,91 @@ def test_a_post_already_scheduled_keeps_its_account_and_slot(db, memory_config, 
     assert all(abs(p.at - first_slot) >= timedelta(minutes=60) for p in on_page)
 
 
-def test_a_refused_placement_applies_nothing(db, memory_config, tmp_path):
+def test_an_item_with_missing_media_is_refused_and_the_rest_placed(db, memory_config, tmp_path):
+    month = next_month()
+    ids = given_month(db, tmp_path, month, videos=0)
+    with db.factory.begin() as session:
+        broken = add_item(session, tmp_path, unit="hue", period=str(month), kind=VIDEO)
+        video = Path(broken.media[0].path)
+    video.unlink()
+    now = utcnow()
+    with db.factory.begin() as session:
+        plan = make_plan(session, memory_config, month, now=now)
+        applied = apply_plan(session, memory_config, plan, actor="ke-hoach", now=now)
+    # Then the broken item is listed once per account that would take it, and not placed
+    assert [(r.content_id, r.account) for r in plan.refused] == [
+        (broken.id, "channel"),
+        (broken.id, "page"),
+        (broken.id, "xacct"),
+    ]
+    assert all(f"media file {video} is missing" in r.problem for r in plan.refused)
+    assert {p.content_id for p in plan.placements} == set(ids)
+    # And apply scheduled exactly the shown placements
+    assert sorted((name, p.scheduled_at) for p, name in posts(db)) == sorted(
+        (pl.account, pl.at) for pl in plan.placements
+    )
+    assert set(applied.post_ids) == {(p.content_id, p.account) for p in plan.placements}
+    # And once the file is back, the next plan places it everywhere
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4096)
+    with db.factory() as session:
+        again = make_plan(session, memory_config, month, now=utcnow())
+    assert again.refused == ()
+    assert {(p.content_id, p.account) for p in again.placements} == {
+        (broken.id, "channel"),
+        (broken.id, "page"),
+        (broken.id, "xacct"),
+    }
+
+
+def test_a_problem_on_one_account_keeps_the_item_on_the_others(
+    db, memory_config, tmp_path, monkeypatch
+):
+    from tests.support.memory_adapter import MemoryAdapter, MemoryX
+
+    month = next_month()
+    ids = given_month(db, tmp_path, month, articles=1, videos=0)
+    with db.factory() as session:
+        title = session.get(Content, ids[0]).title
+
+    def x_refuses(self, draft, limits):
+        problems = MemoryAdapter.draft_problems(self, draft, limits)
+        return problems + (["x: video is 200 s, limit 140 s"] if title in draft.text else [])
+
+    monkeypatch.setattr(MemoryX, "draft_problems", x_refuses)
+    with db.factory() as session:
+        plan = make_plan(session, memory_config, month, now=utcnow())
+    assert [(r.content_id, r.account, r.problem) for r in plan.refused] == [
+        (ids[0], "xacct", "x: video is 200 s, limit 140 s")
+    ]
+    placed = {(p.content_id, p.account) for p in plan.placements}
+    assert (ids[0], "page") in placed and (ids[0], "xacct") not in placed
+    assert (ids[1], "xacct") in placed
+    assert plan_json(plan, ZONE)["refused"] == [
+        {
+            "content_id": ids[0],
+            "title": title,
+            "unit": "ha-noi",
+            "kind": "article",
+            "account": "xacct",
+            "problem": "x: video is 200 s, limit 140 s",
+        }
+    ]
+
+
+def test_an_item_changed_after_planning_applies_nothing(db, memory_config, tmp_path):
     month = next_month()
     given_month(db, tmp_path, month, videos=0)
     with db.factory.begin() as session:
         broken = add_item(session, tmp_path, unit="hue", period=str(month), kind=VIDEO)
         video = Path(broken.media[0].path)
-    video.unlink()
     # the error leaves the transaction, which rolls back the posts made before the refusal
     with pytest.raises(PlanNotApplied) as refused, db.factory.begin() as session:
         plan = make_plan(session, memory_config, month, now=utcnow())
+        video.unlink()  # between the plan and its apply
         apply_plan(session, memory_config, plan, actor="ke-hoach")
-    assert f"content {broken.id} cannot be scheduled" in str(refused.value)
-    assert "nothing was scheduled" in str(refused.value)
+    message = str(refused.value)
+    assert f"content {broken.id} cannot be scheduled" in message
+    assert "nothing was scheduled" in message and "\n" not in message
     assert len(refused.value.problems) == 1  # one item, on its three accounts
     with db.factory() as session:
         assert session.scalar(select(func.count(Post.id))) == 0
