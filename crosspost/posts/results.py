@@ -202,6 +202,18 @@ def _published(session: Session, claim: Claim, receipt: Receipt) -> None:
         remote_url=receipt.url,
         message=note,
     )
+    _mark_published(session, claim, receipt, note=note)
+
+
+def _mark_published(
+    session: Session,
+    claim: Claim,
+    receipt: Receipt,
+    *,
+    note: str | None = None,
+    from_state: PostState = PostState.PUBLISHING,
+) -> None:
+    """The post is whole on the platform: its receipt's ids on the post, its lease released."""
     moves.mark_published(
         session,
         claim.post_id,
@@ -210,6 +222,7 @@ def _published(session: Session, claim: Claim, receipt: Receipt) -> None:
         remote_url=receipt.url,
         extra_ids=receipt.extra_ids,
         note=note,
+        from_state=from_state,
     )
 
 
@@ -317,15 +330,7 @@ def _found(session: Session, claim: Claim, receipt: Receipt, now: datetime) -> N
         remote_url=receipt.url,
     )
     if receipt.complete:
-        moves.mark_published(
-            session,
-            claim.post_id,
-            claim.owner,
-            remote_id=receipt.remote_id,
-            remote_url=receipt.url,
-            extra_ids=receipt.extra_ids,
-            from_state=PostState.UNKNOWN,
-        )
+        _mark_published(session, claim, receipt, from_state=PostState.UNKNOWN)
         return
     # The first steps are on the platform, not all: resume after them now.
     moves.mark_retry(
