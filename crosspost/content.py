@@ -253,7 +253,7 @@ def decide(
     if problems:
         verb = "approved" if decision == "approve" else "rejected"
         summary = f"nothing {verb}: {len(problems)} of {len(ids)} item(s) cannot be {verb}"
-        raise Problems(summary, problems)
+        raise Problems(summary, problems, head=f"nothing {verb}")
     if decision == "approve":
         return [approve(session, i, actor, approvers=approvers) for i in ids]
     return [reject(session, i, actor, reason or "", approvers=approvers) for i in ids]

@@ -27,7 +27,17 @@ class Problems(UserError):
     Raised before anything is written: a caller that gets it has changed nothing.
     """
 
-    def __init__(self, summary: str, problems: list[str]) -> None:
+    def __init__(self, summary: str, problems: list[str], *, head: str = "") -> None:
         self.summary = summary
         self.problems = list(problems)
-        super().__init__("\n".join([summary, *self.problems]))
+        # What the one line starts with when there is a single problem ("nothing imported from
+        # F"): one problem is one line, not a count of one and then the problem.
+        self.head = head
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        """The lines to print: the problem alone (after `head`) when it is the only one, else
+        the summary and a line each."""
+        if len(self.problems) == 1:
+            return [f"{self.head}: {self.problems[0]}" if self.head else self.problems[0]]
+        return [self.summary, *self.problems]

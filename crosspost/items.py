@@ -128,7 +128,11 @@ class NewContent:
         nothing."""
         found = [*map(str, self.problems()), *extra]
         if found:
-            raise Problems(f"the {self.kind} was not added ({len(found)} problem(s))", found)
+            raise Problems(
+                f"the {self.kind} was not added ({len(found)} problem(s))",
+                found,
+                head=f"the {self.kind} was not added",
+            )
 
 
 def text_hygiene(item: NewContent) -> list[Problem]:
@@ -328,6 +332,7 @@ def item_from_mapping(data: Mapping[str, Any], *, source: str, base: Path) -> Ne
         raise Problems(
             f"{source}: the item was not added ({len(found)} problem(s))",
             [f"{source}: {p}" for p in found],
+            head="the item was not added",
         )
     return item
 

@@ -100,7 +100,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except Problems as exc:
-            fail(exc.summary, exc.exit_code, *exc.problems)
+            first, *more = exc.lines()
+            fail(first, exc.exit_code, *more)
         except UserError as exc:
             fail(str(exc), exc.exit_code)
         except DBAPIError as exc:

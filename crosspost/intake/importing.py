@@ -192,7 +192,11 @@ def check_submission(
         )
     problems += _duplicates(checked)
     if problems:
-        raise Problems(f"nothing imported from {sub.source}: {len(problems)} problem(s)", problems)
+        raise Problems(
+            f"nothing imported from {sub.source}: {len(problems)} problem(s)",
+            problems,
+            head=f"nothing imported from {sub.source}",
+        )
     return sub, checked
 
 
