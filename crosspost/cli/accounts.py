@@ -17,41 +17,49 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON with stable ke
 @app.command("list")
 @handle_errors
 def list_(as_json: JsonOpt = False) -> None:
-    """Configured accounts, whether each is paused, and which credentials have a value."""
-    from rich.table import Table
-
+    """Configured accounts, whether each is paused, and which credentials have a value; an
+    account whose secrets cannot be read is listed with the problem, not left out."""
     from crosspost.accounts import sync_accounts
-    from crosspost.credentials import credential_status
+    from crosspost.cli.views import table_of
+    from crosspost.credentials import CredentialsError, credential_status
     from crosspost.timeutil import iso_local
 
     config = runtime.config
     with runtime.transaction() as session:
         rows = sync_accounts(session, config)
-    data: list[dict[str, Any]] = [
-        {
-            "name": a.name,
-            "platform": a.platform.value,
-            "enabled": a.enabled,
-            "paused_at": iso_local(rows[a.name].paused_at, config.timezone),
-            "paused_reason": rows[a.name].paused_reason,
-            "credentials": credential_status(a, config.secrets_path),
-        }
-        for a in config.accounts.values()
-    ]
+    data: list[dict[str, Any]] = []
+    for a in config.accounts.values():
+        try:
+            status, problem = credential_status(a, config.secrets_path), None
+        except CredentialsError as exc:
+            status, problem = {}, str(exc)
+        data.append(
+            {
+                "name": a.name,
+                "platform": a.platform.value,
+                "enabled": a.enabled,
+                "paused_at": iso_local(rows[a.name].paused_at, config.timezone),
+                "paused_reason": rows[a.name].paused_reason,
+                "credentials": status,
+                "credentials_problem": problem,
+            }
+        )
     if as_json:
         print_json(data)
         return
-    table = Table("account", "platform", "enabled", "paused", "credentials")
-    for r in data:
-        creds = ", ".join(f"{k}{'' if ok else ' (missing)'}" for k, ok in r["credentials"].items())
-        table.add_row(
+    cells = [
+        [
             r["name"],
             r["platform"],
             "yes" if r["enabled"] else "no",
             r["paused_reason"] or "",
-            creds,
-        )
-    console.print(table)
+            r["credentials_problem"]
+            or ", ".join(f"{k}{'' if ok else ' (missing)'}" for k, ok in r["credentials"].items()),
+        ]
+        for r in data
+    ]
+    headers = ["account", "platform", "enabled", "paused", "credentials"]
+    console.print(table_of(headers, cells, keep={"account", "platform", "enabled"}))
 
 
 @app.command("check")

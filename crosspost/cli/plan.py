@@ -1,7 +1,8 @@
 """`crosspost plan --month YYYY-MM [--apply] [--json] [--by NAME]`: spread the month's approved
 items over the accounts' posting slots; show the calendar and the items an account would
-refuse (a line each: item, account, problem), and schedule exactly the shown calendar with
---apply."""
+refuse (a line each: item, account, problem), and schedule the calendar with --apply;
+`--apply --expect FINGERPRINT` (printed by the plan) schedules it only if it is still exactly the
+calendar that was shown."""
 
 from __future__ import annotations
 
@@ -19,6 +20,13 @@ def plan(
     apply: Annotated[
         bool, typer.Option("--apply", help="Schedule every placement shown (all or nothing).")
     ] = False,
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            "--expect",
+            help="With --apply: the plan's fingerprint as shown; refuse if the plan changed.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON with stable keys.")] = False,
     by: Annotated[
         str | None, typer.Option("--by", help="Who schedules (default $CROSSPOST_USER)")
@@ -26,10 +34,13 @@ def plan(
 ) -> None:
     """Plan the month's approved items on every account's posting slots."""
     from crosspost.audit import current_actor
+    from crosspost.errors import UserError
     from crosspost.intake.month import Month
-    from crosspost.intake.plan import apply_plan, make_plan, plan_json
+    from crosspost.intake.plan import apply_plan, check_expected, make_plan, plan_json
     from crosspost.timeutil import utcnow
 
+    if expect is not None and not apply:
+        raise UserError("--expect goes with --apply: add --apply, or leave --expect out")
     chosen = Month.parse(month)
     config = runtime.config
     now = utcnow()
@@ -37,6 +48,8 @@ def plan(
         result = make_plan(session, config, chosen, now=now)
         applied = None
         if apply:
+            if expect is not None:
+                check_expected(result, expect)
             applied = apply_plan(session, config, result, actor=current_actor(by), now=now)
     data = plan_json(result, config.timezone, applied.post_ids if applied else None)
     if as_json:
@@ -94,4 +107,9 @@ def show(data: dict[str, Any]) -> None:
     if data["applied"]:
         console.print(f"{count} posts scheduled", highlight=False)
     else:
-        console.print(f"not applied: add --apply to schedule these {count} posts", highlight=False)
+        console.print(
+            f"plan {data['fingerprint']}, not applied: to schedule exactly these {count} posts, "
+            f"run `crosspost plan --month {data['month']} --apply --expect {data['fingerprint']}`",
+            highlight=False,
+            soft_wrap=True,
+        )

@@ -42,30 +42,26 @@ def report(
 
 
 def show(result: MonthReport) -> None:
+    """The units' table and the links, both readable at 80 columns and through a pipe."""
     from rich.markup import escape
-    from rich.table import Table
 
+    from crosspost.cli.views import table_of
     from crosspost.intake.report import KINDS
 
-    table = Table(
-        "unit",
-        "name",
-        "status",
-        *(f"{kind}s" for kind in KINDS),
-        "approved",
-        "published",
-        "missing",
-        title=f"Intake for {result.month} (received/quota per kind)",
-    )
-    for unit in result.units:
-        style = STATUS_STYLE[unit.status]
-        table.add_row(
+    headers = ["unit", "name", "status", *(f"{kind}s" for kind in KINDS)]
+    headers += ["approved", "published", "missing"]
+    cells = [
+        [
             escape(unit.code or "(no unit)"),
             escape(unit.name or ("not in units.toml" if unit.code else "")),
-            f"[{style}]{unit.status}[/]",
+            f"[{STATUS_STYLE[unit.status]}]{unit.status}[/]",
             *(f"{unit.kinds[k].received}/{unit.kinds[k].quota}" for k in KINDS),
             *(str(unit.total[n]) for n in ("approved", "published", "missing")),
-        )
+        ]
+        for unit in result.units
+    ]
+    title = f"Intake for {result.month} (received/quota per kind)"
+    table = table_of(headers, cells, keep=set(headers), title=title)
     totals = {kind: result.kind_total(kind) for kind in KINDS}
     table.add_section()
     table.add_row(
@@ -76,16 +72,19 @@ def show(result: MonthReport) -> None:
         *(str(result.total[n]) for n in ("approved", "published", "missing")),
     )
     console.print(table)
-    links = Table("unit", "kind", "content", "platform", "link", title="Published")
-    for unit in result.units:
-        for kind, count in unit.kinds.items():
-            for link in count.links:
-                links.add_row(
-                    escape(unit.code or "(no unit)"),
-                    kind,
-                    str(link.content_id),
-                    link.platform,
-                    escape(link.url),
-                )
-    if links.row_count:
-        console.print(links)
+    links = [
+        [escape(unit.code or "(no unit)"), kind, str(link.content_id), link.platform, link.url]
+        for unit in result.units
+        for kind, count in unit.kinds.items()
+        for link in count.links
+    ]
+    if links:
+        link_headers = ["unit", "kind", "content", "platform", "link"]
+        console.print(
+            table_of(
+                link_headers,
+                [[*r[:4], escape(r[4])] for r in links],
+                keep=set(link_headers),
+                title="Published",
+            )
+        )

@@ -36,14 +36,16 @@ class Runtime:
 
     @cached_property
     def config(self) -> Config:
-        from crosspost.config import load_config, missing_paths
+        from crosspost.config import ConfigProblems, load_config, missing_paths
         from crosspost.errors import ConfigError
 
         config = load_config(self.config_path)
         if not self.creating:
             problems = missing_paths(config)
-            if problems:
+            if len(problems) == 1:
                 raise ConfigError(problems[0])
+            if problems:
+                raise ConfigProblems(f"{len(problems)} paths do not exist; fix them all:", problems)
         return config
 
     @cached_property

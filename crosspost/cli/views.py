@@ -168,10 +168,15 @@ def plain(value: Any, key: str = "", zone: ZoneInfo | None = None) -> str:
 
 
 # Columns that are never cut: a cut id, state or time is a wrong one.
-WHOLE = {"id", "content", "state", "tries", "kind", "status", "period", "scheduled", "goes out"}
+WHOLE = {
+    *("id", "content", "state", "tries", "kind", "status", "period", "scheduled", "goes out"),
+    *("account", "platform", "enabled", "unit"),
+}
 
 
-def table_of(headers: list[str], rows: list[list[str]], *, keep: set[str]) -> Table:
+def table_of(
+    headers: list[str], rows: list[list[str]], *, keep: set[str], title: str | None = None
+) -> Table:
     """A table that fits the terminal (80 columns too) and a pipe: ids, states and times are
     never cut, long text wraps, URLs fold; a column empty in every row is left out, not shown
     blank. Columns in `keep` stay even when empty."""
@@ -180,7 +185,7 @@ def table_of(headers: list[str], rows: list[list[str]], *, keep: set[str]) -> Ta
 
     shown = [i for i, h in enumerate(headers) if h in keep or any(r[i] for r in rows)]
     headers = _offset_in_header(headers, rows)
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=title)
     for i in shown:
         name = headers[i]
         if any(name.startswith(whole) for whole in WHOLE):

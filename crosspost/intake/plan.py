@@ -10,6 +10,7 @@ transaction; if a placement is still refused (the item changed in between) nothi
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -52,6 +53,28 @@ class PlanNotApplied(UserError):
         super().__init__(
             f"the plan was not applied, nothing was scheduled: {problems[0]}{more}; "
             "run `crosspost plan` again to see every refused item"
+        )
+
+
+class PlanChanged(UserError):
+    """`--apply --expect F` found a plan other than the one shown (a slot passed, an item was
+    approved, fixed or scheduled in between): nothing was scheduled."""
+
+
+def fingerprint(plan: Plan) -> str:
+    """A short hash of the placements (item, account, time), so `--apply --expect` schedules
+    exactly the calendar the planner was shown, or nothing."""
+    rows = sorted(f"{p.content_id} {p.account} {p.at.isoformat()}" for p in plan.placements)
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()[:12]
+
+
+def check_expected(plan: Plan, expected: str) -> None:
+    found = fingerprint(plan)
+    if found != expected.strip().lower():
+        raise PlanChanged(
+            f"the plan changed since it was shown (plan {expected.strip()} is now {found}, "
+            f"{len(plan.placements)} placements); nothing was scheduled: run `crosspost plan "
+            f"--month {plan.month}` again, check it, and apply with its --expect"
         )
 
 
@@ -201,10 +224,11 @@ def apply_plan(
 def plan_json(
     plan: Plan, zone: ZoneInfo, post_ids: dict[tuple[int, str], int] | None = None
 ) -> dict[str, Any]:
-    """Stable keys: month, applied, placements, unplaced, refused (a problem each), accounts;
-    times with the offset."""
+    """Stable keys: month, fingerprint, applied, placements, unplaced, refused (a problem
+    each), accounts; times with the offset."""
     return {
         "month": str(plan.month),
+        "fingerprint": fingerprint(plan),
         "applied": post_ids is not None,
         "placements": [
             {

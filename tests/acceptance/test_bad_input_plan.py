@@ -18,7 +18,7 @@ pytestmark = pytest.mark.acceptance
 
 VIDEO_BYTES = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4096
 REFUSED_KEYS = {"content_id", "title", "unit", "kind", "account", "problem"}
-PLAN_KEYS = {"month", "applied", "placements", "unplaced", "refused", "accounts"}
+PLAN_KEYS = {"month", "fingerprint", "applied", "placements", "unplaced", "refused", "accounts"}
 
 
 def _remove(path: Path) -> None:
@@ -83,8 +83,13 @@ def test_a_broken_item_is_listed_planned_around_and_placed_once_fixed(
     assert {p["content_id"] for p in plan["placements"]} == set(good)
 
     # --apply schedules exactly the shown placements, at the shown times, and not the item
-    applied = run_json(config_file, "plan", "--month", month, "--apply", "--by", "ke-hoach")
-    assert applied["applied"] is True
+    assert f"--apply --expect {plan['fingerprint']}`" in table.stdout
+    applied = run_json(
+        config_file,
+        *("plan", "--month", month, "--apply", "--expect", plan["fingerprint"]),
+        *("--by", "ke-hoach"),
+    )
+    assert applied["applied"] is True and applied["fingerprint"] == plan["fingerprint"]
     assert shown(applied["placements"]) == shown(plan["placements"])
     assert applied["refused"] == plan["refused"]
     listed = run_json(config_file, "posts", "list")
@@ -102,3 +107,34 @@ def test_a_broken_item_is_listed_planned_around_and_placed_once_fixed(
         (broken, "page"),
         (broken, "xacct"),
     }
+
+
+def test_apply_with_a_stale_fingerprint_schedules_nothing(db, config_file, tmp_path):  # noqa: F811
+    """The calendar shown is the calendar applied: an item approved after the plan was shown
+    changes the fingerprint, and `--apply --expect` refuses in one line, scheduling nothing."""
+    month = str(next_month())
+    with db.factory.begin() as session:
+        add_item(session, tmp_path, unit="ha-noi", period=month)
+    shown_plan = run_json(config_file, "plan", "--month", month)
+    with db.factory.begin() as session:
+        add_item(session, tmp_path, unit="hue", period=month)
+
+    stale = run(
+        config_file,
+        *("plan", "--month", month, "--apply", "--expect", shown_plan["fingerprint"]),
+        check=False,
+    )
+    assert stale.returncode == 2 and "Traceback" not in stale.stderr
+    lines = stale.stderr.strip().splitlines()
+    assert len(lines) == 1 and "the plan changed since it was shown" in lines[0], stale.stderr
+    assert run_json(config_file, "posts", "list") == []
+
+    alone = run(config_file, "plan", "--month", month, "--expect", "abc", check=False)
+    assert alone.returncode == 2 and "--expect goes with --apply" in alone.stderr
+
+    fresh = run_json(config_file, "plan", "--month", month)
+    assert fresh["fingerprint"] != shown_plan["fingerprint"]
+    applied = run_json(
+        config_file, "plan", "--month", month, "--apply", "--expect", fresh["fingerprint"]
+    )
+    assert len(applied["placements"]) == len(fresh["placements"]) > len(shown_plan["placements"])

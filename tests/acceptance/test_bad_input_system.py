@@ -322,12 +322,16 @@ def test_unusable_secrets_pause_the_account_and_fail_no_post(tmp_path, db, secre
     assert page[0]["attempts"] == 0
     others = [p["state"] for p in posts if p["account"] != "page"]
     assert others and set(others) == {"published"}
-    accounts = {
-        a["name"]: a
-        for a in json.loads(run(path, "accounts", "list", "--json", check=False).stdout or "[]")
-    }
-    if accounts:
-        assert accounts["page"]["paused_at"] is not None
+    # `accounts list` still lists every account, the broken one with its problem
+    accounts = {a["name"]: a for a in json.loads(run(path, "accounts", "list", "--json").stdout)}
+    assert accounts["page"]["paused_at"] is not None
+    if "no value for token" in problem:  # the file reads; only the value is missing
+        assert accounts["page"]["credentials"] == {"token": False}
+    else:
+        assert problem in accounts["page"]["credentials_problem"]
+    assert all(a["credentials_problem"] is None for n, a in accounts.items() if n != "page")
+    listed = run(path, "accounts", "list", COLUMNS="80").stdout
+    assert max(map(len, listed.splitlines())) <= 80 and "page" in listed
     # Once fixed, `accounts check` resumes it and the post goes out
     secrets_file = tmp_path / "data" / "secrets.toml"
     secrets_file.write_text('[page]\ntoken = "abc"\n')

@@ -65,8 +65,9 @@ def test_import_list_and_approve(config_file, tmp_path):
         config_file, "content", "approve", str(ids[0]), "999", "--by", APPROVER, check=False
     )
     assert wrong.returncode == 2
-    assert "error: nothing approved: 1 of 2 item(s) cannot be approved" in wrong.stderr
-    assert "error: content 999: no such item" in wrong.stderr
+    assert wrong.stderr.strip().splitlines() == [
+        "error: nothing approved: content 999: no such item; see `crosspost content list`"
+    ]
 
     approved = run_json(config_file, "content", "approve", *map(str, ids), "--by", APPROVER)
     assert [(c["id"], c["status"], c["reviewed_by"]) for c in approved] == [

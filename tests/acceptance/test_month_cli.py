@@ -62,6 +62,14 @@ def test_report_of_a_month(db, config_file, tmp_path):
 
     table = run(config_file, "report", "--month", "2026-11").stdout
     assert "Thành ủy Hà Nội" in table and "complete" in table and "3/3" in table
+    narrow = run(config_file, "report", "--month", "2026-11", COLUMNS="80").stdout
+    assert max(map(len, narrow.splitlines())) <= 80 and "…" not in narrow
+    for unit in ("da-nang", "ha-noi", "hai-phong"):  # codes and statuses whole, never cut
+        assert any(
+            unit in line and status in line
+            for line in narrow.splitlines()
+            for status in ("missing", "complete", "partial")
+        ), narrow
 
     bad = run(config_file, "report", "--month", "2026-13", check=False)
     assert bad.returncode != 0
@@ -79,7 +87,7 @@ def test_plan_then_apply(db, config_file, tmp_path):
         )
 
     shown = run(config_file, "plan", "--month", month).stdout
-    assert f"Plan for {month}" in shown and "add --apply" in shown
+    assert f"Plan for {month}" in shown and "--apply --expect " in shown
     assert run_json(config_file, "posts", "list") == []
 
     applied = json.loads(
