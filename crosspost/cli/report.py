@@ -73,17 +73,18 @@ def show(result: MonthReport) -> None:
     )
     console.print(table)
     links = [
-        [escape(unit.code or "(no unit)"), kind, str(link.content_id), link.platform, link.url]
+        [escape(unit.code or "(no unit)"), kind, str(link.content_id), link.platform, url]
         for unit in result.units
         for kind, count in unit.kinds.items()
         for link in count.links
+        for url in [escape(link.url)]
     ]
     if links:
         link_headers = ["unit", "kind", "content", "platform", "link"]
         console.print(
             table_of(
                 link_headers,
-                [[*r[:4], escape(r[4])] for r in links],
+                links,
                 keep=set(link_headers),
                 title="Published",
             )
