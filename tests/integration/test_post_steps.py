@@ -7,6 +7,7 @@ Judged by the twin's journal (what the "platform" holds), not by the database al
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -26,6 +27,12 @@ PARTS = (
     "Phần 3: Nghị quyết được thông qua với sự đồng thuận cao.",
     "Phần 4: Chi bộ đặt mục tiêu cho năm tới.",
 )
+
+
+def held_retry(config):
+    """The retry of a refused part waits a minute, so `run_once` (which loops while work is
+    due) cannot take it on a slow machine before the test looks at `retry_wait`."""
+    return replace(config, retry=replace(config.retry, base_seconds=60, max_delay_seconds=60))
 
 
 def given_thread(db, config, parts: tuple[str, ...] = PARTS) -> int:
@@ -205,7 +212,9 @@ def test_a_redraft_of_a_thread_partly_out_is_refused_changing_nothing(db, memory
     from crosspost.errors import StateError
     from crosspost.scheduling import redraft
 
-    config = with_settings(memory_config, fail_times=1, fail_at="part:3", fail_with="retryable")
+    config = held_retry(
+        with_settings(memory_config, fail_times=1, fail_at="part:3", fail_with="retryable")
+    )
     post_id = given_thread(db, config)
     from crosspost.worker.dispatcher import Worker
 
@@ -227,7 +236,9 @@ def test_a_thread_partly_out_is_not_cancelled_but_one_with_nothing_out_is(db, me
     from crosspost.scheduling import cancel
     from crosspost.worker.dispatcher import Worker
 
-    config = with_settings(memory_config, fail_times=1, fail_at="part:3", fail_with="retryable")
+    config = held_retry(
+        with_settings(memory_config, fail_times=1, fail_at="part:3", fail_with="retryable")
+    )
     post_id = given_thread(db, config)
     Worker(config, db.factory, concurrency=1).run_once()
     with db.factory.begin() as session, pytest.raises(StateError, match="parts 1–2 already out"):
