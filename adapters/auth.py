@@ -8,6 +8,8 @@ platform's package and is imported only when the command runs.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,3 +52,26 @@ class AuthPrompts(ABC):
     @abstractmethod
     def ask(self, question: str) -> str:
         """Ask for a line of text (a PIN)."""
+
+    def ask_secret(self, question: str) -> str:
+        """Ask for a secret, typed unseen where the terminal allows (a plain `ask` here)."""
+        return self.ask(question)
+
+
+class CredentialStore(ABC):
+    """Where an account's credentials live, for adapters whose platform rotates them (an
+    OAuth 2.0 refresh token is single-use): read the values now in force and write a new set,
+    under a lock every process of the host shares, so two workers never both spend the same
+    refresh token or write over each other's pair."""
+
+    @abstractmethod
+    def locked(self) -> AbstractContextManager[None]:
+        """Hold the exclusive lock (across processes and threads) while the block runs."""
+
+    @abstractmethod
+    def read(self) -> dict[str, str]:
+        """The account's stored values as they are now (read again, never cached)."""
+
+    @abstractmethod
+    def write(self, values: Mapping[str, str]) -> None:
+        """Merge `values` into the account's stored ones, atomically; call under `locked`."""

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from crosspost.adapters.auth import AuthCommand
+from crosspost.adapters.auth import AuthCommand, CredentialStore
 
 # The error taxonomy lives in failures.py; it is re-exported here, where adapters import it.
 from crosspost.adapters.failures import AmbiguousOutcomeError as AmbiguousOutcomeError
@@ -105,6 +105,8 @@ class AccountConfig:
     platform: Platform
     settings: Mapping[str, Any] = field(default_factory=dict)
     credentials: Mapping[str, Secret] = field(default_factory=dict)
+    # Where rotated credentials are written back (the secrets file); None: nowhere.
+    store: CredentialStore | None = None
 
     def credential(self, key: str) -> Secret:
         try:
@@ -310,6 +312,10 @@ class Adapter(ABC):
     default_budget: ClassVar[Mapping[str, int]] = {}
     # The zone whose midnight starts the platform's day for `per_day` (None: a rolling 24 h).
     budget_day_zone: ClassVar[str | None] = None
+    # Windows that count only the account's posts carrying a video (Facebook Reels: 30 a day),
+    # kept when the boolean account setting `video_budget_setting` is on (None: always).
+    video_budget: ClassVar[Mapping[str, int]] = {}
+    video_budget_setting: ClassVar[str | None] = None
     # Whether a podcast reaches this platform as a video of its cover over its audio (made
     # by `crosspost.render.podcast.prepare_content` before rendering).
     podcast_as_video: ClassVar[bool] = False
@@ -420,6 +426,12 @@ class Adapter(ABC):
         (the worker then claims none of its posts until `Pacing.until`). Most platforms only
         say so with an error; adapters whose platform reports usage override this."""
         return None
+
+    def notices(self) -> list[str]:
+        """Warnings about the account that stop nothing yet (a platform version near its end),
+        one line each; `accounts check` prints them and the worker logs them at start. No
+        network."""
+        return []
 
     @abstractmethod
     def verify(self) -> str:

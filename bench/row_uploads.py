@@ -27,7 +27,7 @@ import httpx
 from benchlib import Line, error_line, log
 from uploads import FACEBOOK_APP_ID, FACEBOOK_PAGE_ID, YOUTUBE_CLIENT  # bench/ is sys.path[0]
 
-from crosspost.adapters.facebook import adapter as facebook_adapter
+from crosspost.adapters.facebook import settings as facebook_settings
 from crosspost.adapters.x import upload as x_upload
 from crosspost.adapters.youtube import YouTubeAdapter
 from crosspost.sandbox import SandboxServer
@@ -42,7 +42,7 @@ FULL_SIZES_MIB = (100, 1024)
 QUICK_SIZES_MIB = (20, 200)
 DEFAULT_REPEAT = 3
 DEFAULT_CHUNKS = {
-    "facebook": facebook_adapter.DEFAULT_CHUNK_BYTES,
+    "facebook": facebook_settings.DEFAULT_CHUNK_BYTES,
     "youtube": int(YouTubeAdapter.settings_spec["chunk_bytes"].default),
     "x": x_upload.DEFAULT_CHUNK_BYTES,
 }

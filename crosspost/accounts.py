@@ -18,7 +18,7 @@ from crosspost import audit
 from crosspost.adapters.base import AccountConfig, Adapter, PublishError
 from crosspost.adapters.registry import adapter_class
 from crosspost.config import Config
-from crosspost.credentials import CredentialsError, resolve_credentials
+from crosspost.credentials import CredentialsError, SecretsFileStore, resolve_credentials
 from crosspost.db.engine import transaction
 from crosspost.db.models import Account
 from crosspost.errors import UserError
@@ -64,6 +64,7 @@ def account_config(config: Config, name: str) -> AccountConfig:
         platform=settings.platform,
         settings=settings.settings,
         credentials=resolve_credentials(settings, config.secrets_path),
+        store=SecretsFileStore(config.secrets_path, name),
     )
 
 
@@ -154,6 +155,7 @@ class CheckResult:
     identity: str | None = None
     error: str | None = None
     resumed: bool = False
+    warnings: tuple[str, ...] = ()
 
 
 def check_accounts(
@@ -174,10 +176,15 @@ def check_accounts(
         except UserError as exc:
             results.append(CheckResult(name, settings.platform.value, False, error=str(exc)))
             continue
+        warnings = tuple(adapter.notices())
         try:
             identity = adapter.verify()
         except PublishError as exc:
-            results.append(CheckResult(name, settings.platform.value, False, error=exc.message))
+            results.append(
+                CheckResult(
+                    name, settings.platform.value, False, error=exc.message, warnings=warnings
+                )
+            )
             continue
         finally:
             adapter.close()
@@ -185,5 +192,16 @@ def check_accounts(
             resumed = resume_account(session, rows[name].id)
             if resumed:
                 audit.record(session, actor, "resume", account=name, identity=identity)
-        results.append(CheckResult(name, settings.platform.value, True, identity, None, resumed))
+        results.append(
+            CheckResult(name, settings.platform.value, True, identity, None, resumed, warnings)
+        )
     return results
+
+
+def paused_accounts(session: Session) -> list[Account]:
+    """Accounts an authentication failure paused (`accounts check` resumes them), by name."""
+    return list(
+        session.scalars(
+            select(Account).where(Account.paused_at.is_not(None)).order_by(Account.name)
+        )
+    )

@@ -71,7 +71,11 @@ class Wait:
 
 
 def budget_wait(
-    budget: Budget, started: Sequence[datetime], now: datetime, account: str
+    budget: Budget,
+    started: Sequence[datetime],
+    now: datetime,
+    account: str,
+    what: str = "posts",
 ) -> Wait | None:
     """None if one more post fits every window of `budget`, given the sorted start times of the
     account's recent attempts; otherwise when the first window has room again, and why."""
@@ -89,7 +93,7 @@ def budget_wait(
             until = inside[len(inside) - limit] + window_span(key)
             day = WINDOW_WORDS[key]
         if worst is None or until > worst.until:
-            worst = Wait(until, f"budget: {account} may start {limit} posts in {day}")
+            worst = Wait(until, f"budget: {account} may start {limit} {what} in {day}")
     return worst
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from crosspost.adapters.base import Adapter, Platform, SettingSpec
+from crosspost.config_costs import read_pricing
 from crosspost.config_reader import Reader, expected_type
+from crosspost.costs import Pricing
 from crosspost.errors import ConfigError, Problems, UserError
 from crosspost.timeutil import DEFAULT_HORIZON_DAYS, load_zone
 
@@ -29,7 +31,15 @@ DEFAULT_CONFIG = Path("config/crosspost.toml")
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 
 # Keys every account takes, whatever its platform.
-COMMON_ACCOUNT_KEYS = {"platform", "adapter", "enabled", "credentials", "display_name", "budget"}
+COMMON_ACCOUNT_KEYS = {
+    "platform",
+    "adapter",
+    "enabled",
+    "credentials",
+    "display_name",
+    "budget",
+    "cost",  # [accounts.NAME.cost]: prices per post and a monthly spend cap (config_costs.py)
+}
 
 # Budget windows an account may cap ([accounts.NAME.budget]); per_day counts the platform's
 # own day where its adapter names a zone (YouTube: midnight Pacific), else a rolling 24 h.
@@ -88,6 +98,19 @@ class Budget:
 
     limits: Mapping[str, int] = field(default_factory=dict)  # BUDGET_WINDOWS key -> posts
     day_zone: str | None = None  # per_day is this zone's calendar day, not a rolling 24 h
+    # What each post costs and the monthly spend cap the gate also keeps (crosspost/costs.py).
+    pricing: Pricing | None = None
+    # Windows counting only the account's posts that carry a video (Facebook Reels), rolling.
+    video_limits: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def gates(self) -> bool:
+        """Whether the claim-time gate has anything to keep: a window or a spend cap."""
+        return (
+            bool(self.limits)
+            or bool(self.video_limits)
+            or (self.pricing is not None and self.pricing.monthly_cap is not None)
+        )
 
     @property
     def per_day(self) -> int | None:
@@ -263,7 +286,11 @@ def _account(
         enabled=r.boolean("enabled", True),
         settings=settings,
         credentials=credentials,
-        budget=_budget(r.child(f"accounts.{name}.budget", r.table_of("budget")), adapter_cls),
+        budget=replace(
+            _budget(r.child(f"accounts.{name}.budget", r.table_of("budget")), adapter_cls),
+            pricing=read_pricing(r.child(f"accounts.{name}.cost", r.table_of("cost")), adapter_cls),
+            video_limits=_video_budget(adapter_cls, settings),
+        ),
     )
 
 
@@ -290,6 +317,16 @@ def _budget(r: Reader, adapter_cls: type[Adapter]) -> Budget:
     return Budget(
         limits={k: v for k, v in limits.items() if v > 0}, day_zone=adapter_cls.budget_day_zone
     )
+
+
+def _video_budget(adapter_cls: type[Adapter], settings: Mapping[str, Any]) -> dict[str, int]:
+    """The adapter's windows on video posts, when the setting that turns them on is on."""
+    if not adapter_cls.video_budget:
+        return {}
+    switch = adapter_cls.video_budget_setting
+    if switch is not None and settings.get(switch) is not True:
+        return {}
+    return dict(adapter_cls.video_budget)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -387,6 +424,10 @@ def _database_url(main: Reader, base: Path, data_dir: Path) -> tuple[str, str]:
         relative = database_url.removeprefix("sqlite:///")
         if relative and relative != ":memory:" and not relative.startswith("file:"):
             database_url = f"sqlite:///{_resolve(base, relative)}"
+        elif relative.startswith("file:"):  # the URI form (?mode=ro&uri=true): same rule
+            path, mark, query = relative.removeprefix("file:").partition("?")
+            if path and not path.startswith(("/", ":memory:")) and "mode=memory" not in query:
+                database_url = f"sqlite:///file:{_resolve(base, path)}{mark}{query}"
     return database_url, origin
 
 

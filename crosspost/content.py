@@ -86,11 +86,12 @@ def add_content(
     item: NewContent,
     actor: str,
     *,
-    store: MediaStore | None = None,
+    store: MediaStore | None,
     units: UnitCheck | None = None,
 ) -> Content:
-    """A new draft, or every problem the item has (and nothing stored). The doors a person
-    uses (`content add`, the demo) pass the media `store` and the `units` to check against."""
+    """A new draft, or every problem the item has (and nothing stored). `store` has no
+    default: every door a person uses (`content add`, the demo, the web) must pass the media
+    store, which judges files by their bytes; only tests with hand-made bytes pass None."""
     content = _new_row(item, actor, store, units)
     session.add(content)
     session.flush()
@@ -104,7 +105,7 @@ def add_submitted(
     actor: str,
     *,
     content_hash: str,
-    store: MediaStore | None = None,
+    store: MediaStore | None,
     **detail: Any,
 ) -> Content:
     """An item that arrives already submitted for review (a unit's monthly import), carrying

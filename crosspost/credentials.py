@@ -1,18 +1,27 @@
 """Where credentials live: never in crosspost.toml. Each is `env:VARIABLE` or `secrets`, the
 latter a table per account in `<data_dir>/secrets.toml`, readable by its owner only (crosspost
-refuses a group- or world-readable file, and writes it with mode 0600, atomically)."""
+refuses a group- or world-readable file, and writes it with mode 0600, atomically).
+
+Every write holds an exclusive flock on `secrets.toml.lock` beside it: workers rotating an
+OAuth 2.0 refresh token (`SecretsFileStore`) and `crosspost auth` storing a new one take turns,
+each reading the file again under the lock, so no write is lost and no spent token comes back.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import stat
 import tempfile
+import time
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import tomli_w
 
+from crosspost.adapters.auth import CredentialStore
 from crosspost.adapters.base import Secret
 from crosspost.config import AccountSettings
 from crosspost.errors import UserError
@@ -55,8 +64,70 @@ def read_secrets_file(path: Path) -> dict[str, dict[str, str]]:
     return tables
 
 
+LOCK_TIMEOUT = 60.0  # longer than a token refresh another process may be making under it
+LOCK_POLL = 0.02
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+@contextmanager
+def secrets_locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the exclusive lock of the secrets file `path` (its `.lock` file, mode 0600): one
+    holder at a time across processes, and across threads (each call opens its own file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise CredentialsError(
+                        f"{lock_path(path)}: still locked after {timeout:.0f} s; is another "
+                        f"crosspost stuck? try again"
+                    ) from None
+                time.sleep(LOCK_POLL)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+class SecretsFileStore(CredentialStore):
+    """One account's table in the secrets file, as an adapter reads and rotates it."""
+
+    def __init__(self, path: Path, account: str) -> None:
+        self.path = path
+        self.account = account
+
+    def __repr__(self) -> str:
+        return f"SecretsFileStore({str(self.path)!r}, {self.account!r})"
+
+    def locked(self) -> AbstractContextManager[None]:
+        return secrets_locked(self.path)
+
+    def read(self) -> dict[str, str]:
+        return dict(read_secrets_file(self.path).get(self.account, {}))
+
+    def write(self, values: Mapping[str, str]) -> None:
+        _merge_into_file(self.path, self.account, values)
+
+
 def store_secrets(path: Path, account: str, values: Mapping[str, str]) -> None:
-    """Merge `values` into the account's table; the file is replaced whole, mode 0600."""
+    """Merge `values` into the account's table under the file's lock; the file is replaced
+    whole, mode 0600."""
+    with secrets_locked(path):
+        _merge_into_file(path, account, values)
+
+
+def _merge_into_file(path: Path, account: str, values: Mapping[str, str]) -> None:
+    """Read the file again, merge, and replace it atomically (the caller holds the lock)."""
     data = read_secrets_file(path)
     data.setdefault(account, {}).update(values)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -46,6 +46,7 @@ from crosspost.media import MediaSpec
 from crosspost.media_store import MediaStore
 from crosspost.render.ffmpeg import run_ffmpeg
 from crosspost.sandbox import SandboxServer
+from crosspost.sandbox.facebook import DEFAULT_CONFIG as FACEBOOK_DEFAULTS
 from crosspost.scheduling import schedule
 from crosspost.timeutil import format_local, utcnow
 from crosspost.worker.dispatcher import Worker
@@ -57,6 +58,8 @@ LEAD_SECONDS = 5
 DEADLINE_SECONDS = 150
 FAULTS = {"5xx": 0.02, "429": 0.02, "ambiguous": 0.02}
 YOUTUBE_CLIENT = ("demo-client.apps.googleusercontent.com", "demo-client-secret")
+# The sandbox's configured user token: Facebook videos upload with a User access token.
+FACEBOOK_USER_TOKEN = str(FACEBOOK_DEFAULTS["user_tokens"][0])
 
 ITEMS = [
     (
@@ -188,6 +191,7 @@ base_url = "{sandbox_url}"
 upload_chunk_bytes = 262144
 [accounts.tapchi-facebook.credentials]
 page_access_token = "secrets"
+user_access_token = "secrets"
 
 [accounts.tapchi-youtube]
 platform = "youtube"
@@ -208,6 +212,7 @@ refresh_token = "secrets"
     secrets.write_text(
         f"""[tapchi-facebook]
 page_access_token = "EAAdemo-page-token"
+user_access_token = "{FACEBOOK_USER_TOKEN}"
 
 [tapchi-youtube]
 client_id = "{YOUTUBE_CLIENT[0]}"

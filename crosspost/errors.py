@@ -41,3 +41,8 @@ class Problems(UserError):
         if len(self.problems) == 1:
             return [f"{self.head}: {self.problems[0]}" if self.head else self.problems[0]]
         return [self.summary, *self.problems]
+
+    def one_line(self) -> str:
+        """Every problem on one line, for a caller that lists this refusal among others."""
+        joined = "; ".join(self.problems)
+        return f"{self.head}: {joined}" if self.head else joined

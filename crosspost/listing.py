@@ -6,7 +6,7 @@ listing of many posts stays a handful of statements.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -40,17 +40,70 @@ class PostDetail:
     audit_log: Sequence[AuditEvent] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class PostFilter:
+    """Which posts a listing shows: states, platforms, one content item, scheduled times in
+    [since, until), and a keyset page (ids after `after`, at most `limit`)."""
+
+    status: Sequence[str] = ()
+    platform: Sequence[str] = ()
+    content_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    after: int | None = None
+    limit: int | None = None
+    published_since: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # Checked when the filter is made, before a listing prints anything (a streamed
+        # `--json` must not have written its `[` when the filter turns out to be wrong).
+        states = {s.value for s in PostState}
+        for s in self.status:
+            if s not in states:
+                raise UserError(f"--state {s!r} is not one of {', '.join(sorted(states))}")
+
+
+def iter_posts(session: Session, where: PostFilter, *, page: int = 500) -> Iterator[PostRow]:
+    """Every post `where` selects, fetched a keyset page at a time: a listing of 20,000 posts
+    starts printing at once and holds one page in memory, not all of them."""
+    after, left = where.after, where.limit
+    while left is None or left > 0:
+        size = page if left is None else min(page, left)
+        rows = list_posts(
+            session,
+            status=where.status,
+            platform=where.platform,
+            content_id=where.content_id,
+            since=where.since,
+            until=where.until,
+            after=after,
+            limit=size,
+            published_since=where.published_since,
+        )
+        yield from rows
+        if len(rows) < size:
+            return
+        after = rows[-1].post.id
+        left = None if left is None else left - len(rows)
+        session.expunge_all()  # the page printed is not kept by the session
+
+
 def list_posts(
     session: Session,
     *,
     status: Sequence[str] = (),
     platform: Sequence[str] = (),
     content_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    after: int | None = None,
+    limit: int | None = None,
+    published_since: datetime | None = None,
 ) -> list[PostRow]:
-    states = {s.value for s in PostState}
-    for s in status:
-        if s not in states:
-            raise UserError(f"--status {s!r} is not one of {', '.join(sorted(states))}")
+    """Posts in id order. A page is keyed by the last id seen (`after`), never by an offset,
+    so a page costs the same at post 20,000 as at post 1 and a post added meanwhile does not
+    shift the next page."""
+    PostFilter(status=status)  # the same check as a filter's
     query = select(
         Post, Account.name, Account.paused_reason, Account.rest_until, Account.rest_reason
     ).join(Account, Account.id == Post.account_id)
@@ -60,10 +113,21 @@ def list_posts(
         query = query.where(Post.platform.in_(platform))
     if content_id is not None:
         query = query.where(Post.content_id == content_id)
-    rows = session.execute(query.order_by(Post.id)).all()
+    if since is not None:
+        query = query.where(Post.scheduled_at >= since)
+    if until is not None:
+        query = query.where(Post.scheduled_at < until)
+    if published_since is not None:
+        query = query.where(Post.published_at >= published_since)
+    if after is not None:
+        query = query.where(Post.id > after)
+    query = query.order_by(Post.id)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = session.execute(query).all()
     # The listed ids as a subquery of the same filters, never as bound parameters: a listing
     # of 100,000 posts would pass PostgreSQL's 65,535-parameter limit.
-    listed = query.with_only_columns(Post.id).scalar_subquery()
+    listed = select(query.with_only_columns(Post.id).subquery().c.id).scalar_subquery()
     attempts: dict[int, int] = {}
     audit: dict[int, list[str]] = {}
     if rows:

@@ -52,12 +52,16 @@ class MediaStore:
             for cls_ in [adapter_class(Platform(a.platform), a.adapter)]
         ]
         if not targets:
-            targets = [
-                Target(p.value, c.display_name, c.limits)
-                for p in Platform
-                for c in [adapter_class(p)]
-            ]
+            return cls.for_platforms(config.data_dir / "media")
         return cls(config.data_dir / "media", _distinct(targets))
+
+    @classmethod
+    def for_platforms(cls, root: Path) -> MediaStore:
+        """A store under `root` judged against each platform's declared limits (no accounts)."""
+        targets = [
+            Target(p.value, c.display_name, c.limits) for p in Platform for c in [adapter_class(p)]
+        ]
+        return cls(root, _distinct(targets))
 
     def problems(self, spec: MediaSpec) -> list[str]:
         """Why `spec` cannot enter: not a decodable file of its role, or one no platform takes.

@@ -24,7 +24,7 @@ from crosspost.config import Config
 from crosspost.content import get_content, snapshot
 from crosspost.db.models import LIVE_POST_STATES, Content, Post, PostState, ReviewState
 from crosspost.drafting import draft_for, draft_source
-from crosspost.errors import NotFoundError, StateError, UserError
+from crosspost.errors import NotFoundError, Problems, StateError, UserError
 from crosspost.media import missing_media
 from crosspost.posts.drafts import store_draft, stored_document
 from crosspost.posts.queue import CANCELLABLE, RETRIABLE, add_post, cancel_post, requeue_post
@@ -35,12 +35,13 @@ from crosspost.timeutil import format_local, utcnow
 PAST_TOLERANCE = timedelta(seconds=60)
 
 
-class SchedulingProblems(UserError):
-    """Several problems at once; the CLI prints a line each."""
+class SchedulingProblems(Problems):
+    """Every reason an item cannot be scheduled: one line when there is one, else a summary
+    and a line each (not all of them run together on one line)."""
 
     def __init__(self, content_id: int, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__(f"content {content_id} cannot be scheduled: " + "; ".join(self.problems))
+        head = f"content {content_id} cannot be scheduled"
+        super().__init__(f"{head} ({len(problems)} problems):", list(problems), head=head)
 
 
 @dataclass(frozen=True)

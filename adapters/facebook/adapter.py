@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from crosspost.adapters.auth import AuthCommand, AuthOption
+from crosspost.adapters.auth import AuthCommand
 from crosspost.adapters.base import (
     AccountConfig,
     Adapter,
@@ -41,8 +42,35 @@ from crosspost.adapters.base import (
     unsettled_error,
 )
 from crosspost.adapters.common import nfc, open_media
+from crosspost.adapters.facebook.access import (
+    APP_SECRET,
+    IDENTITY,
+    PUBLISH_POST,
+    PUBLISH_VIDEO,
+    USER_TOKEN,
+    Need,
+    appsecret_proof,
+)
 from crosspost.adapters.facebook.checks import image_of, video_of
-from crosspost.adapters.facebook.errors import MAY_EXIST, graph_error, usage_peak
+from crosspost.adapters.facebook.errors import (
+    MAY_EXIST,
+    graph_error,
+    usage_peak,
+)
+from crosspost.adapters.facebook.reels import ReelPublishing
+from crosspost.adapters.facebook.settings import (
+    AUTH_COMMAND,
+    DEFAULT_BASE_URL,
+    DEFAULT_GRAPH_VERSION,
+    DEFAULT_IMAGE_MAX_BYTES,
+    DEFAULT_REELS_UPLOAD_URL,
+    DEFAULT_VIDEO_BASE_URL,
+    DEFAULT_VIDEO_MAX_BYTES,
+    REEL_MAX_SECONDS,
+    REELS_PER_24_HOURS,
+    SETTINGS,
+    VIDEO_TITLE_MAX,
+)
 from crosspost.adapters.facebook.upload import VideoUploads
 
 if TYPE_CHECKING:
@@ -50,20 +78,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://graph.facebook.com"
-# Meta's video guide posts /{page-id}/videos to this host; other calls use graph.facebook.com.
-DEFAULT_VIDEO_BASE_URL = "https://graph-video.facebook.com"
-DEFAULT_GRAPH_VERSION = "v26.0"
-DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024
-DEFAULT_TIMEOUT_SECONDS = 60.0
-DEFAULT_UPLOAD_RETRIES = 3
-DEFAULT_RATE_LIMIT_FALLBACK_SECONDS = 300
-DEFAULT_IMAGE_MAX_BYTES = 4 * 1024 * 1024
-DEFAULT_VIDEO_MAX_BYTES = 10 * 1024**3
-FEED_PAGES_MAX = 10
-VIDEO_TITLE_MAX = 255  # the figure integrations use; Graph documents no limit (UNVERIFIED)
-
-ARTICLE_IMAGE_MODES = ("attach", "link_preview")
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_GRAPH_VERSION", "FacebookAdapter"]
 
 
 class FacebookAdapter(Adapter):
@@ -93,91 +108,20 @@ class FacebookAdapter(Adapter):
         "image_max_bytes": "image_max_bytes",
         "video_max_bytes": "video_max_bytes",
     }
-    auth_command: ClassVar[AuthCommand | None] = AuthCommand(
-        help="Exchange a user token for a long-lived one and store the Page's token.",
-        flow="crosspost.adapters.facebook.auth:run",
-        options=(
-            AuthOption(
-                "app_secret",
-                envvar="CROSSPOST_FACEBOOK_APP_SECRET",
-                prompt="App secret",
-                hide_input=True,
-            ),
-            AuthOption(
-                "user_token",
-                envvar="CROSSPOST_FACEBOOK_USER_TOKEN",
-                prompt="User access token (with pages_manage_posts)",
-                hide_input=True,
-            ),
-            AuthOption("app_id", help="Defaults to the account's app_id setting"),
-        ),
-    )
-    settings_spec: ClassVar[Mapping[str, SettingSpec]] = {
-        "page_id": SettingSpec(
-            str, "the numeric id of the Facebook Page", required=True, default=""
-        ),
-        "app_id": SettingSpec(
-            (str, int), "the Meta app id; the Resumable Upload API needs it for videos", default=""
-        ),
-        "graph_version": SettingSpec(
-            str,
-            f"Graph API version (default {DEFAULT_GRAPH_VERSION})",
-            default=DEFAULT_GRAPH_VERSION,
-        ),
-        "base_url": SettingSpec(
-            str, f"Graph API root (default {DEFAULT_BASE_URL})", default=DEFAULT_BASE_URL
-        ),
-        "video_base_url": SettingSpec(
-            str,
-            f"root for POST /{{page-id}}/videos (default {DEFAULT_VIDEO_BASE_URL} when base_url "
-            "is the default, else base_url)",
-        ),
-        "upload_chunk_bytes": SettingSpec(
-            int,
-            f"bytes per resumable upload request (default {DEFAULT_CHUNK_BYTES})",
-            default=DEFAULT_CHUNK_BYTES,
-        ),
-        "upload_retries": SettingSpec(
-            int,
-            "times one publish resumes a failed upload from the server's offset "
-            f"(default {DEFAULT_UPLOAD_RETRIES})",
-            default=DEFAULT_UPLOAD_RETRIES,
-        ),
-        "pace_above_percent": SettingSpec(
-            (int, float),
-            "rest the account when Graph's usage headers pass this percent of a budget",
-            default=90,
-        ),
-        "pace_rest_minutes": SettingSpec(
-            (int, float),
-            "how long that rest lasts when Graph does not say (estimated_time_to_regain_access)",
-            default=5,
-        ),
-        "timeout_seconds": SettingSpec(
-            (int, float),
-            f"HTTP timeout per request (default {DEFAULT_TIMEOUT_SECONDS:g})",
-            default=DEFAULT_TIMEOUT_SECONDS,
-        ),
-        "article_image": SettingSpec(
-            str,
-            "attach: upload the draft's image and attach it to the link post (default); "
-            "link_preview: post the link alone and let Facebook build its preview card",
-            choices=ARTICLE_IMAGE_MODES,
-            default="attach",
-        ),
-        "image_max_bytes": SettingSpec(
-            int, "largest image to upload (default 4 MB)", default=DEFAULT_IMAGE_MAX_BYTES
-        ),
-        "video_max_bytes": SettingSpec(
-            int, "largest video to upload (default 10 GB)", default=DEFAULT_VIDEO_MAX_BYTES
-        ),
-        "rate_limit_fallback_seconds": SettingSpec(
-            int,
-            "wait after a rate limit that gives no estimated_time_to_regain_access "
-            f"(default {DEFAULT_RATE_LIMIT_FALLBACK_SECONDS})",
-            default=DEFAULT_RATE_LIMIT_FALLBACK_SECONDS,
-        ),
-    }
+    auth_command: ClassVar[AuthCommand | None] = AUTH_COMMAND
+    settings_spec: ClassVar[Mapping[str, SettingSpec]] = SETTINGS
+    # Reels: at most 30 a Page in a 24-hour moving period, kept as a budget on video posts.
+    video_budget: ClassVar[Mapping[str, int]] = {"per_day": REELS_PER_24_HOURS}
+    video_budget_setting: ClassVar[str | None] = "video_as_reel"
+
+    @classmethod
+    def limits_for(cls, settings: Mapping[str, Any], limits: Limits | None = None) -> Limits:
+        """As the base class; a Reel is at most 90 seconds."""
+        found = super().limits_for(settings, limits)
+        if settings.get("video_as_reel"):
+            longest = min(found.video_max_seconds or REEL_MAX_SECONDS, REEL_MAX_SECONDS)
+            found = replace(found, video_max_seconds=longest)
+        return found
 
     def __init__(self, account: AccountConfig) -> None:
         super().__init__(account)
@@ -190,6 +134,15 @@ class FacebookAdapter(Adapter):
             self.setting("video_base_url") or default_video or self.base_url
         ).rstrip("/")
         self.article_image = str(self.setting("article_image"))
+        self.video_as_reel = bool(self.setting("video_as_reel"))
+        default_rupload = (
+            DEFAULT_REELS_UPLOAD_URL if default_video else f"{self.base_url}/video-upload"
+        )
+        self.reels = ReelPublishing(
+            self._call,
+            page_id=self.page_id,
+            upload_base=str(self.setting("reels_upload_url") or default_rupload).rstrip("/"),
+        )
         self.rate_limit_fallback = timedelta(
             seconds=int(self.setting("rate_limit_fallback_seconds"))
         )
@@ -204,6 +157,7 @@ class FacebookAdapter(Adapter):
         )
         # The last usage headers Graph sent (parsed JSON), for pacing.
         self.last_usage: dict[str, Any] = {}
+        self._proofs: set[str] = set()
 
     def close(self) -> None:
         if self._client is not None:
@@ -231,7 +185,7 @@ class FacebookAdapter(Adapter):
         problems = draft_problems(draft, limits)
         if not self.page_id:
             problems.append("facebook: the account has no page_id setting")
-        if video_of(draft) is not None and not self.app_id:
+        if video_of(draft) is not None and not self.app_id and not self.video_as_reel:
             problems.append("facebook: uploading a video needs the app_id setting")
         return problems
 
@@ -247,7 +201,10 @@ class FacebookAdapter(Adapter):
         if made is not None:
             return Receipt(made, self._permalink(made), steps=request.done)
         extra: tuple[str, ...]
-        if video is not None:
+        if video is not None and self.video_as_reel:
+            object_id = self.reels.publish(draft, video, progress)
+            extra = (object_id,)
+        elif video is not None:
             object_id = self._publish_video(draft, video, progress)
             extra = (object_id,)
         else:
@@ -277,7 +234,9 @@ class FacebookAdapter(Adapter):
             photo_id = self._upload_photo(image, progress)
             extra = (photo_id,)
             data["attached_media"] = json.dumps([{"media_fbid": photo_id}])
-        body = self._call("POST", f"{self.page_id}/feed", data=data, creating=True)
+        body = self._call(
+            "POST", f"{self.page_id}/feed", data=data, creating=True, need=PUBLISH_POST
+        )
         return self._id_of(body, "POST /feed", creating=True), extra
 
     def _upload_photo(self, image: MediaFile, progress: ProgressCallback | None) -> str:
@@ -286,7 +245,11 @@ class FacebookAdapter(Adapter):
         with open_media(image, "facebook") as fh:
             files = {"source": (image.path.name, fh, mime)}
             body = self._call(
-                "POST", f"{self.page_id}/photos", data={"published": "false"}, files=files
+                "POST",
+                f"{self.page_id}/photos",
+                data={"published": "false"},
+                files=files,
+                need=PUBLISH_POST,
             )
         if progress is not None:
             progress(image.size, image.size)
@@ -302,7 +265,12 @@ class FacebookAdapter(Adapter):
             "fbuploader_video_file_chunk": handle,
         }
         body = self._call(
-            "POST", f"{self.page_id}/videos", data=data, creating=True, base=self.video_base_url
+            "POST",
+            f"{self.page_id}/videos",
+            data=data,
+            creating=True,
+            base=self.video_base_url,
+            need=PUBLISH_VIDEO,
         )
         return self._id_of(body, "POST /videos", creating=True)
 
@@ -313,53 +281,38 @@ class FacebookAdapter(Adapter):
 
     # -- reconciliation and identity ---------------------------------------------------------
     def find_existing(self, request: PublishRequest, since: datetime) -> Receipt | None:
-        """The post's object: the one an earlier attempt confirmed, else the one the rules of
-        `reconcile` accept (text, not another post's, created since `since`, only one)."""
-        from crosspost.adapters.facebook.reconcile import floor_to_second, the_one
+        """The post's object on the Page edge it would be on (`lookup.find_existing`)."""
+        from crosspost.adapters.facebook.lookup import find_existing
 
-        draft = request.draft
-        is_video = video_of(draft) is not None
-        made = request.done_id(StepKind.VIDEO if is_video else StepKind.PART)
-        if made is not None:
-            return Receipt(made, self._permalink(made), steps=request.done)
-        after = floor_to_second(since)
-        if is_video:
-            edge, field, text = "videos", "title", self._video_title(draft)
-        else:
-            edge, field, text = "feed", "message", nfc(draft.text)
-        items = self._read_edge(edge, f"id,{field},created_time,permalink_url", after)
-        item = the_one(items, request, after, field, text)
-        if item is None:
-            return None
-        object_id = str(item["id"])
-        url = self._absolute(item.get("permalink_url")) or self._fallback(object_id)
-        step = StepReceipt(StepKind.VIDEO if is_video else StepKind.PART, 1, object_id, url)
-        return Receipt(object_id, url, (object_id,) if is_video else (), steps=(step,))
-
-    def _read_edge(self, edge: str, fields: str, since: datetime) -> list[dict[str, Any]]:
-        """Read a Page edge newest first, following `after` cursors (never a `next` URL)."""
-        params = {"fields": fields, "since": str(int(since.timestamp())), "limit": "100"}
-        items: list[dict[str, Any]] = []
-        for _ in range(FEED_PAGES_MAX):
-            body = self._call("GET", f"{self.page_id}/{edge}", params=params)
-            data = body.get("data")
-            if isinstance(data, list):
-                items.extend(d for d in data if isinstance(d, dict) and d.get("id"))
-            paging = body.get("paging") or {}
-            after = (paging.get("cursors") or {}).get("after")
-            if not data or not paging.get("next") or not after:
-                break
-            params = {**params, "after": str(after)}
-        return items
+        return find_existing(self, request, since)
 
     def verify(self) -> str:
+        """The Page's name, once its token is this Page's, of the right type and with every
+        permission the adapter's calls need (`identity.check_tokens`)."""
+        from crosspost.adapters.facebook.identity import check_tokens
+
         body = self._call("GET", "me", params={"fields": "id,name"})
         if str(body.get("id")) != self.page_id:
             raise AuthenticationError(
                 f"facebook: the token belongs to {body.get('id')!r}, not Page {self.page_id!r}: "
                 "use a Page access token for this Page"
             )
+        check_tokens(self)
         return str(body.get("name") or self.page_id)
+
+    def notices(self) -> list[str]:
+        """The configured Graph version's end, 90 days ahead (`versions`); no network."""
+        from crosspost.adapters.facebook.versions import version_notice
+
+        override = self.setting("graph_version_expires")
+        notice = version_notice(self.version, datetime.now(UTC).date(), override or None)
+        found = [notice] if notice else []
+        if USER_TOKEN not in self.account.credentials and not self.video_as_reel:
+            found.append(
+                f"facebook: no {USER_TOKEN} stored: a video will pause the account until "
+                f"`crosspost auth facebook {self.account.name}` is run again"
+            )
+        return found
 
     def _permalink(self, object_id: str) -> str:
         """The object's permalink; the post stands already, so a failed lookup only logs."""
@@ -390,8 +343,39 @@ class FacebookAdapter(Adapter):
         )
 
     # -- HTTP and errors ---------------------------------------------------------------------
-    def _token(self) -> Secret:
-        return self.account.credential("page_access_token")
+    def _token(self, need: Need) -> Secret:
+        """The stored token `need` names. An account authorised before crosspost kept the
+        user token has none: the account pauses with the one line that fixes it."""
+        if need.token == USER_TOKEN and USER_TOKEN not in self.account.credentials:
+            raise AuthenticationError(
+                f"facebook: {need.purpose} needs the app user's User access token, which "
+                f"account {self.account.name!r} does not have (it was authorised before "
+                f"crosspost kept it): run `crosspost auth facebook {self.account.name}` again"
+            )
+        return self.account.credential(need.token)
+
+    def graph_get(
+        self, path: str, params: Mapping[str, str], as_token: Secret | None = None
+    ) -> dict[str, Any]:
+        """A read for the account's checks (`identity`), with `as_token` if given."""
+        return self._call("GET", path, params=params, as_token=as_token)
+
+    def _signed(self, token: str, params: Mapping[str, str] | None) -> dict[str, str] | None:
+        """`params` with appsecret_proof when the account has an app secret (Graph then refuses
+        no call of an app with "Require App Secret" on)."""
+        secret = self.account.credentials.get(APP_SECRET)
+        if secret is None:
+            return dict(params) if params is not None else None
+        proof = appsecret_proof(token, secret.reveal())
+        self._proofs.add(proof)
+        return {**(params or {}), "appsecret_proof": proof}
+
+    def scrub(self, text: str) -> str:
+        """As the base class, and without the app secret proofs sent (derived from secrets)."""
+        text = super().scrub(text)
+        for proof in self._proofs:
+            text = text.replace(proof, "***")
+        return text
 
     def _call(
         self,
@@ -406,12 +390,17 @@ class FacebookAdapter(Adapter):
         creating: bool = False,
         base: str | None = None,
         auth_scheme: str = "Bearer",
+        need: Need = IDENTITY,
+        as_token: Secret | None = None,
     ) -> dict[str, Any]:
-        """One Graph call. `creating` marks the call that makes the post (ambiguity matters)."""
+        """One Graph call with the token `need` names (or `as_token`). `creating` marks the
+        call that makes the post (ambiguity matters)."""
         what = f"{method} /{self._shape(path)}"
         url = f"{base or self.base_url}/{self.version}/{path}"
+        token = (as_token or self._token(need)).reveal()
+        params = self._signed(token, params)
         sent = dict(headers or {})
-        sent["Authorization"] = f"{auth_scheme} {self._token().reveal()}"
+        sent["Authorization"] = f"{auth_scheme} {token}"
         outcome = self._send(method, url, params, data, files, content, sent, what, creating)
         if isinstance(outcome, PublishError):
             raise outcome  # outside any except: no httpx exception (and its headers) chained

@@ -2,7 +2,11 @@
 
 The user token (Graph API Explorer, or the app's own login) lasts an hour; exchanged for a
 long-lived one first, the Page token read from ``/me/accounts`` with it does not expire (Meta's
-"Long-Lived Access Tokens" guide), so the stored credential keeps working. Every failure is one
+"Long-Lived Access Tokens" guide), so the stored credential keeps working. The long-lived user
+token is kept too (``user_access_token``): the Resumable Upload API takes only a User access
+token. The user must have granted every permission the adapter's calls need
+(`access.REQUIRED_PERMISSIONS`), checked with ``GET /me/permissions``; the app secret is stored
+so every call can carry its ``appsecret_proof``. Every failure is one
 `UserError` line saying what to do; tokens and the app secret travel in query strings here, so
 nothing from httpx or Graph is shown unscrubbed.
 """
@@ -16,7 +20,14 @@ import httpx
 
 from crosspost.adapters.auth import AuthPrompts
 from crosspost.adapters.base import Platform
-from crosspost.adapters.facebook.adapter import DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION
+from crosspost.adapters.facebook.access import (
+    APP_SECRET,
+    PAGE_TOKEN,
+    REQUIRED_PERMISSIONS,
+    USER_TOKEN,
+    appsecret_proof,
+)
+from crosspost.adapters.facebook.settings import DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION
 from crosspost.config import AccountSettings
 from crosspost.errors import UserError
 
@@ -38,6 +49,7 @@ TOKEN_SUBCODES = {
     467: "it is invalid",
 }
 NEW_TOKEN = "get a new user token (Graph API Explorer or the app's login) and run this again"
+GRANT_ALL = f"log in again granting the app {', '.join(REQUIRED_PERMISSIONS)}"
 
 
 def run(
@@ -75,15 +87,16 @@ def authorize(
             f"facebook: account {account.name!r} has app_id {configured} but the app id given is "
             f"{str(app_id).strip()}: use the app the account is set up with, or fix app_id"
         )
-    with _Graph(account, secrets=(app_secret, user_token)) as graph:
+    with _Graph(account, secrets=(app_secret, user_token), app_secret=app_secret) as graph:
         long_lived = graph.exchange(str(app_id).strip(), app_secret.strip(), user_token.strip())
+        graph.check_permissions(long_lived)
         page = graph.find_page(long_lived, page_id)
     token = page.get("access_token")
     name = _label(page)
     if not isinstance(token, str) or not token:
         raise UserError(
-            f"facebook: /me/accounts gave no Page token for {name}: log in again granting the "
-            "app pages_show_list and pages_manage_posts for this Page, then run this again"
+            f"facebook: /me/accounts gave no Page token for {name}: {GRANT_ALL} for this Page, "
+            "then run this again"
         )
     tasks = page.get("tasks")
     if isinstance(tasks, list) and not PUBLISH_TASKS & {str(t) for t in tasks}:
@@ -92,7 +105,7 @@ def authorize(
             f"facebook: your role on {name} cannot publish (tasks: {held}); a Page admin must "
             "give you content (CREATE_CONTENT) or full (MANAGE) access, then run this again"
         )
-    return {"page_access_token": token}
+    return {PAGE_TOKEN: token, USER_TOKEN: long_lived, APP_SECRET: app_secret.strip()}
 
 
 def _label(page: Mapping[str, Any]) -> str:
@@ -103,8 +116,11 @@ def _label(page: Mapping[str, Any]) -> str:
 class _Graph:
     """The two Graph calls, on one httpx client, with every message scrubbed of secrets."""
 
-    def __init__(self, account: AccountSettings, secrets: Iterable[str]) -> None:
+    def __init__(
+        self, account: AccountSettings, secrets: Iterable[str], app_secret: str = ""
+    ) -> None:
         settings = account.settings
+        self.app_secret = app_secret.strip()
         self.account = account.name
         self.base_url = str(settings.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
         self.version = str(settings.get("graph_version") or DEFAULT_GRAPH_VERSION).strip("/")
@@ -142,6 +158,25 @@ class _Graph:
         self.secrets.add(token)
         return token
 
+    def check_permissions(self, user_token: str) -> None:
+        """Every permission the adapter's calls need is granted (``GET /me/permissions``:
+        developers.facebook.com/docs/graph-api/reference/user/permissions), else one line
+        naming the missing ones."""
+        headers = {"Authorization": f"Bearer {user_token}"}
+        body = self.get(
+            "me/permissions", {}, step="reading the granted permissions", headers=headers
+        )
+        data = body.get("data")
+        rows = [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
+        granted = {str(r.get("permission")) for r in rows if r.get("status") == "granted"}
+        missing = [p for p in REQUIRED_PERMISSIONS if p not in granted]
+        if missing:
+            raise UserError(
+                f"facebook: the user token does not grant {', '.join(missing)} (crosspost needs "
+                f"all of {', '.join(REQUIRED_PERMISSIONS)}: posting, videos and reading the "
+                f"Page's posts): {GRANT_ALL}, then run this again"
+            )
+
     def find_page(self, user_token: str, page_id: str) -> dict[str, Any]:
         """The account's Page among the user's Pages, following `after` cursors."""
         params = {"fields": "id,name,access_token,tasks", "limit": str(ACCOUNTS_PAGE_SIZE)}
@@ -176,7 +211,7 @@ class _Graph:
         return (
             f"Page {page_id} (account {self.account!r}, setting page_id) is not among the Pages "
             f"this user manages ({found}): log in as someone with a role on that Page and grant "
-            "the app access to it (pages_show_list, pages_manage_posts), or fix page_id"
+            f"the app access to it ({', '.join(REQUIRED_PERMISSIONS)}), or fix page_id"
         )
 
     # -- HTTP and errors ---------------------------------------------------------------------
@@ -191,6 +226,11 @@ class _Graph:
         """One GET; any failure leaves as a scrubbed UserError, raised outside every `except`
         so no httpx exception (whose URL holds the secrets) is chained to it."""
         url = f"{self.base_url}/{self.version}/{path}"
+        bearer = (headers or {}).get("Authorization", "").removeprefix("Bearer ")
+        if bearer and self.app_secret:
+            proof = appsecret_proof(bearer, self.app_secret)
+            self.secrets.add(proof)
+            params = {**params, "appsecret_proof": proof}
         outcome = self._send(url, params, headers, step)
         if isinstance(outcome, UserError):
             raise outcome
@@ -252,8 +292,7 @@ class _Graph:
             )
         if code == 10 or 200 <= code <= 299:
             return UserError(
-                f"facebook: {step} was not permitted ({cited}): log in again granting the app "
-                "pages_show_list and pages_manage_posts, then run this again"
+                f"facebook: {step} was not permitted ({cited}): {GRANT_ALL}, then run this again"
             )
         if code in RATE_LIMIT_CODES:
             return UserError(f"facebook: Graph is rate limiting ({cited}): wait, then run again")

@@ -21,6 +21,7 @@ from crosspost.adapters.base import (
     unsettled_error,
 )
 from crosspost.adapters.common import retry_in
+from crosspost.adapters.facebook.access import Need
 
 if TYPE_CHECKING:
     import httpx
@@ -96,6 +97,21 @@ def graph_error(
     if code in TRANSIENT_CODES or error.get("is_transient") is True or status >= 500:
         return unsettled_error(text, creating=creating, note=MAY_EXIST, **kw)
     return PermanentError(text, **kw)
+
+
+def lacking_permission(error: PublishError, need: Need, account: str) -> AuthenticationError | None:
+    """A Graph permission refusal (code 10 or 200-299) of a call that needs `need`, as the
+    account-level failure it is (the account pauses), naming what to grant; None otherwise."""
+    code = (error.platform_code or "").split("/", 1)[0]
+    if not code.isdigit() or not permission_code(int(code)):
+        return None
+    wanted = ", ".join(need.permissions) or "a permission"
+    return AuthenticationError(
+        f"{error.message} ({need.purpose} needs {wanted}): run `crosspost auth facebook "
+        f"{account}` again, granting the app {wanted}",
+        http_status=error.http_status,
+        platform_code=error.platform_code,
+    )
 
 
 def usage_peak(usage: Mapping[str, Any]) -> tuple[float, float]:

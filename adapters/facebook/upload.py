@@ -20,6 +20,7 @@ from crosspost.adapters.base import (
     RetryableError,
 )
 from crosspost.adapters.common import open_media
+from crosspost.adapters.facebook.access import UPLOAD
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,12 @@ class VideoUploads:
             "Content-Length": str(len(chunk)),
         }
         return self.call(
-            "POST", session, content=iter((chunk,)), headers=headers, auth_scheme="OAuth"
+            "POST",
+            session,
+            content=iter((chunk,)),
+            headers=headers,
+            auth_scheme="OAuth",
+            need=UPLOAD,
         )
 
     def _start_upload(self, video: MediaFile, total: int) -> str:
@@ -124,11 +130,13 @@ class VideoUploads:
             "file_length": str(total),
             "file_type": video.mime_type or "video/mp4",
         }
-        body = self.call("POST", f"{self.app_id}/uploads", params=params, auth_scheme="OAuth")
+        body = self.call(
+            "POST", f"{self.app_id}/uploads", params=params, auth_scheme="OAuth", need=UPLOAD
+        )
         return self.id_of(body, "POST /uploads")
 
     def _upload_offset(self, session: str) -> int:
-        body = self.call("GET", session, auth_scheme="OAuth")
+        body = self.call("GET", session, auth_scheme="OAuth", need=UPLOAD)
         try:
             return int(body["file_offset"])
         except (KeyError, TypeError, ValueError):

@@ -42,6 +42,8 @@ from crosspost.adapters.x.upload import DEFAULT_CHUNK_BYTES, MB, MediaUploader, 
 if TYPE_CHECKING:
     import tweepy
 
+    from crosspost.adapters.x.oauth2_tokens import TokenKeeper
+
 DEFAULT_BASE_URL = "https://api.twitter.com"
 THREAD_MODES = ("never", "auto", "always")
 DEFAULT_TIMEOUT = 30.0
@@ -81,23 +83,41 @@ class XAdapter(Adapter):
     }
     library_loggers: ClassVar[tuple[str, ...]] = ("tweepy",)
     auth_command: ClassVar[AuthCommand | None] = AuthCommand(
-        help="OAuth 1.0a PIN flow: authorise in a browser, type the PIN, store the access token.",
+        help=(
+            "OAuth 1.0a PIN flow: authorise in a browser, type the PIN, store the access token. "
+            "With --oauth2: OAuth 2.0 with PKCE, paste the redirect address, store the "
+            "refreshing token pair."
+        ),
         flow="crosspost.adapters.x.auth:run",
         options=(
+            # Asked for by the flow when missing (the PIN flow's two, the OAuth 2.0 client id).
+            AuthOption("consumer_key", envvar="CROSSPOST_X_CONSUMER_KEY", help="PIN flow"),
             AuthOption(
-                "consumer_key", envvar="CROSSPOST_X_CONSUMER_KEY", prompt="API key (consumer key)"
+                "consumer_secret", envvar="CROSSPOST_X_CONSUMER_SECRET", help="PIN flow (env)"
             ),
             AuthOption(
-                "consumer_secret",
-                envvar="CROSSPOST_X_CONSUMER_SECRET",
-                prompt="API key secret",
-                hide_input=True,
+                "oauth2", type=bool, default=False, flag="--oauth2", help="OAuth 2.0 with PKCE"
+            ),
+            AuthOption("client_id", envvar="CROSSPOST_X_CLIENT_ID", help="OAuth 2.0 Client ID"),
+            AuthOption(
+                "client_secret",
+                envvar="CROSSPOST_X_CLIENT_SECRET",
+                help="OAuth 2.0 Client Secret of a confidential client (env); none: public",
+            ),
+            AuthOption(
+                "redirect_uri",
+                help="a callback URL registered for the app (OAuth 2.0), default "
+                "http://127.0.0.1:8765/callback",
             ),
         ),
     )
     # POST /2/tweets allows 100 per 15 minutes per user (PLATFORMS.md); a thread makes several
     # calls, so the default leaves room for threads of up to 4 parts.
     default_budget: ClassVar[Mapping[str, int]] = {"per_15_minutes": 25}
+    # Pay-per-use, USD per post created: X's 2026 rate card as reported (about $0.015 a post,
+    # $0.20 when it holds a URL), not confirmed from a primary source (PLATFORMS.md), so
+    # [accounts.NAME.cost] overrides both (crosspost/costs.py, config_costs.py).
+    default_prices: ClassVar[Mapping[str, float]] = {"per_post": 0.015, "per_post_with_url": 0.20}
     settings_spec: ClassVar[Mapping[str, SettingSpec]] = {
         "thread": SettingSpec(
             str, "threads: never, auto or always", choices=THREAD_MODES, default="never"
@@ -146,6 +166,7 @@ class XAdapter(Adapter):
             chunk_bytes=int(self.setting("upload_chunk_bytes")),
             processing_timeout=float(self.setting("processing_timeout_seconds")),
             scrub=self.scrub,
+            account=account.name,
         )
         self._client: tweepy.Client | None = None
         self._user_auth = True
@@ -271,7 +292,14 @@ class XAdapter(Adapter):
 
         account = self.account
         session = HostSession(self.base_url, self.timeout)
-        if "consumer_key" in account.credentials or "bearer_token" not in account.credentials:
+        if "refresh_token" in account.credentials:
+            # OAuth 2.0 with PKCE: the user token is refreshed (and rotated) as it ends.
+            from crosspost.adapters.x.oauth2_tokens import RefreshingBearerAuth
+
+            client = tweepy.Client()
+            session.auth = RefreshingBearerAuth(self._token_keeper())
+            self._user_auth = False
+        elif "consumer_key" in account.credentials or "bearer_token" not in account.credentials:
             keys = [
                 account.credential(k).reveal()
                 for k in ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
@@ -298,6 +326,22 @@ class XAdapter(Adapter):
         client.session = session
         return client
 
+    def _token_keeper(self) -> TokenKeeper:
+        """The account's OAuth 2.0 pair, kept valid (oauth2_tokens.py); secrets redacted."""
+        from crosspost.adapters.x.oauth2 import CLIENT_ID, CLIENT_SECRET, TokenEndpoint
+        from crosspost.adapters.x.oauth2_tokens import TokenKeeper
+
+        creds = self.account.credentials
+        values = {key: secret.reveal() for key, secret in creds.items()}
+        secret = values.get(CLIENT_SECRET)
+        REDACTOR.add(v for k, v in values.items() if k != "token_expires_at")
+        endpoint = TokenEndpoint(
+            self.base_url, self.account.credential(CLIENT_ID).reveal(), secret, self.timeout
+        )
+        return TokenKeeper(
+            self.account.name, values, self.account.store, endpoint, on_new_secrets=REDACTOR.add
+        )
+
     def _tweepy(self, stage: str, call: Callable[..., T], **kwargs: Any) -> T:
         import requests
         import tweepy
@@ -305,7 +349,7 @@ class XAdapter(Adapter):
         try:
             return call(**kwargs, user_auth=self._user_auth)
         except tweepy.HTTPException as exc:
-            raise http_error(exc.response, stage, self.scrub) from None
+            raise http_error(exc.response, stage, self.scrub, self.account.name) from None
         except requests.RequestException as exc:
             raise transport_error(exc, stage) from None
         except tweepy.TweepyException as exc:

@@ -1,4 +1,5 @@
-"""X: the OAuth 1.0a PIN flow behind `crosspost auth x ACCOUNT`.
+"""X: the OAuth 1.0a PIN flow behind `crosspost auth x ACCOUNT` (and the switch to the OAuth 2.0
+PKCE flow of oauth2_flow.py, `--oauth2`).
 
 The PIN ("out of band") variant of X's three-legged flow needs no callback URL and no local web
 server, so it works over SSH: the user opens a URL, authorises the app and types back the PIN X
@@ -37,7 +38,11 @@ REQUEST_TOKEN, ACCESS_TOKEN = "request token", "access token"
 def run(
     account: AccountSettings, options: Mapping[str, Any], prompts: AuthPrompts
 ) -> dict[str, str]:
-    """`crosspost auth x ACCOUNT` (the options its `AuthCommand` declares)."""
+    """`crosspost auth x ACCOUNT [--oauth2]` (the options its `AuthCommand` declares): the
+    OAuth 1.0a PIN flow by default, OAuth 2.0 with PKCE with `--oauth2`. A value neither an
+    option nor its environment variable gives is asked for (secrets unseen)."""
+    if options.get("oauth2"):
+        return _run_oauth2(account, options, prompts)
 
     def ask_pin(url: str) -> str:
         intro = "Open this address, authorise crosspost, then type the PIN X shows:"
@@ -46,10 +51,35 @@ def run(
 
     return authorize_pin(
         account,
-        consumer_key=str(options["consumer_key"]),
-        consumer_secret=str(options["consumer_secret"]),
+        consumer_key=str(options.get("consumer_key") or prompts.ask("API key (consumer key)")),
+        consumer_secret=str(options.get("consumer_secret") or prompts.ask_secret("API key secret")),
         ask_pin=ask_pin,
     )
+
+
+def _run_oauth2(
+    account: AccountSettings, options: Mapping[str, Any], prompts: AuthPrompts
+) -> dict[str, str]:
+    from crosspost.adapters.x.oauth2_flow import DEFAULT_REDIRECT_URI, authorize_oauth2
+
+    def ask_redirect(url: str) -> str:
+        intro = (
+            "Open this address, authorise crosspost, then paste the address X sends your "
+            "browser to (it need not load), or its code:"
+        )
+        prompts.show_address(intro, url)
+        return prompts.ask("Redirect address")
+
+    with _quiet(CHATTY_LOGGERS):
+        return authorize_oauth2(
+            account,
+            _api_root(account),
+            _timeout(account),
+            client_id=str(options.get("client_id") or prompts.ask("OAuth 2.0 Client ID")),
+            client_secret=options.get("client_secret") or None,
+            redirect_uri=str(options.get("redirect_uri") or DEFAULT_REDIRECT_URI),
+            ask_redirect=ask_redirect,
+        )
 
 
 def authorize_pin(

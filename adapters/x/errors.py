@@ -22,6 +22,10 @@ from crosspost.adapters.base import (
 )
 from crosspost.adapters.common import retry_at_epoch
 
+# What `crosspost auth x --oauth2` asks for (oauth2.py's SCOPES; kept here so that reading an
+# error needs no OAuth module).
+OAUTH2_SCOPES = ("tweet.read", "tweet.write", "users.read", "media.write", "offline.access")
+
 if TYPE_CHECKING:
     import requests
 
@@ -60,7 +64,7 @@ REDACTOR = Redactor()
 
 
 def http_error(
-    response: requests.Response, stage: str, scrub: Callable[[str], str]
+    response: requests.Response, stage: str, scrub: Callable[[str], str], account: str
 ) -> PublishError:
     """X's answer as the taxonomy: status, X's code and X's own reason (`scrub`bed of the
     account's credentials) on the exception."""
@@ -73,12 +77,41 @@ def http_error(
         return RateLimitedError(message, http_status=status, platform_code=code, retry_at=reset_at)
     if status == 401:
         return AuthenticationError(message, http_status=status, platform_code=code)
+    if status == 403 and _scope_refusal(response):
+        # The account's grant, not the post, is at fault: pause it until it is authorised again
+        # (failing the post would fail every later one the same way).
+        return AuthenticationError(
+            f"{message}: the OAuth 2.0 token lacks a scope this call needs (crosspost asks for "
+            f"{' '.join(OAUTH2_SCOPES)}); run `crosspost auth x {account} --oauth2`",
+            http_status=status,
+            platform_code=code,
+        )
     if status == 403 and "duplicate content" in reason.lower():
         return DuplicateContentError(message, http_status=status, platform_code=code)
     if 400 <= status < 500:
         return PermanentError(message, http_status=status, platform_code=code)
     creating = stage == CREATE
     return unsettled_error(message, creating=creating, http_status=status, platform_code=code)
+
+
+def _scope_refusal(response: requests.Response) -> bool:
+    """X's answer to an OAuth 2.0 user token without the scope the endpoint's `security` lists:
+    403 with the bare Problem {"title": "Forbidden", "detail": "Forbidden", "type":
+    "about:blank"} (plhery/node-twitter-api-v2 issue 265), no `errors`, no reason of its own
+    (duplicate content and reply refusals say why)."""
+    sent = str(response.request.headers.get("Authorization", "")) if response.request else ""
+    if not sent.startswith("Bearer "):
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return (
+        isinstance(body, dict)
+        and body.get("detail") == "Forbidden"
+        and body.get("type") == "about:blank"
+        and not body.get("errors")
+    )
 
 
 def reason_of(response: requests.Response) -> tuple[str, str | None]:

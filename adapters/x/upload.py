@@ -43,8 +43,10 @@ class MediaUploader:
         chunk_bytes: int,
         processing_timeout: float,
         scrub: Callable[[str], str],
+        account: str,
     ) -> None:
         self.session = session
+        self.account = account
         self.base_url = base_url
         self.chunk_bytes = min(chunk_bytes, MAX_CHUNK_BYTES)
         self.processing_timeout = processing_timeout
@@ -119,7 +121,7 @@ class MediaUploader:
         except requests.RequestException as exc:
             raise transport_error(exc, MEDIA) from None
         if not 200 <= response.status_code < 300:
-            raise http_error(response, MEDIA, self.scrub)
+            raise http_error(response, MEDIA, self.scrub, self.account)
         try:
             body = response.json()
         except ValueError:

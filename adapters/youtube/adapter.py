@@ -70,7 +70,9 @@ class YouTubeAdapter(Adapter):
         tags_max_total=500 - MARKER_ROOM,
         max_images=1,  # the custom thumbnail
         max_videos=1,
-        image_max_bytes=2 * 1024 * 1024,
+        # thumbnails.set mediaUpload.maxSize in the shipped youtube.v3.json (rev. 20261104:
+        # 52428800, the 2026-09-14 revision history's 50 MB; it was 2 MiB): `thumbnail_max_bytes`.
+        image_max_bytes=50 * 1024 * 1024,
         video_max_bytes=256 * 1024**3,
         video_max_seconds=12 * 3600,  # verified channels; unverified ones stop at 15 minutes
         image_types=frozenset({"image/jpeg", "image/png"}),  # thumbnails.set
@@ -147,7 +149,10 @@ class YouTubeAdapter(Adapter):
         ),
         # Media limits an account may change (`limit_settings`): rendering and publishing both
         # check against them.
-        "thumbnail_max_bytes": SettingSpec(int, "largest custom thumbnail, default 2 MiB"),
+        "thumbnail_max_bytes": SettingSpec(
+            int,
+            "largest custom thumbnail, default 50 MiB (thumbnails.set maxSize, youtube.v3.json)",
+        ),
         "video_max_bytes": SettingSpec(int, "largest video, default 256 GiB"),
         "video_max_seconds": SettingSpec(
             (int, float), "longest video: 12 h when verified, 900 for an unverified channel"
@@ -255,13 +260,7 @@ class YouTubeAdapter(Adapter):
         video_id = request.done_id(StepKind.VIDEO)
         if video_id is None:
             floor = reconcile.floor_to_second(since)
-            ids = reconcile.uploads_since(self._execute, client, floor)
-            found = [
-                v
-                for v in reconcile.videos(self._execute, client, ids)
-                if reconcile.is_candidate(v, request, floor)
-            ]
-            video = reconcile.the_one(found, request)
+            video = reconcile.find_video(self._execute, client, request, floor)
             if video is None:
                 return None
             video_id = str(video["id"])

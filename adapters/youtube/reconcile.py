@@ -4,7 +4,9 @@ A post with a marker uploads its video with the tag ``cp-<marker>``: tags are no
 watch page and are read back only through videos.list (the discovery document's
 ``VideoSnippet.tags``; search and playlistItems carry none: claudiob/yt pull request #82), so
 the tag is the proof, whatever the title has become. A post from before markers is matched by
-its title, and then only by a video that carries no other post's marker.
+its title, and then only by a video that carries no other post's marker. Candidates come from
+the uploads playlist and from search.list(forMine): neither listing is promised complete at
+once or in order (`find_video`), so neither alone decides that a video is not there.
 
 Every candidate, marker or not: never a remote id another post holds (`exclude_ids`: a repost
 is not its original), and uploaded at or after `since` (``snippet.publishedAt``, "the date and
@@ -37,7 +39,8 @@ MARKER_ROOM = 1 + len(MARKER_PREFIX) + MARKER_MAX
 _MARKER = re.compile(rf"[0-9A-Za-z]{{1,{MARKER_MAX}}}")
 # A tag some post's marker made (new_marker gives 16 hex digits); a person's tag is not this.
 _ANY_MARKER_TAG = re.compile(re.escape(MARKER_PREFIX) + r"[0-9a-f]{16,32}")
-UPLOAD_PAGES = 4  # of 50 uploads, newest first
+UPLOAD_PAGES = 4  # of 50 uploads, in whatever order the playlist gives them
+SEARCH_PAGES = 2  # of 50 search results, 100 units each
 VIDEOS_PER_CALL = 50  # videos.list takes up to 50 ids
 
 Call = Callable[[Any], dict[str, Any]]  # the adapter's `_execute`
@@ -70,7 +73,12 @@ def _time(value: Any) -> datetime | None:
 
 
 def uploads_since(call: Call, client: Any, floor: datetime) -> list[str]:
-    """Ids of the channel's uploads added at or after `floor`, newest first."""
+    """Ids of the channel's uploads added at or after `floor`, in the order they came.
+
+    Every page up to UPLOAD_PAGES is read: nothing documents the uploads playlist as newest
+    first or complete at once (youtube.v3.json: playlistItems.list has no order parameter;
+    crosspost/sandbox/youtube/listing.py), so an older item is no sign that the rest are older.
+    """
     channels = call(client.channels().list(mine=True, part="contentDetails"))
     items = channels.get("items") or []
     if not items:
@@ -87,13 +95,58 @@ def uploads_since(call: Call, client: Any, floor: datetime) -> list[str]:
         for item in page.get("items", []):
             snippet = item.get("snippet", {})
             added = _time(snippet.get("publishedAt"))
-            if added is not None and added < floor:
-                return ids  # the uploads playlist is newest first: nothing older matters
-            ids.append(str(snippet["resourceId"]["videoId"]))
+            if added is None or added >= floor:
+                ids.append(str(snippet["resourceId"]["videoId"]))
         token = page.get("nextPageToken")
         if not token:
             break
     return ids
+
+
+def searched_since(call: Call, client: Any, floor: datetime) -> list[str]:
+    """Ids of the channel's own videos uploaded after `floor`, by search.list(forMine).
+
+    A second listing beside the uploads playlist, at 100 units a page (developers.google.com/
+    youtube/v3/docs/search/list; forMine needs type=video); search gives no tags, so its ids go
+    to videos.list like the playlist's.
+    """
+    ids: list[str] = []
+    token: str | None = None
+    after = floor.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for _ in range(SEARCH_PAGES):
+        page = call(
+            client.search().list(
+                part="id",
+                forMine=True,
+                type="video",
+                order="date",
+                publishedAfter=after,
+                maxResults=50,
+                pageToken=token,
+            )
+        )
+        ids += [str(i["id"]["videoId"]) for i in page.get("items", []) if "videoId" in i["id"]]
+        token = page.get("nextPageToken")
+        if not token:
+            break
+    return ids
+
+
+def find_video(
+    call: Call, client: Any, request: PublishRequest, floor: datetime
+) -> dict[str, Any] | None:
+    """This post's video by the proof rules, from the uploads playlist and from search.
+
+    The playlist costs 1 unit a page and search 100: a post with a marker is searched only when
+    the playlist shows no video with its tag (one tag is one video), a post without one always
+    (two alike titles must both be seen to be inconclusive).
+    """
+    seen = uploads_since(call, client, floor)
+    found = [v for v in videos(call, client, seen) if is_candidate(v, request, floor)]
+    if not found or not request.marker:
+        more = [i for i in dict.fromkeys(searched_since(call, client, floor)) if i not in seen]
+        found += [v for v in videos(call, client, more) if is_candidate(v, request, floor)]
+    return the_one(found, request)
 
 
 def videos(call: Call, client: Any, ids: Sequence[str]) -> Iterator[dict[str, Any]]:

@@ -82,6 +82,8 @@ def check(
         print_json([asdict(r) for r in results])
     else:
         for r in results:
+            for warning in r.warnings:
+                console.print(f"[yellow]warning[/] {r.account}: {warning}", highlight=False)
             if r.ok:
                 resumed = " (resumed)" if r.resumed else ""
                 console.print(f"[green]ok[/] {r.account} ({r.platform}): {r.identity}{resumed}")

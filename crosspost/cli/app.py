@@ -18,6 +18,8 @@ from crosspost.cli import (
     publishing,
     report,
     sandbox,
+    users,
+    web,
     worker,
 )
 from crosspost.cli.runtime import runtime
@@ -64,6 +66,7 @@ app.add_typer(posts.app, name="posts")
 app.add_typer(db.app, name="db")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(auth.app, name="auth")
+app.add_typer(users.app, name="users")
 app.add_typer(intake.samples_app, name="samples")
 app.command("import")(intake.import_)
 app.command("schedule")(publishing.schedule)
@@ -75,6 +78,7 @@ app.command("worker")(worker.worker)
 app.command("sandbox")(sandbox.sandbox)
 app.command("report")(report.report)
 app.command("plan")(plan.plan)
+app.command("web")(web.web)
 
 
 def main() -> None:

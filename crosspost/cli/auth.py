@@ -118,6 +118,9 @@ class _Prompts:
     def ask(self, question: str) -> str:
         return str(typer.prompt(question))
 
+    def ask_secret(self, question: str) -> str:
+        return str(typer.prompt(question, hide_input=True))
+
 
 def _finish(account_name: str, platform: str, values: Mapping[str, str]) -> None:
     """Store the credentials, say what config must change, and verify the account."""

@@ -1,6 +1,8 @@
 """`crosspost plan --month YYYY-MM [--apply] [--json] [--by NAME]`: spread the month's approved
 items over the accounts' posting slots; show the calendar and the items an account would
-refuse (a line each: item, account, problem), and schedule the calendar with --apply;
+refuse (a line each: item, account, problem), each priced account's expected spend per
+billing month beside its cap (naming the posts the cap would defer), and schedule the
+calendar with --apply;
 `--apply --expect FINGERPRINT` (printed by the plan) schedules it only if it is still exactly the
 calendar that was shown."""
 
@@ -78,6 +80,7 @@ def show(data: dict[str, Any]) -> None:
             f"{a['free'] - a['planned']} of {a['slots']} slots from now on still free",
             highlight=False,
         )
+    show_spend(data)
     if data["unplaced"]:
         missed = Table(
             "content", "unit", "kind", "account", "why it does not fit", title="Not placed"
@@ -113,3 +116,25 @@ def show(data: dict[str, Any]) -> None:
             highlight=False,
             soft_wrap=True,
         )
+
+
+def show_spend(data: dict[str, Any]) -> None:
+    """Each priced account's expected spend per billing month, beside its cap, and the posts
+    the worker would hold back to the next billing month."""
+    from rich.markup import escape
+
+    for s in data["spend"]:
+        cap = f" of a ${s['cap']} cap" if s["cap"] is not None else ""
+        console.print(
+            f"{escape(s['account'])} spend {s['month']} ({s['month_zone']}): ${s['total']}{cap} "
+            f"(${s['spent']} spent, ${s['scheduled']} scheduled, ${s['planned']} planned)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        for p in s["over_cap"]:
+            console.print(
+                f"  over the cap: #{p['content_id']} at {p['at']} (${p['cost']}) would wait for "
+                "the next billing month",
+                highlight=False,
+                soft_wrap=True,
+            )

@@ -2,39 +2,136 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crosspost.cli.runtime import console, handle_errors, print_json, runtime
+from crosspost.cli.runtime import (
+    console,
+    err_console,
+    handle_errors,
+    print_json,
+    print_json_rows,
+    runtime,
+)
+from crosspost.errors import UserError
+
+if TYPE_CHECKING:
+    from crosspost.listing import PostFilter
 
 app = typer.Typer(no_args_is_help=True, help="See posts, their attempts and their history.")
 
 
-def collect_posts(
-    status: list[str] | None, platform: list[str] | None, content_id: int | None
-) -> list[dict[str, Any]]:
+def collect_posts(where: PostFilter) -> Iterator[dict[str, Any]]:
+    """The listing's rows as JSON-ready dicts, a keyset page at a time."""
     from crosspost.cli.views import row_json
-    from crosspost.listing import list_posts
+    from crosspost.listing import iter_posts
 
     zone = runtime.config.timezone
     with runtime.factory() as session:
-        rows = list_posts(
-            session, status=status or (), platform=platform or (), content_id=content_id
-        )
-        return [row_json(row, zone) for row in rows]
+        for row in iter_posts(session, where):
+            yield row_json(row, zone)
+
+
+StatusOpt = Annotated[
+    list[str] | None, typer.Option("--status", "--state", help="Only these states (repeatable)")
+]
+PlatformOpt = Annotated[list[str] | None, typer.Option("--platform", help="Repeatable")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON with stable keys.")]
 
 
 @app.command("list")
 @handle_errors
 def list_(
-    status: Annotated[list[str] | None, typer.Option("--status", help="Repeatable")] = None,
-    platform: Annotated[list[str] | None, typer.Option("--platform", help="Repeatable")] = None,
+    status: StatusOpt = None,
+    platform: PlatformOpt = None,
     content: Annotated[int | None, typer.Option("--content", help="Only this content")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON with stable keys.")] = False,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Scheduled at or after: 'YYYY-MM-DD[ HH:MM]' in the zone"),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Scheduled before; a date alone includes that whole day"),
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N posts")] = None,
+    after: Annotated[
+        int | None, typer.Option("--after", min=0, help="Posts after this id (the next page)")
+    ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """List posts with their state, remote id and why a waiting post waits."""
+    """List posts with their state, remote id and why a waiting post waits, in id order; with
+    --limit, the line after the table (stderr) gives the next page's --after."""
+    from crosspost.cli.listing_bounds import bound
+    from crosspost.listing import PostFilter
+
+    zone = runtime.config.timezone
+    where = PostFilter(
+        status=status or (),
+        platform=platform or (),
+        content_id=content,
+        since=bound(since, zone, "--since", end=False),
+        until=bound(until, zone, "--until", end=True),
+        after=after,
+        limit=None if limit is None else limit + 1,  # one more tells whether a page follows
+    )
+    if where.since and where.until and where.since >= where.until:
+        raise UserError("--since must be before --until; swap them or widen the range")
+    page = Page(collect_posts(where), limit)
+    if as_json:
+        print_json_rows(iter(page))
+    else:
+        print_table(list(page))
+    if page.more_after is not None:  # after the listing, so it is the last line one reads
+        err_console.print(
+            f"more posts after #{page.more_after}: add --after {page.more_after} for the next page",
+            highlight=False,
+        )
+
+
+class Page:
+    """The first `limit` rows (all with no limit); `more_after` is the last id shown when
+    one more row exists, i.e. the `--after` of the next page."""
+
+    def __init__(self, rows: Iterator[dict[str, Any]], limit: int | None) -> None:
+        self.rows, self.limit = rows, limit
+        self.more_after: int | None = None
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        last = None
+        for count, row in enumerate(self.rows, 1):
+            if self.limit is not None and count > self.limit:
+                self.more_after = last
+                return
+            last = row["id"]
+            yield row
+
+
+@app.command("today")
+@handle_errors
+def today(platform: PlatformOpt = None, as_json: JsonOpt = False) -> None:
+    """What goes out today (in the configured zone): what is still to go by midnight, in the
+    order it goes, and what went out today already."""
+    from crosspost.cli.listing_bounds import goes_out_today
+
+    today = goes_out_today(collect_posts, runtime.config.timezone, platform or ())
+    if as_json:
+        print_json_rows(iter(today.rows))
+    else:
+        print_table(today.rows)
+    if today.held:
+        ids = ", ".join(f"#{r['id']}" for r in today.held)
+        err_console.print(
+            f"not going out until their account is fixed: {ids} "
+            "(`crosspost accounts list` says why)",
+            highlight=False,
+        )
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    """The listing as a table that fits 80 columns (ids, states and times never cut)."""
     from crosspost.cli.views import short, table_of, when
 
     def lease(r: dict[str, Any]) -> str:
@@ -45,10 +142,6 @@ def list_(
         until = datetime.fromisoformat(expires).replace(microsecond=0) if expires else None
         return f"{r['lease_owner']} ({r['lease_holder']}) until {until or '-'}"
 
-    rows = collect_posts(status, platform, content)
-    if as_json:
-        print_json(rows)
-        return
     cells = []
     for r in rows:
         detail = r["remote_url"] or r["remote_id"] or r["waiting_for"] or r["last_error"] or ""

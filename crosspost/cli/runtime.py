@@ -78,6 +78,22 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
 
 
+def print_json_rows(rows: Iterator[Any]) -> None:
+    """A JSON list written a row at a time: a long listing starts at once and is never held
+    whole in memory; it reads back as the same list `print_json` would write."""
+    from itertools import chain
+
+    out = sys.stdout
+    first = next(rows, None)  # an error before the first row leaves stdout empty, not `[`
+    out.write("[")
+    empty = True
+    for row in chain([first], rows) if first is not None else ():
+        text = json.dumps(row, ensure_ascii=False, indent=2, sort_keys=False)
+        out.write(("\n  " if empty else ",\n  ") + text.replace("\n", "\n  "))
+        empty = False
+    out.write("]\n" if empty else "\n]\n")
+
+
 def fail(message: str, code: int = 2, *more: str) -> NoReturn:
     """Print `error: …` for the message and each further line, then exit with `code`."""
     from rich.markup import escape

@@ -293,3 +293,21 @@ class AuditEvent(Base):
     content_id: Mapped[int | None] = mapped_column(ForeignKey("content.id"), index=True)
     post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class User(Base):
+    """A person who signs in to the web workspace: a role, a unit for a contributor, and an
+    argon2 hash of the password (None until `crosspost users passwd` sets one)."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(128))
+    # Sessions opened before this time end (a changed password signs everyone out).
+    password_changed_at: Mapped[datetime | None]
+    disabled_at: Mapped[datetime | None]

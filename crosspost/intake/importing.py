@@ -74,12 +74,12 @@ def import_submission(
     period: str | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
-    store: MediaStore | None = None,
+    store: MediaStore | None,
 ) -> ImportResult:
     """Check the whole submission, then store each item not stored before (unless dry_run).
 
-    With a media `store` (the CLI's), files are judged by their bytes and copied into it; a
-    dry run checks the same and copies nothing."""
+    With a media `store` (required: every door passes one; only tests pass None), files are
+    judged by their bytes and copied into it; a dry run checks the same and copies nothing."""
     default = this_month(zone, now)
     sub, checked = check_submission(
         path, intake, unit=unit, period=period, default=default, store=store

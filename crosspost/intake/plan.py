@@ -12,30 +12,37 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from crosspost.adapters.base import Platform
 from crosspost.adapters.registry import adapter_class
 from crosspost.config import Config
+from crosspost.costs import Pricing, billing_month, usd
 from crosspost.db.models import (
+    DUE_POST_STATES,
     LIVE_POST_STATES,
     Account,
+    Attempt,
     Content,
     Post,
     PostState,
     ReviewState,
 )
-from crosspost.errors import UserError
+from crosspost.errors import Problems, UserError
 from crosspost.intake.month import Month
 from crosspost.intake.planner import ExistingPost, Plan, PlanAccount, PlanItem, plan_month
+from crosspost.intake.spend import PLANNED, SCHEDULED, SPENT, MonthSpend, Priced, month_spend
+from crosspost.posts.gate import carries_video, stored_cost
 from crosspost.scheduling import Target, drafts_for, schedule
-from crosspost.timeutil import iso_local, utcnow
+from crosspost.timeutil import as_utc, iso_local, utcnow
 
 # Posts that hold a slot and count in a budget: those that may still go out, and those out.
 HELD_STATES = tuple(s.value for s in (*LIVE_POST_STATES, PostState.PUBLISHED))
@@ -43,17 +50,18 @@ HELD_STATES = tuple(s.value for s in (*LIVE_POST_STATES, PostState.PUBLISHED))
 EDGE = timedelta(days=2)
 
 
-class PlanNotApplied(UserError):
+class PlanNotApplied(Problems):
     """A placement was refused at apply though the plan passed it (the item changed in
-    between); nothing was scheduled, and the next `plan` lists the item with its problem."""
+    between); nothing was scheduled. One refused item is one line; several are a summary and
+    a line per item, each naming its item, so none hides behind "and N more"."""
 
     def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
-        super().__init__(
-            f"the plan was not applied, nothing was scheduled: {problems[0]}{more}; "
-            "run `crosspost plan` again to see every refused item"
-        )
+        hint = "run `crosspost plan` again to see the calendar as it is now"
+        head = "the plan was not applied, nothing was scheduled"
+        if len(problems) == 1:
+            problems = [f"{problems[0]}; {hint}"]
+        summary = f"{head}: {len(problems)} items were refused; {hint}"
+        super().__init__(summary, problems, head=head)
 
 
 class PlanChanged(UserError):
@@ -126,10 +134,10 @@ def month_items(session: Session, month: Month) -> list[PlanItem]:
 
 def checked(
     session: Session, config: Config, items: list[PlanItem], accounts: list[PlanAccount]
-) -> list[PlanItem]:
+) -> tuple[list[PlanItem], dict[tuple[int, str], Decimal]]:
     """Each item with what the accounts it would go to refuse (`PlanItem.refused`): the
     drafting checks `schedule` runs, one account at a time, so one account's problem does not
-    keep the item off the others."""
+    keep the item off the others; and on each priced account, what its draft would cost."""
     contents = {
         c.id: c
         for c in session.scalars(
@@ -139,16 +147,25 @@ def checked(
         )
     }
     result = []
+    costs: dict[tuple[int, str], Decimal] = {}
     for item in items:
         refused = []
+        videos: set[str] = set()
         for account in accounts:
             if item.kind not in account.kinds or account.name in item.done:
                 continue
             target = Target(account.name, Platform(account.platform))
-            _, problems = drafts_for(config, contents[item.content_id], [target])
+            documents, problems = drafts_for(config, contents[item.content_id], [target])
             refused += [(account.name, p.removeprefix(f"{account.name}: ")) for p in problems]
-        result.append(replace(item, refused=tuple(refused)))
-    return result
+            if account.name in documents and carries_video(documents[account.name]):
+                videos.add(account.name)
+            pricing = config.accounts[account.name].budget.pricing
+            if pricing is not None and account.name in documents:
+                costs[(item.content_id, account.name)] = stored_cost(
+                    documents[account.name], pricing
+                )
+        result.append(replace(item, refused=tuple(refused), videos=frozenset(videos)))
+    return result, costs
 
 
 def calendar_posts(session: Session, month: Month, zone: ZoneInfo) -> list[ExistingPost]:
@@ -168,7 +185,58 @@ def calendar_posts(session: Session, month: Month, zone: ZoneInfo) -> list[Exist
         )
         .order_by(Post.id)
     ).all()
-    return [ExistingPost(account, _held_at(post), unit) for post, account, unit in rows]
+    return [
+        ExistingPost(account, _held_at(post), unit, carries_video(post.draft))
+        for post, account, unit in rows
+    ]
+
+
+def priced_posts(
+    session: Session, pricing: Mapping[str, Pricing], month: Month, zone: ZoneInfo, now: datetime
+) -> list[Priced]:
+    """The priced accounts' posts in the billing months the plan's month touches: a post with
+    an attempt started in a billing month is spent there (once, as the gate counts it); a post
+    still to go out is scheduled at its due time (now, if overdue)."""
+    found: list[Priced] = []
+    due_at = func.coalesce(Post.next_attempt_at, Post.scheduled_at)
+    for name, prices in pricing.items():
+        low = billing_month(month.start(zone), prices.month_zone).start
+        high = billing_month(month.end(zone) - timedelta(microseconds=1), prices.month_zone).end
+        rows = session.execute(
+            select(Post, Attempt.started_at)
+            .join(Account, Account.id == Post.account_id)
+            .outerjoin(Attempt, Attempt.post_id == Post.id)
+            .where(
+                Account.name == name,
+                or_(
+                    (Attempt.started_at >= low) & (Attempt.started_at < high),
+                    Post.state.in_(DUE_POST_STATES) & (due_at >= low) & (due_at < high),
+                ),
+            )
+            .order_by(Post.id, Attempt.started_at)
+        ).all()
+        posts = {post.id: post for post, _ in rows}
+        cost = {post_id: stored_cost(post.draft, prices) for post_id, post in posts.items()}
+        spent: set[tuple[int, str]] = set()
+        for post, started_at in rows:
+            if started_at is None or not low <= as_utc(started_at) < high:
+                continue
+            label = billing_month(started_at, prices.month_zone).label
+            if (post.id, label) not in spent:
+                spent.add((post.id, label))
+                found.append(
+                    Priced(name, as_utc(started_at), cost[post.id], SPENT, post.content_id)
+                )
+        for post in posts.values():
+            due = max(as_utc(_held_at(post)), now)
+            label = billing_month(due, prices.month_zone).label
+            if (
+                post.state in DUE_POST_STATES
+                and low <= due < high
+                and (post.id, label) not in spent
+            ):
+                found.append(Priced(name, due, cost[post.id], SCHEDULED, post.content_id))
+    return found
 
 
 def _held_at(post: Post) -> datetime:
@@ -180,8 +248,9 @@ def _held_at(post: Post) -> datetime:
 
 def make_plan(session: Session, config: Config, month: Month, *, now: datetime) -> Plan:
     accounts = planning_accounts(config)
-    return plan_month(
-        items=checked(session, config, month_items(session, month), accounts),
+    items, costs = checked(session, config, month_items(session, month), accounts)
+    plan = plan_month(
+        items=items,
         accounts=accounts,
         windows=config.windows,
         budgets={a.name: config.accounts[a.name].budget for a in accounts},
@@ -190,6 +259,23 @@ def make_plan(session: Session, config: Config, month: Month, *, now: datetime) 
         now=now,
         zone=config.timezone,
     )
+    placements = tuple(
+        replace(p, cost=costs.get((p.content_id, p.account))) for p in plan.placements
+    )
+    pricing = {
+        a.name: pricing
+        for a in accounts
+        if (pricing := config.accounts[a.name].budget.pricing) is not None
+    }
+    planned = [
+        Priced(p.account, p.at, p.cost, PLANNED, p.content_id, p.title)
+        for p in placements
+        if p.cost is not None
+    ]
+    spend = month_spend(
+        priced_posts(session, pricing, month, config.timezone, now) + planned, pricing
+    )
+    return replace(plan, placements=placements, spend=spend)
 
 
 def apply_plan(
@@ -212,8 +298,9 @@ def apply_plan(
                 now=now,
             )
         except UserError as exc:
-            if str(exc) not in problems:  # an item's missing media, once for all its accounts
-                problems.append(str(exc))
+            line = exc.one_line() if isinstance(exc, Problems) else str(exc)
+            if line not in problems:  # an item's missing media, once for all its accounts
+                problems.append(line)
             continue
         post_ids[(placement.content_id, placement.account)] = posts[0].id
     if problems:
@@ -224,8 +311,9 @@ def apply_plan(
 def plan_json(
     plan: Plan, zone: ZoneInfo, post_ids: dict[tuple[int, str], int] | None = None
 ) -> dict[str, Any]:
-    """Stable keys: month, fingerprint, applied, placements, unplaced, refused (a problem
-    each), accounts; times with the offset."""
+    """Stable keys: month, fingerprint, applied, placements (each with its expected `cost`,
+    null where posts are not priced), unplaced, refused (a problem each), accounts, spend (a row
+    per priced account and billing month); times with the offset, amounts as USD text."""
     return {
         "month": str(plan.month),
         "fingerprint": fingerprint(plan),
@@ -240,6 +328,7 @@ def plan_json(
                 "platform": p.platform,
                 "at": iso_local(p.at, zone),
                 "post_id": (post_ids or {}).get((p.content_id, p.account)),
+                "cost": None if p.cost is None else usd(p.cost),
             }
             for p in plan.placements
         ],
@@ -274,5 +363,31 @@ def plan_json(
                 "planned": a.planned,
             }
             for a in plan.accounts
+        ],
+        "spend": [spend_json(row, zone) for row in plan.spend],
+    }
+
+
+def spend_json(row: MonthSpend, zone: ZoneInfo) -> dict[str, Any]:
+    """One account's billing month: what is spent, scheduled and planned, their total, the cap
+    (null: none) and the placements the gate would defer past it."""
+    return {
+        "account": row.account,
+        "month": row.month,
+        "month_zone": row.zone,
+        "currency": "USD",
+        "spent": usd(row.spent),
+        "scheduled": usd(row.scheduled),
+        "planned": usd(row.planned),
+        "total": usd(row.total),
+        "cap": None if row.cap is None else usd(row.cap),
+        "over_cap": [
+            {
+                "content_id": p.content_id,
+                "title": p.title,
+                "at": iso_local(p.at, zone),
+                "cost": usd(p.cost),
+            }
+            for p in row.over_cap
         ],
     }

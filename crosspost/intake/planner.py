@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from itertools import chain
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,7 @@ from crosspost.budgets import BudgetLedger
 from crosspost.config import Budget, WindowSettings
 from crosspost.intake.month import Month
 from crosspost.intake.slots import month_slots, separation
+from crosspost.intake.spend import MonthSpend
 
 KIND_ORDER = tuple(k.value for k in ContentKind)
 
@@ -39,6 +41,8 @@ class PlanItem:
     done: frozenset[str] = frozenset()
     # (account, problem): what scheduling would refuse there; not planned on that account.
     refused: tuple[tuple[str, str], ...] = ()
+    # Accounts whose draft of it carries a video (counted in their `Budget.video_limits`).
+    videos: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class ExistingPost:
     account: str
     at: datetime
     unit: str | None = None
+    video: bool = False  # it carries a video (counted in `Budget.video_limits` too)
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ class Placement:
     unit: str | None
     kind: str
     title: str
+    cost: Decimal | None = None  # what posting it is expected to cost (priced accounts only)
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,8 @@ class Plan:
     unplaced: tuple[Unplaced, ...]
     accounts: tuple[AccountLoad, ...]
     refused: tuple[Refused, ...] = ()
+    # The expected spend per priced account and billing month (crosspost/intake/spend.py).
+    spend: tuple[MonthSpend, ...] = ()
 
 
 def plan_month(
@@ -235,13 +243,18 @@ class _AccountCalendar:
         self.slots = [s for s in future if not self._near_post(s, gap)]
         self.free = [True] * len(self.slots)
         self.ledger = BudgetLedger(budget, self.times)
+        # The windows on posts carrying a video, over those posts only (rolling, as the gate's).
+        self.video_ledger = BudgetLedger(
+            Budget(budget.video_limits), [p.at for p in posts if p.video]
+        )
 
     def place(self, items: list[PlanItem]) -> tuple[list[Placement], list[Unplaced]]:
         placed: list[Placement] = []
         missed: list[Unplaced] = []
         for index, item in enumerate(items):
             target = index * len(self.slots) // len(items)
-            slot = self._pick(target, item.unit)
+            video = self.account.name in item.videos
+            slot = self._pick(target, item.unit, video)
             if slot is None:
                 missed.append(
                     Unplaced(item.content_id, self.account.name, self._why_full(), *_about(item))
@@ -250,6 +263,8 @@ class _AccountCalendar:
             at = self.slots[slot]
             self.free[slot] = False
             self._occupy(at, item.unit)
+            if video:
+                self.video_ledger.add(at)
             placed.append(
                 Placement(
                     item.content_id,
@@ -261,12 +276,15 @@ class _AccountCalendar:
             )
         return placed, missed
 
-    def _pick(self, target: int, unit: str | None) -> int | None:
+    def _pick(self, target: int, unit: str | None, video: bool = False) -> int | None:
         """The first free slot from `target` on (then the nearest before it) that the budget
-        allows, preferring one where the unit is neither a neighbour nor already that day."""
+        allows (a video's windows too), preferring one where the unit is neither a neighbour
+        nor already that day."""
         best: tuple[int, int] | None = None  # (closeness, slot index)
         for index in chain(range(target, len(self.slots)), range(target - 1, -1, -1)):
             if not self.free[index] or not self.ledger.fits(self.slots[index]):
+                continue
+            if video and not self.video_ledger.fits(self.slots[index]):
                 continue
             closeness = self._closeness(self.slots[index], unit)
             if closeness == 0:
@@ -310,7 +328,13 @@ class _AccountCalendar:
                 f"{name} has no free slot left in {month} ({self.future} slots from now on: "
                 f"{taken} taken by posts already scheduled, {len(self.slots)} planned here)"
             )
+        videos = self.video_ledger.describe()
+        limits = "; ".join(
+            part
+            for part in (self.ledger.describe(), videos and f"posts with a video: {videos}")
+            if part
+        )
         return (
-            f"{name}'s budget ({self.ledger.describe()}) is used up on every day "
+            f"{name}'s budget ({limits}) is used up on every day "
             f"that still has a free slot in {month}"
         )

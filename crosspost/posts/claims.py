@@ -153,7 +153,9 @@ def _claim(
                 if budget_gate is not None:
                     if held is not None and account_id not in held:
                         continue  # another worker is spending this account's budget
-                    wait = budget_gate.admit(account_id, name, rest_until, rest_reason)
+                    wait = budget_gate.admit(
+                        account_id, name, rest_until, rest_reason, post_id=post_id
+                    )
                     if wait is not None:
                         _defer(session, post_id, wait.until, wait.reason, now)
                         deferred = True

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import re
 import threading
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from typing import Any
 
 from crosspost.sandbox.faults import Fault
 from crosspost.sandbox.http import Request, Response
+from crosspost.sandbox.times import SandboxClock
 
 Handler = Callable[[Request], Response]
 
@@ -40,6 +40,7 @@ class SandboxContext:
         self.lock = threading.RLock()
         self.seed = seed
         self.base_url = ""
+        self.clock = SandboxClock()
         self._ids = itertools.count(1)
 
     def next_id(self) -> int:
@@ -50,9 +51,9 @@ class SandboxContext:
         """A large numeric id string, like X and Facebook use."""
         return str(1_860_000_000_000_000_000 + self.next_id())
 
-    @staticmethod
-    def now() -> float:
-        return time.time()
+    def now(self) -> float:
+        """The platforms' time: the wall clock, moved on by `/_sandbox/clock` (token expiries)."""
+        return self.clock.now()
 
 
 class PlatformAPI(ABC):

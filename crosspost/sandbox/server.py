@@ -10,6 +10,9 @@ Control endpoints (never faulted, no latency):
 - ``GET  /_sandbox/requests``   -> the last requests received (method, path, action, JSON or
                                     form body, `received_at` before the added latency)
 - ``POST /_sandbox/config``     -> {"x": {...}, "youtube": {...}}: per-platform knobs
+- ``GET  /_sandbox/clock``      -> {"now": the platforms' time, "offset": seconds ahead}
+- ``POST /_sandbox/clock``      -> {"advance": seconds}: move the platforms' clock forward (token
+                                    expiries); reset puts it back on the wall clock
 """
 
 from __future__ import annotations
@@ -135,6 +138,7 @@ class SandboxApp:
                 for p in self.platforms.values():
                     p.reset()
                 self.request_log.clear()
+                self.ctx.clock.reset()
             return Response.json({"ok": True})
         if name == "faults" and method == "GET":
             return Response.json(self.faults.describe())
@@ -154,9 +158,21 @@ class SandboxApp:
             except (KeyError, TypeError, ValueError) as exc:
                 return Response.json({"error": f"bad sandbox config: {exc}"}, status=400)
             return Response.json(result)
+        if name == "clock":
+            return self._clock(request)
         if name == "requests" and method == "GET":
             return Response.json(list(self.request_log))
         return Response.json({"error": f"no sandbox control endpoint {request.path}"}, status=404)
+
+    def _clock(self, request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                with self.ctx.lock:
+                    self.ctx.clock.advance((request.json() or {}).get("advance", 0))
+            except (AttributeError, ValueError) as exc:
+                return Response.json({"error": f"bad sandbox clock: {exc}"}, status=400)
+        with self.ctx.lock:
+            return Response.json({"now": self.ctx.now(), "offset": self.ctx.clock.offset})
 
 
 class MethodNotAllowed(Exception):

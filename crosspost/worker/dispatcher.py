@@ -136,6 +136,8 @@ class Worker:
             try:
                 adapter = self.executor.adapters.get(name)
                 adapter.warm_up()
+                for notice in adapter.notices():
+                    log.warning("account %s: %s", name, notice)
             except Exception as error:  # it will fail, and say why, when it publishes
                 log.debug("account %s not warmed up: %s", name, error)
 

@@ -18,7 +18,16 @@ pytestmark = pytest.mark.acceptance
 
 VIDEO_BYTES = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4096
 REFUSED_KEYS = {"content_id", "title", "unit", "kind", "account", "problem"}
-PLAN_KEYS = {"month", "fingerprint", "applied", "placements", "unplaced", "refused", "accounts"}
+PLAN_KEYS = {
+    "month",
+    "fingerprint",
+    "applied",
+    "placements",
+    "unplaced",
+    "refused",
+    "accounts",
+    "spend",
+}
 
 
 def _remove(path: Path) -> None:

@@ -37,6 +37,9 @@ ARGS = {
     "content reject": ["1", "--reason", "r"],
     "posts show": ["1"],
     "posts redraft": ["1", "--reason", "r"],
+    "users add": ["bien-tap", "--role", "editor"],
+    "users passwd": ["bien-tap", "--password-stdin"],
+    "users disable": ["bien-tap"],
 }
 # Commands that do not open the database first: the sandbox serves forever, samples write
 # files, auth prompts for the platform's consent (stdin is closed here: "Aborted.").

@@ -106,3 +106,54 @@ def test_plan_then_apply(db, config_file, tmp_path):
 
     again = run_json(config_file, "plan", "--month", month)
     assert again["placements"] == [] and again["applied"] is False
+
+
+def test_plan_sums_the_expected_spend_beside_the_cap_and_names_what_it_defers(
+    db, config_file, tmp_path
+):
+    # Given X priced per post (a URL dearer) with a monthly cap, and four articles next month
+    with config_file.open("a") as toml:
+        toml.write(
+            "\n[accounts.xacct.cost]\nper_post = 0.015\nper_post_with_url = 0.2\n"
+            'monthly_cap = 0.5\nmonth_zone = "Asia/Ho_Chi_Minh"\n'
+        )
+    month = str(next_month())
+    with db.factory.begin() as session:
+        for unit in ("ha-noi", "hue", "da-nang", "ha-noi"):
+            add_item(session, tmp_path, unit=unit, period=month)
+
+    # When the month is planned
+    data = run_json(config_file, "plan", "--month", month)
+
+    # Then each X placement carries its expected cost; unpriced accounts carry none
+    on_x = [p for p in data["placements"] if p["account"] == "xacct"]
+    assert len(on_x) == 4 and all(p["cost"] == "0.200" for p in on_x)  # each holds its link
+    assert all(p["cost"] is None for p in data["placements"] if p["account"] != "xacct")
+    # ... the month's spend is summed beside the cap, and what would pass it is named
+    (spend,) = data["spend"]
+    assert spend == {
+        "account": "xacct",
+        "month": month,
+        "month_zone": "Asia/Ho_Chi_Minh",
+        "currency": "USD",
+        "spent": "0.000",
+        "scheduled": "0.000",
+        "planned": "0.800",
+        "total": "0.800",
+        "cap": "0.500",
+        "over_cap": [
+            {"content_id": p["content_id"], "title": p["title"], "at": p["at"], "cost": "0.200"}
+            for p in sorted(on_x, key=lambda p: p["at"])[2:]  # two fit in $0.50, not three
+        ],
+    }
+    shown = run(config_file, "plan", "--month", month).stdout
+    assert f"xacct spend {month} (Asia/Ho_Chi_Minh): $0.800 of a $0.500 cap" in shown
+    assert shown.count("would wait for the next billing month") == 2
+
+    # Once applied, the posts count as scheduled spend in the next plan's sums
+    run(config_file, "plan", "--month", month, "--apply", "--json")
+    again = run_json(config_file, "plan", "--month", month)
+    assert again["placements"] == []
+    assert [(s["scheduled"], s["planned"], s["over_cap"]) for s in again["spend"]] == [
+        ("0.800", "0.000", [])
+    ]

@@ -148,7 +148,7 @@ class Run:
 
     @staticmethod
     def _add(session: Session, item: NewContent) -> int:
-        added = lifecycle.add_content(session, item, "phong-vien")
+        added = lifecycle.add_content(session, item, "phong-vien", store=None)
         lifecycle.submit(session, added.id, "phong-vien")
         lifecycle.approve(session, added.id, "bien-tap-vien", approvers=OPEN_REVIEW)
         return added.id

@@ -371,6 +371,24 @@ def test_a_post_created_before_since_is_not_accepted(
     assert adapter.find_existing(request, datetime.now(UTC) + timedelta(seconds=2)) is None
 
 
+@pytest.mark.parametrize("kind", ["article", "video"])
+def test_an_older_copy_is_not_claimed_when_graph_ignores_since(
+    sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path, kind: str
+) -> None:
+    # Divergence 5: the look-up checks each candidate's created_time itself; an edge that
+    # ignores `since` hands back an older object with the same text, which is not this post
+    draft = article(TEXT) if kind == "article" else video_draft(tmp_path, CHUNK)
+    request = publish_request(draft)
+    older = adapter.publish(request)
+    sandbox.configure(edges_ignoring_since=["feed", "videos"])
+    intent = datetime.now(UTC) + timedelta(seconds=2)
+    assert adapter.find_existing(request, intent) is None
+    found = adapter.find_existing(request, intent - timedelta(minutes=1))
+    assert found is not None and found.remote_id == older.remote_id
+    edge = "feed" if kind == "article" else "videos"
+    assert any(r["action"] == f"read_{edge}" for r in sandbox.requests())
+
+
 def test_two_alike_videos_are_inconclusive(
     sandbox: Sandbox, adapter: FacebookAdapter, tmp_path: Path
 ) -> None:

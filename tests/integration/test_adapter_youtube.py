@@ -1,9 +1,10 @@
-"""YouTubeAdapter through google-api-python-client, over real HTTP to the sandbox."""
+"""YouTubeAdapter through google-api-python-client, over real HTTP to the sandbox: publishing,
+resumable uploads, quota, steps, credentials, bad input and the thumbnail limit (reconciliation
+is in test_adapter_youtube_lookup.py)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +15,6 @@ import pytest
 from crosspost.adapters.base import (
     AmbiguousOutcomeError,
     ContentKind,
-    InconclusiveError,
     MediaFile,
     MediaRole,
     PermanentError,
@@ -26,46 +26,17 @@ from crosspost.adapters.base import (
 )
 from crosspost.adapters.youtube import YouTubeAdapter
 from crosspost.adapters.youtube.errors import next_pacific_midnight
-from crosspost.adapters.youtube.reconcile import MARKER_MAX, MARKER_ROOM
 from crosspost.adapters.youtube.transport import discovery_document
-from crosspost.sandbox.youtube import tags_length
-from tests.support.sandbox import closing_adapters, media_file, publish_request, sandbox_fixtures
+from tests.support import youtube_adapter
+from tests.support.sandbox import media_file, publish_request, sandbox_fixtures
+from tests.support.youtube_adapter import NOW_ISH, PLAYLISTS, only_video
 from tests.support.youtube_helpers import CHUNK, SECRETS, Sandbox, account, draft
 
-PLAYLISTS = {"PLvideos": "Videos", "PLpodcasts": "Podcasts"}
-
-
-def NOW_ISH() -> datetime:
-    """A `since` a little before now, as the reconciler gives (its clock slack taken off)."""
-    return datetime.now(UTC) - timedelta(minutes=2)
-
-
 sandbox_server, sb = sandbox_fixtures(Sandbox, playlists=PLAYLISTS)
-
-
-@pytest.fixture
-def make_adapter(sb: Sandbox) -> Iterator[Any]:
-    def build(secrets: dict[str, str] | None = None, **settings: Any) -> YouTubeAdapter:
-        return YouTubeAdapter(account(sb.url, secrets, **settings))
-
-    with closing_adapters(build) as make:
-        yield make
-
-
-@pytest.fixture
-def video(tmp_path: Path) -> MediaFile:
-    return media_file(tmp_path, "pho.mp4", 2 * CHUNK + 5000, MediaRole.VIDEO, "video/mp4")
-
-
-@pytest.fixture
-def cover(tmp_path: Path) -> MediaFile:
-    return media_file(tmp_path, "pho.jpg", 20_000, MediaRole.COVER, "image/jpeg")
-
-
-def only_video(sb: Sandbox) -> dict[str, Any]:
-    stored: dict[str, Any]
-    (stored,) = sb.state()["videos"]
-    return stored
+# The shared fixtures (tests/support/youtube_adapter.py), by the names the tests take.
+cover = youtube_adapter.cover
+make_adapter = youtube_adapter.make_adapter
+video = youtube_adapter.video
 
 
 # -- success ---------------------------------------------------------------------------------
@@ -378,73 +349,25 @@ def test_discovery_document_roots_point_at_the_base_url() -> None:
     assert upload["protocols"]["resumable"]["path"] == "/resumable/upload/youtube/v3/videos"
 
 
-# -- proof in reconciliation -----------------------------------------------------------------
+# -- the thumbnail's size limit: thumbnails.set maxSize, configurable ---------------------------
 
 
-def test_the_marker_tag_is_proof_even_when_the_title_changed(
-    sb: Sandbox, make_adapter: Any, video: MediaFile
+def test_a_thumbnail_over_the_former_2_mib_is_set_and_the_limit_is_configurable(
+    sb: Sandbox, make_adapter: Any, video: MediaFile, tmp_path: Path
 ) -> None:
-    request = replace(publish_request(draft(media=(video,))), marker="0123456789abcdef")
-    receipt = make_adapter().publish(request)
-    stored = only_video(sb)
-    assert stored["tags"] == [*request.draft.tags, "cp-0123456789abcdef"]
-    retitled = replace(request, draft=draft(media=(video,), title="Phở bò: tiêu đề mới"))
-    found = make_adapter().find_existing(retitled, NOW_ISH())
-    assert found is not None and found.remote_id == receipt.remote_id == stored["id"]
-    assert found.steps[0] == StepReceipt(StepKind.VIDEO, 1, stored["id"], receipt.url)
-    # Another post's marker, or none (a post from before markers), is not proof of this video.
-    other = replace(request, marker="fedcba9876543210")
-    assert make_adapter().find_existing(other, NOW_ISH()) is None
-    assert make_adapter().find_existing(replace(request, marker=None), NOW_ISH()) is None
-
-
-def test_a_repost_is_never_matched_to_its_original(
-    sb: Sandbox, make_adapter: Any, video: MediaFile
-) -> None:
-    original = make_adapter().publish(publish_request(draft(media=(video,))))
-    repost = replace(
-        publish_request(draft(media=(video,)), post_id=2),
-        exclude_ids=frozenset({original.remote_id}),
-    )
-    assert make_adapter().find_existing(repost, NOW_ISH()) is None
-    assert [v["id"] for v in sb.state()["videos"]] == [original.remote_id]
-
-
-def test_a_video_uploaded_before_since_is_not_accepted(
-    sb: Sandbox, make_adapter: Any, video: MediaFile
-) -> None:
-    request = publish_request(draft(media=(video,)))
-    make_adapter().publish(request)
-    later = datetime.now(UTC) + timedelta(seconds=2)
-    assert make_adapter().find_existing(request, later) is None
-    assert len(sb.state()["videos"]) == 1
-
-
-def test_two_alike_videos_without_a_marker_are_inconclusive(
-    sb: Sandbox, make_adapter: Any, video: MediaFile
-) -> None:
-    request = publish_request(draft(media=(video,)))
-    make_adapter().publish(request)
-    make_adapter().publish(replace(request, post_id=2))
-    first, second = (v["id"] for v in sb.state()["videos"])
-    with pytest.raises(InconclusiveError) as caught:
-        make_adapter().find_existing(request, NOW_ISH())
-    assert first in caught.value.message and second in caught.value.message
-
-
-def test_the_tags_leave_room_for_the_marker_within_500(
-    sb: Sandbox, make_adapter: Any, video: MediaFile
-) -> None:
+    big = media_file(tmp_path, "big.jpg", 3 * 1024 * 1024, MediaRole.COVER, "image/jpeg")
     adapter = make_adapter()
-    limit = adapter.effective_limits().tags_max_total
-    assert limit == 500 - MARKER_ROOM
-    tags = ("x" * (limit - 1 - 250), "y" * 250)  # exactly at the draft's limit
-    marker = "a" * MARKER_MAX  # the longest marker a post may have
-    d = draft(media=(video,), tags=tags)
-    assert adapter.check(d) == []
-    adapter.publish(replace(publish_request(d), marker=marker))
-    assert tags_length(only_video(sb)["tags"]) == 500  # the sandbox took it: YouTube's limit
-    over = adapter.check(draft(media=(video,), tags=("z" * limit, "w")))
-    assert over == [
-        f"youtube: tags are {limit + 2} characters as YouTube counts them, limit {limit}"
-    ]
+    assert adapter.effective_limits().image_max_bytes == 50 * 1024 * 1024
+    receipt = adapter.publish(publish_request(draft(media=(video, big))))
+    assert receipt.warnings == ()
+    assert only_video(sb)["thumbnail_bytes"] == big.size
+    # The account's setting moves the limit drafts are checked against (render/media.py
+    # refuses a cover over it); a sandbox holding YouTube's former 2 MiB refuses the image, and
+    # the video stands with a warning.
+    capped = make_adapter(thumbnail_max_bytes=2 * 1024 * 1024)
+    assert capped.effective_limits().image_max_bytes == 2 * 1024 * 1024
+    sb.reset()
+    sb.configure(max_thumbnail_bytes=2 * 1024 * 1024)
+    refused = make_adapter().publish(publish_request(draft(media=(video, big))))
+    assert refused.warnings and refused.warnings[0].startswith("thumbnail not set")
+    assert only_video(sb)["thumbnail_bytes"] == 0

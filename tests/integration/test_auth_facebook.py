@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from crosspost.adapters.base import AuthenticationError, Platform
+from crosspost.adapters.base import AuthenticationError, ContentKind, Draft, MediaRole, Platform
 from crosspost.adapters.facebook import FacebookAdapter
 from crosspost.adapters.facebook.auth import authorize
 from crosspost.config import AccountSettings
@@ -23,7 +23,7 @@ from tests.support.facebook_helpers import (
     Sandbox,
     article,
 )
-from tests.support.sandbox import account_config, publish_request, sandbox_fixtures
+from tests.support.sandbox import account_config, media_file, publish_request, sandbox_fixtures
 
 sandbox_server, sb = sandbox_fixtures(Sandbox)
 
@@ -61,18 +61,17 @@ def refusal(account: AccountSettings, **given: str) -> str:
     return text
 
 
-def adapter_with(url: str, token: str) -> FacebookAdapter:
+def adapter_with(url: str, token: str | dict[str, str]) -> FacebookAdapter:
     settings = {"page_id": PAGE_ID, "app_id": APP_ID, "graph_version": VERSION, "base_url": url}
-    return FacebookAdapter(
-        account_config(Platform.FACEBOOK, "fanpage", {"page_access_token": token}, settings)
-    )
+    credentials = token if isinstance(token, dict) else {"page_access_token": token}
+    return FacebookAdapter(account_config(Platform.FACEBOOK, "fanpage", credentials, settings))
 
 
 def test_the_page_token_verifies_and_publishes(sb: Sandbox) -> None:
     # Only tokens the sandbox issued (and this unrelated one) pass the Page routes.
     sb.configure(tokens=["some-other-page-token"])
     credentials = run(settings_for(sb.url))
-    assert set(credentials) == {"page_access_token"}
+    assert set(credentials) == {"page_access_token", "user_access_token", "app_secret"}
     token = credentials["page_access_token"]
     assert token != USER_TOKEN
     assert sb.state()["page_tokens"] == [
@@ -169,3 +168,41 @@ def test_a_missing_page_id_and_empty_values(sb: Sandbox) -> None:
     assert "page_id" in refusal(settings_for(sb.url, page_id=""))
     assert "app secret is empty" in refusal(settings_for(sb.url), app_secret=" ")
     assert sb.requests() == []
+
+
+# -- issue 14: the user token kept, the full permission set, appsecret_proof ------------------
+def test_the_long_lived_user_token_is_kept_and_uploads_the_video(sb: Sandbox, tmp_path) -> None:
+    """The Resumable Upload API takes a User access token: the flow keeps the long-lived one
+    (before, only the Page token was returned and the video upload sent the Page token)."""
+    clip = media_file(tmp_path, "clip.mp4", 100_000, MediaRole.VIDEO, "video/mp4")
+    draft = Draft(Platform.FACEBOOK, ContentKind.VIDEO, parts=("Phóng sự tối nay",), media=(clip,))
+    credentials = run(settings_for(sb.url))
+    user = credentials["user_access_token"]
+    assert user.startswith("EAABsandboxLONG") and user != USER_TOKEN  # the long-lived one
+    sb.configure(tokens=["some-other-page-token"])  # only issued tokens pass now
+    adapter = adapter_with(sb.url, credentials)
+    try:
+        receipt = adapter.publish(publish_request(draft))
+    finally:
+        adapter.close()
+    assert [v["id"] for v in sb.state()["videos"]] == [receipt.remote_id]
+    for entry in sb.requests("upload_start") + sb.requests("upload_chunk"):
+        assert entry["status"] == 200
+
+
+def test_a_user_token_missing_a_permission_is_refused_naming_it(sb: Sandbox) -> None:
+    sb.configure(granted_permissions=["pages_show_list", "pages_manage_posts"])
+    text = refusal(settings_for(sb.url))
+    assert "does not grant pages_read_engagement" in text
+    assert "pages_show_list, pages_manage_posts, pages_read_engagement" in text
+
+
+def test_the_flow_signs_its_calls_when_the_app_requires_the_secret(sb: Sandbox) -> None:
+    """With "Require App Secret" on, /me/permissions and /me/accounts need appsecret_proof."""
+    sb.configure(require_app_secret=True)
+    credentials = run(settings_for(sb.url))
+    assert credentials["page_access_token"].startswith("EAABsandboxPAGE")
+    for action in ("me_permissions", "me_accounts"):
+        (entry,) = sb.requests(action)
+        assert entry["status"] == 200
+        assert "appsecret_proof" in entry["query"]

@@ -189,6 +189,29 @@ def test_an_item_changed_after_planning_applies_nothing(db, memory_config, tmp_p
         assert session.scalar(select(func.count(Post.id))) == 0
 
 
+def test_two_items_changed_after_planning_are_a_line_each(db, memory_config, tmp_path):
+    month = next_month()
+    given_month(db, tmp_path, month, videos=0)
+    with db.factory.begin() as session:
+        broken = [
+            add_item(session, tmp_path, unit=unit, period=str(month), kind=VIDEO)
+            for unit in ("hue", "hue")
+        ]
+        videos = [Path(item.media[0].path) for item in broken]
+    with pytest.raises(PlanNotApplied) as refused, db.factory.begin() as session:
+        plan = make_plan(session, memory_config, month, now=utcnow())
+        for video in set(videos):
+            video.unlink(missing_ok=True)
+        apply_plan(session, memory_config, plan, actor="ke-hoach")
+    summary, *lines = refused.value.lines()
+    assert summary.startswith("the plan was not applied, nothing was scheduled: 2 items")
+    assert [line.split(":")[0] for line in lines] == [
+        f"content {item.id} cannot be scheduled" for item in broken
+    ]
+    with db.factory() as session:
+        assert session.scalar(select(func.count(Post.id))) == 0
+
+
 def test_the_configured_budget_keeps_youtube_to_its_pacific_day(db, memory_config, tmp_path):
     month = next_month()
     given_month(db, tmp_path, month, articles=0, videos=5)

@@ -6,17 +6,25 @@ import hashlib
 import json
 import os
 import time
+from datetime import datetime
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support.facebook_helpers import APP_ID, PAGE_ID, PAGE_NAME, TOKEN, Sandbox
+from tests.support.facebook_helpers import APP_ID, PAGE_ID, PAGE_NAME, TOKEN, USER_TOKEN, Sandbox
 from tests.support.sandbox import sandbox_fixtures
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+# The Resumable Upload API takes the app user's User access token.
+USER_AUTH = {"Authorization": f"OAuth {USER_TOKEN}"}
 
 sandbox_server, sandbox = sandbox_fixtures(Sandbox, name="sandbox")
+
+
+def parse_graph_time(value: str) -> float:
+    """Graph's "2026-07-01T08:00:00+0000" as a Unix time."""
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").timestamp()
 
 
 def graph_error(response: httpx.Response) -> dict[str, object]:
@@ -36,7 +44,7 @@ def get(box: Sandbox, path: str, headers: dict[str, str] = AUTH, **kw: Any) -> h
 
 def start_upload(box: Sandbox, length: int) -> str:
     params = {"file_name": "clip.mp4", "file_length": str(length), "file_type": "video/mp4"}
-    response = post(box, f"{APP_ID}/uploads", params=params)
+    response = post(box, f"{APP_ID}/uploads", headers=USER_AUTH, params=params)
     assert response.status_code == 200, response.text
     sid = response.json()["id"]
     assert sid.startswith("upload:")
@@ -44,7 +52,7 @@ def start_upload(box: Sandbox, length: int) -> str:
 
 
 def send_chunk(box: Sandbox, sid: str, offset: int, data: bytes) -> httpx.Response:
-    headers = {"Authorization": f"OAuth {TOKEN}", "file_offset": str(offset)}
+    headers = {**USER_AUTH, "file_offset": str(offset)}
     return box.http.post(box.api(sid), headers=headers, content=data)
 
 
@@ -162,15 +170,35 @@ def test_the_feed_reads_newest_first_with_fields_since_and_cursors(sandbox: Sand
     assert graph_error(get(sandbox, "424242", params={"fields": "id"}))["code"] == 100
 
 
+def test_an_edge_ignoring_since_gives_older_objects_too(sandbox: Sandbox) -> None:
+    # Graph pages by time only on edges that support it: the knob makes an edge ignore `since`
+    ids = [
+        post(sandbox, f"{PAGE_ID}/feed", data={"message": f"tin {i}"}).json()["id"]
+        for i in range(2)
+    ]
+    future = {"since": str(int(time.time()) + 60), "fields": "id,created_time"}
+    assert get(sandbox, f"{PAGE_ID}/feed", params=future).json()["data"] == []
+    sandbox.configure(edges_ignoring_since=["feed"])
+    older = get(sandbox, f"{PAGE_ID}/feed", params=future).json()["data"]
+    assert [p["id"] for p in older] == ids[::-1]
+    assert all(int(time.time()) + 60 > parse_graph_time(p["created_time"]) for p in older)
+    bad = sandbox.http.post("/_sandbox/config", json={"facebook": {"edges_ignoring_since": ["x"]}})
+    assert bad.status_code == 400
+
+
 # -- resumable upload and videos -------------------------------------------------------------
 def test_upload_start_checks_the_app_and_the_fields(sandbox: Sandbox) -> None:
     params = {"file_name": "a.mp4", "file_length": "10", "file_type": "video/mp4"}
-    assert graph_error(post(sandbox, "111/uploads", params=params))["code"] == 100
+
+    def start(app: str, values: dict[str, str]) -> httpx.Response:
+        return post(sandbox, f"{app}/uploads", headers=USER_AUTH, params=values)
+
+    assert graph_error(start("111", params))["code"] == 100
     for name in params:
         partial = {k: v for k, v in params.items() if k != name}
-        assert graph_error(post(sandbox, f"{APP_ID}/uploads", params=partial))["code"] == 100
+        assert graph_error(start(APP_ID, partial))["code"] == 100
     wrong_type = {**params, "file_type": "video/x-matroska"}
-    assert graph_error(post(sandbox, f"{APP_ID}/uploads", params=wrong_type))["code"] == 100
+    assert graph_error(start(APP_ID, wrong_type))["code"] == 100
 
 
 def test_upload_offsets_must_continue_exactly_and_can_be_queried(sandbox: Sandbox) -> None:
@@ -184,7 +212,7 @@ def test_upload_offsets_must_continue_exactly_and_can_be_queried(sandbox: Sandbo
     assert overlap.status_code == 400
     too_long = send_chunk(sandbox, sid, 4000, data[4000:] + b"extra")
     assert too_long.status_code == 400
-    status = get(sandbox, sid, headers={"Authorization": f"OAuth {TOKEN}"})
+    status = get(sandbox, sid, headers=USER_AUTH)
     assert status.json() == {"id": sid, "file_offset": 4000}
     last = send_chunk(sandbox, sid, 4000, data[4000:])
     handle = last.json()["h"]

@@ -370,6 +370,25 @@ def test_a_post_with_media_ends_with_its_media_link_in_every_answer(sb: XSandbox
     assert sb.state()["tweets"][0]["text"] == text  # the state keeps what was posted
 
 
+def test_entities_list_each_tco_link_and_the_media_link_with_its_media_key(sb: XSandbox) -> None:
+    image, _ = upload(sb, b"e" * 20, "image/png", "tweet_image")
+    text = "Đọc & xem https://example.vn/bai-viet-rat-dai-ve-chi-bo"
+    created = post(sb, text=text, media={"media_ids": [image]}).json()["data"]
+    read = sb.call("GET", f"/2/tweets/{created['id']}", params={"tweet.fields": "entities"})
+    data = read.json()["data"]
+    link, media = data["entities"]["urls"]
+    shown = data["text"]
+    assert shown[link["start"] : link["end"]] == link["url"] and link["url"] in shown
+    assert link["expanded_url"] == "https://example.vn/bai-viet-rat-dai-ve-chi-bo"
+    assert link["display_url"].startswith("example.vn/bai-viet") and "media_key" not in link
+    assert shown[media["start"] : media["end"]] == media["url"] and shown.endswith(media["url"])
+    assert media["media_key"] == f"3_{image}" and media["display_url"].startswith("pic.x.com/")
+    assert f"/status/{created['id']}/photo/1" in media["expanded_url"]
+    plain = post(sb, text="không có liên kết").json()["data"]
+    bare = sb.call("GET", f"/2/tweets/{plain['id']}", params={"tweet.fields": "entities"})
+    assert "entities" not in bare.json()["data"]
+
+
 # -- rate limits and faults ------------------------------------------------------------------------
 
 

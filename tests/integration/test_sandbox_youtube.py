@@ -430,3 +430,69 @@ def test_unknown_configuration_key_is_refused(sb: Sandbox) -> None:
     reply = sb.post_json("/_sandbox/config", {"youtube": {"quota": 5}})
     assert reply.status == 400
     assert "uploads_per_day" in reply.json()["error"]
+
+
+# -- listings: the uploads playlist and search (sandbox/youtube/listing.py, search.py) --------
+
+
+def uploads_listed(sb: Sandbox, token: str) -> list[str]:
+    uploads_id = sb.state()["channel"]["id"].replace("UC", "UU", 1)
+    page = sb.get(
+        "/youtube/v3/playlistItems", token, playlistId=uploads_id, part="snippet", maxResults=50
+    ).json()
+    return [i["snippet"]["resourceId"]["videoId"] for i in page["items"]]
+
+
+def test_the_uploads_playlist_shows_an_upload_only_after_its_delay(sb: Sandbox, token: str) -> None:
+    sb.configure(uploads_listing_delay_seconds=3600)
+    video_id = upload(sb, token, b"v" * 10)
+    assert uploads_listed(sb, token) == []  # uploaded, yet not in the playlist
+    assert [v["id"] for v in sb.state()["videos"]] == [video_id]
+    sb.configure(uploads_listing_delay_seconds=0)
+    assert uploads_listed(sb, token) == [video_id]
+
+
+def test_the_uploads_playlist_may_list_out_of_order(sb: Sandbox, token: str) -> None:
+    ids = [upload(sb, token, bytes([n]) * 10) for n in range(6)]
+    assert uploads_listed(sb, token) == ids[::-1]  # newest first by default
+    sb.configure(uploads_order="shuffled")
+    shuffled = uploads_listed(sb, token)
+    assert sorted(shuffled) == sorted(ids) and shuffled != ids[::-1]
+    assert shuffled[0] != ids[-1]  # the newest upload is not the first item
+    assert uploads_listed(sb, token) == shuffled  # the same order every time
+    refused = sb.http.post("/_sandbox/config", json={"youtube": {"uploads_order": "by_title"}})
+    assert refused.status_code == 400 and "uploads_order" in refused.text
+
+
+def test_search_for_mine_needs_type_video_costs_100_and_filters_by_time(
+    sb: Sandbox, token: str
+) -> None:
+    video_id = upload(sb, token, b"v" * 10)
+    wrong = sb.get("/youtube/v3/search", token, part="id", forMine="true")
+    assert (wrong.status, wrong.reason()) == (400, "invalidSearchFilter")
+    used = sb.state()["quota"]["units_used"]
+    query = {"part": "id", "forMine": "true", "type": "video", "order": "date"}
+    found = sb.get("/youtube/v3/search", token, **query).json()
+    assert found["kind"] == "youtube#searchListResponse"
+    assert [i["id"] for i in found["items"]] == [{"kind": "youtube#video", "videoId": video_id}]
+    assert sb.state()["quota"]["units_used"] == used + 100
+    later = (datetime.now(UTC) + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert sb.get("/youtube/v3/search", token, **query, publishedAfter=later).json()["items"] == []
+    sb.configure(search_delay_seconds=3600)
+    assert sb.get("/youtube/v3/search", token, **query).json()["items"] == []
+
+
+def test_the_thumbnail_limit_is_the_discovery_documents_max_size(sb: Sandbox, token: str) -> None:
+    from crosspost.adapters.youtube.transport import discovery_document
+
+    media = json.loads(discovery_document("http://127.0.0.1:1/"))["resources"]["thumbnails"]
+    max_size = int(media["methods"]["set"]["mediaUpload"]["maxSize"])
+    assert sb.configure()["max_thumbnail_bytes"] == max_size == 50 * 1024 * 1024
+    video_id = upload(sb, token, b"v" * 100)
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "image/png"}
+    path = "/upload/youtube/v3/thumbnails/set"
+    over_old_cap = os.urandom(2 * 1024 * 1024 + 1)  # refused under the former 2 MiB
+    assert sb.call("POST", path, over_old_cap, auth, videoId=video_id).status == 200
+    sb.configure(max_thumbnail_bytes=2 * 1024 * 1024)
+    refused = sb.call("POST", path, over_old_cap, auth, videoId=video_id)
+    assert (refused.status, refused.reason()) == (400, "invalidImage")

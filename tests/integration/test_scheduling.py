@@ -126,6 +126,10 @@ def test_rendering_problems_are_all_listed_and_nothing_is_written(db, memory_con
     assert any(p.startswith("xacct: x:") for p in problems), problems
     assert any(p.startswith("page: facebook:") for p in problems), problems
     assert counts(db) == before
+    # and the CLI prints a summary, then one line per problem, not all of them on one line
+    summary, *lines = caught.value.lines()
+    assert summary == f"content {item.id} cannot be scheduled ({len(problems)} problems):"
+    assert lines == problems
 
 
 def test_with_no_platform_named_an_article_goes_to_every_account_that_takes_articles(

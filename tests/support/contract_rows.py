@@ -155,7 +155,7 @@ FACEBOOK_ROW = Row(
     before=(Call("upload_photo", _fb_photo), Call("upload_start", _fb_video), FB_CHUNK),
     expired=(FB_CREATE, FB_CHUNK),
     identity_action="me",
-    credentials={"page_access_token": fb.TOKEN},
+    credentials=fb.CREDENTIALS,
     created=lambda state: [*state["posts"], *state["videos"]],
     id_of=lambda post: str(post["id"]),
     text_of=lambda post: str(post.get("message") or post.get("description")),
@@ -168,7 +168,7 @@ FACEBOOK_ROW = Row(
         Refusal(lambda f: _fb_video(f, TEXT), "app_id", {"app_id": ""}),
     ),
     rate_limit=RateLimit(retry_after=600, wait=600, tolerance=30),  # Graph counts in minutes
-    secrets=(fb.TOKEN,),
+    secrets=(fb.TOKEN, fb.USER_TOKEN),
     revoke={"tokens": ["only-this-one"]},
     revoked_at="create_post",
     expect={

@@ -28,7 +28,13 @@ class Sandbox(SandboxControl):
         return f"{self.url}/{VERSION}/{path.lstrip('/')}"
 
 
-def account(url: str, **settings: Any) -> AccountConfig:
+# The Page token for Page calls and the app user's User token for the Resumable Upload API, as
+# `crosspost auth facebook` stores them; the sandbox takes TOKEN as a Page token (its `tokens`
+# knob unset) and USER_TOKEN as a user token (its `user_tokens`).
+CREDENTIALS = {"page_access_token": TOKEN, "user_access_token": USER_TOKEN}
+
+
+def account(url: str, credentials: dict[str, str] | None = None, **settings: Any) -> AccountConfig:
     merged: dict[str, Any] = {
         "page_id": PAGE_ID,
         "app_id": APP_ID,
@@ -38,7 +44,8 @@ def account(url: str, **settings: Any) -> AccountConfig:
         "timeout_seconds": 5,
         **settings,
     }
-    return account_config(Platform.FACEBOOK, "fanpage", {"page_access_token": TOKEN}, merged)
+    chosen = CREDENTIALS if credentials is None else credentials
+    return account_config(Platform.FACEBOOK, "fanpage", chosen, merged)
 
 
 def article(

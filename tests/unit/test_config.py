@@ -84,6 +84,14 @@ def test_relative_sqlite_path_is_relative_to_the_config_file():
     assert config.database_url == "sqlite:////etc/crosspost/data/crosspost.db"
 
 
+def test_a_relative_path_in_the_sqlite_uri_form_is_relative_to_the_config_file_too():
+    url = "sqlite:///file:data/crosspost.db?mode=ro&uri=true"
+    config = parse(f'[crosspost]\ndatabase_url = "{url}"')
+    assert config.database_url == "sqlite:///file:/etc/crosspost/data/crosspost.db?mode=ro&uri=true"
+    kept = "sqlite:///file:memdb1?mode=memory&cache=shared&uri=true"
+    assert parse(f'[crosspost]\ndatabase_url = "{kept}"').database_url == kept
+
+
 def test_config_found_through_the_environment(monkeypatch, tmp_path):
     path = tmp_path / "other.toml"
     path.write_text("[worker]\nconcurrency = 9\n")

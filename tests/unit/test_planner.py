@@ -151,6 +151,24 @@ def test_youtube_budget_counts_the_pacific_day_with_posts_already_there():
     )
 
 
+def test_a_reels_window_counts_only_the_page_videos_with_the_videos_already_there():
+    # A page publishing videos as Reels: 1 post carrying a video in any 24 hours (30 in life);
+    # its articles are not held by it, and a video already there counts
+    reels = {"page": Budget(video_limits={"per_day": 1})}
+    existing = [ExistingPost("page", datetime(2026, 12, 1, 2, tzinfo=UTC), "hue", video=True)]
+    videos = [
+        PlanItem(n + 1, "video", "ha-noi", f"phóng sự {n + 1}", videos=frozenset({"page"}))
+        for n in range(40)
+    ]
+    result = plan(videos, budgets=reels, existing=existing)
+    times = sorted([existing[0].at, *(p.at for p in result.placements)])
+    assert all(b - a >= timedelta(days=1) for a, b in itertools.pairwise(times))
+    assert result.placements and result.unplaced
+    assert "posts with a video: per_day 1" in result.unplaced[0].reason
+    articles = plan(items(40), budgets=reels, existing=existing)
+    assert len(articles.placements) == 40  # four slots a day: articles are not Reels
+
+
 def test_nothing_is_planned_before_now():
     now = datetime(2026, 12, 15, 6, tzinfo=UTC)  # 13:00 on 15 December in Vietnam
     result = plan(items(200), now=now)

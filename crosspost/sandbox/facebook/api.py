@@ -20,7 +20,8 @@ from crosspost.sandbox.facebook.errors import REFUSAL_MESSAGES, GraphError, erro
 from crosspost.sandbox.facebook.limits import RATE_LIMIT_MESSAGES, Usage
 from crosspost.sandbox.facebook.oauth import GraphTokens
 from crosspost.sandbox.facebook.posts import PagePosts
-from crosspost.sandbox.facebook.settings import check_options
+from crosspost.sandbox.facebook.reels import PageReels
+from crosspost.sandbox.facebook.settings import CLOCK_OPTION, check_options
 from crosspost.sandbox.facebook.state import Page
 from crosspost.sandbox.facebook.uploads import ResumableUploads
 from crosspost.sandbox.faults import Fault
@@ -42,17 +43,27 @@ class FacebookApi(PlatformAPI):
         self.tokens = GraphTokens(ctx, self.page)
         self.posts = PagePosts(ctx, self.page, self.tokens)
         self.uploads = ResumableUploads(ctx, self.page, self.tokens)
+        self.reels = PageReels(ctx, self.page, self.tokens)
         self._traces = itertools.count(1)
 
     def routes(self) -> list[Route]:
         def r(method: str, path: str, handler: Callable[[Request], Response], action: str) -> Route:
             return Route.make(method, V + path, self._api(handler), action)
 
-        tokens, posts, uploads = self.tokens, self.posts, self.uploads
+        tokens, posts, uploads, reels = self.tokens, self.posts, self.uploads, self.reels
         # Specific paths first: the generic object read matches anything.
         return [
+            # rupload.facebook.com's reel upload, served under the sandbox's own base URL.
+            Route.make(
+                "POST",
+                "/video-upload" + V + r"/(?P<vid>\d+)",
+                self._api(reels.upload),
+                "reel_upload",
+            ),
             r("GET", "/oauth/access_token", tokens.token_exchange, "token_exchange"),
             r("GET", "/me/accounts", tokens.me_accounts, "me_accounts"),
+            r("GET", "/me/permissions", tokens.me_permissions, "me_permissions"),
+            r("GET", "/debug_token", tokens.debug_token, "debug_token"),
             r("GET", "/me", tokens.me, "me"),
             r("POST", r"/(?P<app>[^/:]+)/uploads", uploads.start, "upload_start"),
             r("POST", r"/upload:(?P<sid>[^/]+)", uploads.chunk, "upload_chunk"),
@@ -62,6 +73,8 @@ class FacebookApi(PlatformAPI):
             r("POST", NODE + "/photos", posts.upload_photo, "upload_photo"),
             r("POST", NODE + "/videos", uploads.create_video, "create_video"),
             r("GET", NODE + "/videos", posts.read_videos, "read_videos"),
+            r("POST", NODE + "/video_reels", reels.phase, "reel_phase"),
+            r("GET", NODE + "/video_reels", posts.read_reels, "read_reels"),
             r("GET", NODE, posts.read_object, "read_object"),
         ]
 
@@ -129,6 +142,8 @@ class FacebookApi(PlatformAPI):
                 "posts": [dict(p) for p in self.page.posts],
                 "photos": [dict(p) for p in self.page.photos],
                 "videos": [dict(v) for v in self.page.videos],
+                "reels": [dict(r) for r in self.page.reels],
+                "reel_uploads": [u.describe() for u in self.reels.sessions.values()],
                 "uploads": [u.describe() for u in self.uploads.sessions.values()],
                 # What was issued, never the token values.
                 "long_lived_tokens": len(self.page.long_lived),
@@ -139,9 +154,22 @@ class FacebookApi(PlatformAPI):
         with self.ctx.lock:
             self.page.reset()
             self.uploads.reset()
+            self.reels.reset()
             self.usage = Usage()
 
     def configure(self, options: dict[str, Any]) -> dict[str, Any]:
+        """The knobs (settings.py); `clock_offset_seconds` moves the sandbox's shared clock to
+        that offset (forward only), so every platform's tokens see the same time."""
         check_options(options)
-        self.page.config.update(options)
-        return dict(self.page.config)
+        settings = {k: v for k, v in options.items() if k != CLOCK_OPTION}
+        with self.ctx.lock:
+            if CLOCK_OPTION in options:
+                ahead = float(options[CLOCK_OPTION]) - self.ctx.clock.offset
+                if ahead < 0:
+                    raise ValueError(
+                        f"facebook sandbox: the sandbox clock is already "
+                        f"{self.ctx.clock.offset:.0f} s ahead and moves forward only"
+                    )
+                self.ctx.clock.advance(ahead)
+            self.page.config.update(settings)
+            return {**self.page.config, CLOCK_OPTION: self.ctx.clock.offset}

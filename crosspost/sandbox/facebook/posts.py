@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from crosspost.sandbox.api import SandboxContext
+from crosspost.sandbox.facebook.access import PUBLISH, READ
 from crosspost.sandbox.facebook.errors import GraphError, missing_object
 from crosspost.sandbox.facebook.oauth import GraphTokens
 from crosspost.sandbox.facebook.params import (
@@ -32,7 +33,7 @@ class PagePosts:
         self.tokens = tokens
 
     def create_post(self, request: Request) -> Response:
-        params, _ = self.tokens.page_edge(request, "post")
+        params, _ = self.tokens.page_edge(request, "post", PUBLISH)
         message = params.get("message") or None
         link = params.get("link") or None
         media_ids = self._attached_media(params)
@@ -109,7 +110,7 @@ class PagePosts:
         return int(when)
 
     def upload_photo(self, request: Request) -> Response:
-        params, files = self.tokens.page_edge(request, "post")
+        params, files = self.tokens.page_edge(request, "post", PUBLISH)
         source = files.get("source")
         url = params.get("url")
         if source is None and not url:
@@ -152,6 +153,14 @@ class PagePosts:
             request, lambda: self.page.videos, ("id", "description", "updated_time")
         )
 
+    def read_reels(self, request: Request) -> Response:
+        """GET /{page-id}/video_reels: the Page's published reels (Video nodes)."""
+
+        def published() -> list[dict[str, Any]]:
+            return [r for r in self.page.reels if r["published"]]
+
+        return self._read_edge(request, published, ("id", "description", "updated_time"))
+
     def _read_edge(
         self,
         request: Request,
@@ -159,7 +168,7 @@ class PagePosts:
         default: tuple[str, ...],
     ) -> Response:
         """A Page edge: `items()` (read under the lock) windowed, with the fields asked for."""
-        params, _ = self.tokens.page_edge(request, "get")
+        params, _ = self.tokens.page_edge(request, "get", READ)
         with self.ctx.lock:
             body = self._window(items(), params, request.path)
             body["data"] = [fields(i, params, default) for i in body["data"]]
@@ -173,7 +182,7 @@ class PagePosts:
             if node == self.page.id:
                 page = {"id": node, "name": self.page.config["page_name"]}
                 return Response.json(fields(page, params, ("id", "name")))
-            for obj in (*self.page.posts, *self.page.photos, *self.page.videos):
+            for obj in (*self.page.posts, *self.page.photos, *self.page.videos, *self.page.reels):
                 if obj["id"] == node:
                     return Response.json(fields(obj, params, ("id", "created_time")))
         raise missing_object(node, "get")
@@ -181,8 +190,11 @@ class PagePosts:
     def _window(
         self, items: list[dict[str, Any]], params: dict[str, str], path: str
     ) -> dict[str, Any]:
-        """Newest first, filtered by since/until, paged by limit and an `after` cursor."""
+        """Newest first, filtered by since/until (an edge in `edges_ignoring_since` takes no
+        `since`), paged by limit and an `after` cursor."""
         since, until = parse_time(params.get("since")), parse_time(params.get("until"))
+        if path.rstrip("/").rsplit("/", 1)[-1] in self.page.config["edges_ignoring_since"]:
+            since = None
         chosen = [
             i
             for i in sorted(items, key=lambda i: i["created_ts"], reverse=True)

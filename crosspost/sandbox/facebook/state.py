@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from crosspost.sandbox.api import SandboxContext
+from crosspost.sandbox.facebook.access import Grant
 from crosspost.sandbox.facebook.errors import missing_object
 from crosspost.sandbox.facebook.params import graph_time
 from crosspost.sandbox.facebook.settings import DEFAULT_CONFIG
@@ -25,9 +26,12 @@ class Page:
         self.posts: list[dict[str, Any]] = []
         self.photos: list[dict[str, Any]] = []
         self.videos: list[dict[str, Any]] = []
+        self.reels: list[dict[str, Any]] = []  # finished reels (sandbox/facebook/reels.py)
         self.long_lived: set[str] = set()  # user tokens made by the exchange
         # Page token -> {"page_id", "long_lived": made from a long-lived user token}
         self.page_tokens: dict[str, dict[str, Any]] = {}
+        # Every token the sandbox issued -> what it is and may do (access.Grant)
+        self.grants: dict[str, Grant] = {}
 
     @property
     def id(self) -> str:

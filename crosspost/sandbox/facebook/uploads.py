@@ -14,6 +14,7 @@ from typing import Any
 
 from crosspost.sandbox import uploads
 from crosspost.sandbox.api import SandboxContext
+from crosspost.sandbox.facebook.access import PUBLISH_VIDEO, UPLOAD
 from crosspost.sandbox.facebook.errors import GraphError, missing_object
 from crosspost.sandbox.facebook.oauth import GraphTokens
 from crosspost.sandbox.facebook.params import graph_params, graph_time, truthy
@@ -65,7 +66,7 @@ class ResumableUploads:
 
     def start(self, request: Request) -> Response:
         params, _ = graph_params(request)
-        self.tokens.check(request, params)
+        self.tokens.check(request, params, UPLOAD, request.params["app"])
         if request.params["app"] != str(self.page.config["app_id"]):
             raise missing_object(request.params["app"], "post")
         for name in ("file_name", "file_length", "file_type"):
@@ -97,13 +98,13 @@ class ResumableUploads:
         return session
 
     def status(self, request: Request) -> Response:
-        self.tokens.check(request)
+        self.tokens.check(request, need=UPLOAD, node="upload:" + request.params["sid"])
         with self.ctx.lock:
             session = self._session(request)
             return Response.json({"id": session.id, "file_offset": session.received})
 
     def chunk(self, request: Request) -> Response:
-        self.tokens.check(request)
+        self.tokens.check(request, need=UPLOAD, node="upload:" + request.params["sid"])
         raw_offset = request.header("file_offset")
         with self.ctx.lock:
             session = self._session(request)
@@ -152,7 +153,7 @@ class ResumableUploads:
         return Response.json({"h": handle})
 
     def create_video(self, request: Request) -> Response:
-        params, _ = self.tokens.page_edge(request, "post")
+        params, _ = self.tokens.page_edge(request, "post", PUBLISH_VIDEO)
         handle = params.get("fbuploader_video_file_chunk")
         file_url = params.get("file_url")
         if not handle and not file_url:

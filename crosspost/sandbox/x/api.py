@@ -1,5 +1,6 @@
 """X API v2 in the sandbox: posts, the v2 chunked media upload, the reads reconciliation uses,
-and the OAuth 1.0a PIN flow, on X's user-context auth and rate-limit windows.
+the OAuth 1.0a PIN flow and the OAuth 2.0 PKCE flow, on X's user-context auth (scopes checked
+for OAuth 2.0 user tokens) and rate-limit windows.
 
 Failures are Problem objects (see problems.py); every API answer carries X's rate-limit headers.
 """
@@ -18,7 +19,13 @@ from crosspost.sandbox.x.limits import ACTION_GROUP, RateWindows
 from crosspost.sandbox.x.media import XMedia
 from crosspost.sandbox.x.oauth import XOAuth
 from crosspost.sandbox.x.posts import XPosts, iso
-from crosspost.sandbox.x.problems import invalid, problem, too_many_requests, unauthorized
+from crosspost.sandbox.x.problems import (
+    forbidden,
+    invalid,
+    problem,
+    too_many_requests,
+    unauthorized,
+)
 from crosspost.sandbox.x.settings import check_options
 from crosspost.sandbox.x.state import User, XState
 
@@ -66,10 +73,13 @@ class XApi(PlatformAPI):
                 headers, allowed = self.limits.charge(
                     user.id if user else "-", group, self.ctx.now()
                 )
+                missing = self._missing_scopes(request, action) if user is not None else None
             if user is None:
                 response = unauthorized()
             elif not allowed:
                 response = too_many_requests()
+            elif missing:
+                response = forbidden("Forbidden").response  # oauth2.py: X's body for a scope
             else:
                 try:
                     response = handler(request, user)
@@ -79,6 +89,13 @@ class XApi(PlatformAPI):
             return response
 
         return run
+
+    def _missing_scopes(self, request: Request, action: str) -> frozenset[str]:
+        """The scopes an OAuth 2.0 user token of the PKCE flow lacks for `action` (the spec's
+        `security`); other credentials are not scoped."""
+        token = request.bearer_token()
+        grant = self.oauth.oauth2.grant_for(token) if token else None
+        return self.oauth.oauth2.missing_scopes(grant, action) if grant else frozenset()
 
     def fault_response(self, fault: Fault, request: Request, route: Route) -> Response:
         group = ACTION_GROUP.get(route.action, route.action)
@@ -129,6 +146,7 @@ class XApi(PlatformAPI):
                 ],
                 "users": [{"id": u.id, "username": u.username} for u in self.state.users.values()],
                 "access_tokens_issued": self.oauth.access_tokens_issued,
+                "oauth2": dict(self.oauth.oauth2.counts),
             }
 
     def reset(self) -> None:
@@ -142,4 +160,5 @@ class XApi(PlatformAPI):
         check_options(options)
         with self.ctx.lock:
             self.state.settings.update(options)
-            return shown_settings(self.state.settings, "consumer_secret")
+            shown = shown_settings(self.state.settings, "consumer_secret")
+            return shown_settings(shown, "oauth2_client_secret")

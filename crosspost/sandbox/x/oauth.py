@@ -1,5 +1,6 @@
 """X's OAuth 1.0a PIN flow (``/oauth/request_token``, ``/oauth/authorize``,
-``/oauth/access_token``), served as X serves it, and who an API call's credentials name.
+``/oauth/access_token``), served as X serves it, and who an API call's credentials name (the
+OAuth 2.0 PKCE flow is oauth2.py's; its tokens name their users here too).
 
 `crosspost auth x` can be tested end to end: the authorise page is what the signed-in sandbox
 user sees after clicking "Authorize app", a PIN. With the ``consumer_key``/``consumer_secret``
@@ -19,6 +20,7 @@ from urllib.parse import urlencode
 from crosspost.sandbox.api import Route, SandboxContext
 from crosspost.sandbox.http import Request, Response
 from crosspost.sandbox.tokens import ExpiringTokens, seeded_hex
+from crosspost.sandbox.x.oauth2 import XOAuth2
 from crosspost.sandbox.x.signatures import (
     credential_key,
     oauth_complete,
@@ -79,6 +81,7 @@ class XOAuth:
         self.state = state
         self._request_tokens: ExpiringTokens[RequestToken] = ExpiringTokens()
         self._grants: dict[str, AccessGrant] = {}  # by credential key (oauth1:TOKEN)
+        self.oauth2 = XOAuth2(ctx, state, self.signed_in)  # the PKCE flow and its tokens
 
     def routes(self) -> list[Route]:
         return [
@@ -88,6 +91,7 @@ class XOAuth:
                 "GET", "/oauth/authorize", self._authorize_page, "oauth.authorize", faultable=False
             ),
             Route.make("POST", "/oauth/access_token", self._access_token, "oauth.access_token"),
+            *self.oauth2.routes(),
         ]
 
     @property
@@ -97,6 +101,7 @@ class XOAuth:
     def reset(self) -> None:
         self._request_tokens.clear()
         self._grants.clear()  # an issued token is then any other token: a user of its own
+        self.oauth2.reset()
 
     # -- the OAuth 1.0a PIN flow -----------------------------------------------------------
     def _request_token(self, request: Request) -> Response:
@@ -135,7 +140,7 @@ class XOAuth:
             if pending.pin is None:
                 digest = hashlib.sha256(self._token_text("pin", 64).encode()).hexdigest()
                 pending.pin = str(int(digest, 16) % 10**PIN_DIGITS).zfill(PIN_DIGITS)
-            user, pin = self._signed_in(), pending.pin
+            user, pin = self.signed_in(), pending.pin
         return _page(
             "X / Authorize an application",
             f'<div id="oauth_pin"><p><span id="code-desc">You granted the application access to '
@@ -165,7 +170,7 @@ class XOAuth:
             ):
                 return _oauth_text_error(INVALID_VERIFIER)
             self._request_tokens.revoke(request_token)
-            user = self._signed_in()
+            user = self.signed_in()
             token = f"{user.id}-{self._token_text('access token', 40)}"
             secret = self._token_text("access token secret", 45)
             self._grants[f"oauth1:{token}"] = AccessGrant(
@@ -186,7 +191,7 @@ class XOAuth:
         lifetime = self.state.settings["request_token_secs"]
         return self._request_tokens.live(token, self.ctx.now(), lifetime)
 
-    def _signed_in(self) -> User:
+    def signed_in(self) -> User:
         """The user signed in on the authorise page (one per sandbox, made on first use)."""
         user = self.state.users.get(SIGNED_IN)
         if user is None:
@@ -200,7 +205,12 @@ class XOAuth:
 
     def user_for(self, request: Request) -> User | None:
         """The user a well-formed OAuth 1.0a or OAuth 2.0 user header names, else None. A token
-        the PIN flow issued is its user's only with its app's key (and signature, if checked)."""
+        the PIN flow issued is its user's only with its app's key (and signature, if checked);
+        one the OAuth 2.0 flow issued only while it lives (two hours, oauth2.py)."""
+        bearer = request.bearer_token()
+        if bearer and self.oauth2.issued(bearer):
+            live = self.oauth2.grant_for(bearer)
+            return live.user if live is not None else None
         key = credential_key(*request.authorization())
         if key is None:
             return None

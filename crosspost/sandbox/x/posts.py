@@ -7,12 +7,12 @@ sandbox accepts or sends both, since tweepy speaks the live names.
 
 Like X, the answers wrap every URL in t.co, HTML-escape ``&``, ``<`` and ``>`` in post text
 and end the text of a post with attached media with one more t.co link, to the media (see
-`displayed_text`), so a client that compares texts must normalise them.
+entities.py), so a client that compares texts must normalise them; ``tweet.fields=entities``
+lists those links in ``entities.urls``, the media link with its ``media_key``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from typing import Any
 
@@ -21,6 +21,7 @@ import twitter_text
 from crosspost.sandbox.api import SandboxContext
 from crosspost.sandbox.http import Request, Response
 from crosspost.sandbox.times import parse_iso, utc_text
+from crosspost.sandbox.x.entities import displayed_text, media_link, rendered
 from crosspost.sandbox.x.problems import forbidden, invalid, json_object, not_found
 from crosspost.sandbox.x.state import DIGITS, Tweet, User, XState
 
@@ -49,6 +50,7 @@ TWEET_FIELDS = {
     "author_id",
     "conversation_id",
     "created_at",
+    "entities",
     "edit_history_tweet_ids",
     "edit_history_post_ids",
     "id",
@@ -85,34 +87,6 @@ def _parse_time(name: str, raw: str | None) -> float | None:
     if moment.tzinfo is None:
         raise invalid(f"Invalid '{name}': the time zone is missing", name, raw)
     return moment.timestamp()
-
-
-def media_link(tweet_id: str) -> str:
-    """The t.co link to a post's media (one for all its media, as the media entity's `url`)."""
-    return "https://t.co/" + hashlib.sha1(f"media:{tweet_id}".encode()).hexdigest()[:10]
-
-
-def displayed_text(text: str, media: str | None = None) -> str:
-    """The text as X shows it: URLs wrapped in t.co, &, < and > escaped, and for a post with
-    attached media its `media` link appended after a space. X: "A URL at the end of Tweets
-    generated from attaching photos, a video, GIF ... will also not count towards the
-    character limit" (https://dev.twitter.com/overview/api/upcoming-changes-to-tweets); that
-    URL is the media entity's t.co `url`, display_url pic.twitter.com/…
-    (https://developer.x.com/en/docs/tweets/data-dictionary/overview/entities-object); v2
-    keeps it in `text` and lists it in entities.urls (tweepy issue 1867,
-    https://github.com/tweepy/tweepy/issues/1867)."""
-    out: list[str] = []
-    last = 0
-    for found in twitter_text.extract_urls_with_indices(text):
-        start, end = found["indices"]
-        code = hashlib.sha1(found["url"].encode("utf-8")).hexdigest()[:10]
-        out.extend((text[last:start], f"https://t.co/{code}"))
-        last = end
-    out.append(text[last:])
-    joined = "".join(out).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if media is None:
-        return joined
-    return f"{joined} {media}" if joined else media
 
 
 class XPosts:
@@ -206,7 +180,7 @@ class XPosts:
             tweet = self.state.tweets.get(tweet_id)
             if tweet is None:
                 return Response.json({"errors": [not_found("tweet", "id", tweet_id)]})
-            return Response.json({"data": _render_tweet(tweet, fields)})
+            return Response.json({"data": self._render(tweet, fields)})
 
     def users_me(self, request: Request, user: User) -> Response:
         return Response.json(
@@ -251,8 +225,26 @@ class XPosts:
                 meta["next_token"] = "p" + tweets[offset + max_results].id
             body: dict[str, Any] = {"meta": meta}
             if page:
-                body["data"] = [_render_tweet(t, fields) for t in page]
+                body["data"] = [self._render(t, fields) for t in page]
         return Response.json(body)
+
+    def _render(self, tweet: Tweet, fields: set[str]) -> dict[str, Any]:
+        """The post as X answers a read of it (call under the lock)."""
+        data = _render_tweet(tweet, fields)
+        if "entities" in fields:
+            media_entity = None
+            if tweet.media_link and tweet.media_keys:
+                authors = [u for u in self.state.users.values() if u.id == tweet.author_id]
+                name = authors[0].username if authors else "i"
+                kind = "photo" if tweet.media_keys[0].startswith("3_") else "video"
+                media_entity = {
+                    "media_key": tweet.media_keys[0],
+                    "expanded_url": f"https://x.com/{name}/status/{tweet.id}/{kind}/1",
+                }
+            _, urls = rendered(tweet.text, tweet.media_link, media_entity)
+            if urls:
+                data["entities"] = {"urls": urls}
+        return data
 
 
 def _media_ids(media: Any) -> list[str]:

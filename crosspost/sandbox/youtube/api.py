@@ -25,6 +25,7 @@ from crosspost.sandbox.youtube.errors import ApiError, auth_error
 from crosspost.sandbox.youtube.grants import Grants
 from crosspost.sandbox.youtube.oauth import TokenEndpoint
 from crosspost.sandbox.youtube.resources import Playlist, Video
+from crosspost.sandbox.youtube.search import Search
 from crosspost.sandbox.youtube.settings import DEFAULTS, check_options
 from crosspost.sandbox.youtube.state import Channel
 from crosspost.sandbox.youtube.uploads import VIDEO_PATH, ResumableUploads
@@ -50,6 +51,7 @@ class YouTubeApi(PlatformAPI):
         self.tokens = TokenEndpoint(ctx, self.channel, self.grants)
         self.uploads = ResumableUploads(ctx, self.channel)
         self.calls = ChannelCalls(ctx, self.channel)
+        self.search = Search(ctx, self.channel)
 
     def routes(self) -> list[Route]:
         api, calls = self._api, self.calls
@@ -69,6 +71,7 @@ class YouTubeApi(PlatformAPI):
             ),
             Route.make("GET", "/youtube/v3/videos", api(calls.list_videos), "videos.list"),
             Route.make("GET", "/youtube/v3/channels", api(calls.channels), "channels.list"),
+            Route.make("GET", "/youtube/v3/search", api(self.search.list), "search.list"),
         ]
 
     def _api(self, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from crosspost.sandbox.api import SandboxContext
 from crosspost.sandbox.http import Request, Response
 from crosspost.sandbox.uploads import received
 from crosspost.sandbox.youtube.errors import ApiError
 from crosspost.sandbox.youtube.limits import COST_READ, COST_WRITE
-from crosspost.sandbox.youtube.resources import PlaylistItem, requested_parts
+from crosspost.sandbox.youtube.listing import visible_items
+from crosspost.sandbox.youtube.resources import requested_parts
 from crosspost.sandbox.youtube.state import Channel
 
 THUMBNAIL_TYPES = ("image/jpeg", "image/png", "application/octet-stream")
+T = TypeVar("T")
 
 
 class ChannelCalls:
@@ -40,6 +42,8 @@ class ChannelCalls:
             raise ApiError(
                 400, "mediaBodyRequired", "The request has no image.", "youtube.thumbnail"
             )
+        # thumbnails.set mediaUpload.maxSize, 52428800 in youtube.v3.json rev. 20261104 (the
+        # 2026-09-14 revision history's 50 MB); `max_thumbnail_bytes` moves it (settings.py).
         if image.size > int(self.channel.settings["max_thumbnail_bytes"]):
             raise ApiError(
                 400, "invalidImage", "The thumbnail is larger than allowed.", "youtube.thumbnail"
@@ -88,13 +92,14 @@ class ChannelCalls:
                 raise ApiError(
                     404, "playlistNotFound", "The playlist cannot be found.", "youtube.playlistItem"
                 )
-            items = list(reversed(playlist.items)) if playlist.newest_first else playlist.items
+            # The uploads playlist: shown late and not strictly newest first (listing.py).
+            items = visible_items(playlist, self.channel.settings, self.ctx.now(), self.ctx.seed)
             # videoId: "Return the playlist items associated with the given video ID"
             # (youtube.v3.json, playlistItems.list), beside playlistId.
             video_id = request.arg("videoId")
             if video_id:
                 items = [i for i in items if i.video_id == video_id]
-            page, next_token = _page(items, request)
+            page, next_token = page_of(items, request)
             body: dict[str, Any] = {
                 "kind": "youtube#playlistItemListResponse",
                 "items": [self.channel.item_resource(playlist, i, parts) for i in page],
@@ -149,7 +154,7 @@ class ChannelCalls:
         )
 
 
-def _page(items: list[PlaylistItem], request: Request) -> tuple[list[PlaylistItem], str | None]:
+def page_of(items: list[T], request: Request) -> tuple[list[T], str | None]:
     """maxResults (0-50, default 5) and an opaque pageToken holding the offset."""
     try:
         size = int(request.arg("maxResults") or 5)

@@ -1,0 +1,1 @@
+"""The web workspace: FastAPI routes (thin, like cli/), templates, static files, auth."""

@@ -1,0 +1,1 @@
+"""The web pages: one module per page, each a few thin routes (parse, call the core, render)."""

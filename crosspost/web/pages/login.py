@@ -1,0 +1,58 @@
+"""Sign in and out. A right password starts a new session (rotation); failures are counted
+per name and per address, and past the limit every try waits, right password or not."""
+
+from __future__ import annotations
+
+import math
+
+from starlette.responses import Response
+
+from crosspost.db.engine import transaction
+from crosspost.users import verify_login
+from crosspost.web.page import Page, log
+from crosspost.web.texts import t
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this site only (never `//host` or a URL)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    return target
+
+
+def form(page: Page) -> Response:
+    if page.viewer is not None:
+        return page.redirect("/")
+    return page.render("login.html", next=safe_next(page.request.query_params.get("next")))
+
+
+def submit(page: Page) -> Response:
+    name, password = page.field("name").strip(), page.field("password")
+    target = safe_next(page.field("next"))
+    address = page.request.client.host if page.request.client else "unknown"
+    throttle = page.state.throttle
+    wait = throttle.wait_seconds(name, address)
+    if wait > 0:
+        message = t("login.throttled", minutes=max(1, math.ceil(wait / 60)))
+        return page.render("login.html", 429, next=target, message=message, name=name)
+    with transaction(page.state.factory) as session:
+        user = verify_login(session, name, password)
+        signed = (user.id, user.name, user.role) if user is not None else None
+    if signed is None:
+        throttle.failed(name, address)
+        log.info("sign-in refused for %r from %s", name[:64], address)
+        return page.render("login.html", 401, next=target, message=t("login.wrong"), name=name)
+    throttle.succeeded(name)
+    user_id, user_name, role = signed
+    page.session = page.state.sessions.sign_in(page.session, user_id, user_name)
+    log.info("signed in: %s from %s", user_name, address)
+    if target == "/" and role == "contributor":
+        target = "/queue"  # Today lists every unit's posts; a contributor starts at its own
+    return page.redirect(target)
+
+
+def logout(page: Page) -> Response:
+    if page.session is not None:
+        page.state.sessions.end(page.session.token)
+    page.session = None
+    return page.redirect("/login")

@@ -1,0 +1,207 @@
+"""The web workspace in a real browser: Debian's chromium driven by Playwright against a real
+`crosspost web` process, on a demo-like database whose accounts point at the sandbox.
+
+An editor signs in, sees the queue with each platform's drafts, approves one item and rejects
+another with a reason, and opens a post the worker published. Screenshots of each page are kept
+under build/screenshots/ for people to look at. Without chromium the test fails in one line
+(CROSSPOST_TEST_BROWSER=skip leaves it out on purpose)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from crosspost import content as lifecycle
+from crosspost.adapters.base import ContentKind
+from crosspost.config import load_config
+from crosspost.content import NewContent
+from crosspost.demo import start_sandbox, write_config
+from crosspost.intake.units import load_intake
+from crosspost.scheduling import schedule
+from crosspost.timeutil import utcnow
+from tests.acceptance.cli import ROOT, cli_env, run, run_json, start
+
+pytestmark = pytest.mark.acceptance
+
+SHOTS = ROOT / "build" / "screenshots"
+EDITOR, PASSWORD = "bien-tap", "mật khẩu của biên tập viên"
+UNITS = """
+[review]
+approvers = ["bien-tap"]
+
+[units.nghe-an]
+name = "Tỉnh ủy Nghệ An"
+"""
+
+
+def chromium() -> str:
+    found = shutil.which("chromium")
+    if found:
+        return found
+    if os.environ.get("CROSSPOST_TEST_BROWSER") == "skip":
+        pytest.skip("CROSSPOST_TEST_BROWSER=skip: the browser test left out on purpose")
+    pytest.fail(
+        "chromium not found on PATH: apt-get install -y chromium "
+        "(or set CROSSPOST_TEST_BROWSER=skip)",
+        pytrace=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _item(n: int, title: str) -> NewContent:
+    return NewContent(
+        kind=ContentKind.ARTICLE,
+        title=title,
+        summary="Tỉnh ủy Nghệ An tổng kết 5 năm đổi mới nội dung, phương thức sinh hoạt chi bộ.",
+        link=f"https://tapchi.example.vn/xay-dung-dang/bai-{n}",
+        hashtags=["XâyDựngĐảng", "ChiBộ"],
+        unit="nghe-an",
+    )
+
+
+def given_a_month_in_progress(config_path: Path) -> dict[str, int]:
+    """Two submitted articles waiting for review, and one published by the worker."""
+    config = load_config(config_path)
+    intake = load_intake(config)
+    from crosspost.db.engine import make_engine, session_factory, transaction
+
+    factory = session_factory(make_engine(config.database_url))
+    ids: dict[str, int] = {}
+    with transaction(factory) as session:
+        for key, title in [
+            ("approve", "Nâng cao chất lượng sinh hoạt chi bộ ở cơ sở"),
+            ("reject", "Đảng viên trẻ với phong trào chuyển đổi số"),
+            ("published", "Hội nghị Ban Chấp hành Đảng bộ tỉnh lần thứ 15"),
+        ]:
+            added = lifecycle.add_content(session, _item(len(ids), title), "thu-ky", store=None)
+            lifecycle.submit(session, added.id, "thu-ky")
+            ids[key] = added.id
+        lifecycle.approve(session, ids["published"], EDITOR, approvers=intake)
+        posts = schedule(
+            session, config, ids["published"], utcnow(), actor="ke-hoach", platforms=["facebook"]
+        )
+        ids["post"] = posts[0].id
+    run(config_path, "worker", "--once")
+    return ids
+
+
+def add_editor(config_path: Path) -> None:
+    run(config_path, "users", "add", EDITOR, "--role", "editor")
+    done = subprocess.run(
+        [sys.executable, "-m", "crosspost", "users", "passwd", EDITOR, "--password-stdin"],
+        input=PASSWORD + "\n",
+        env=cli_env(config_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.HTTPError:
+            assert time.monotonic() < deadline, f"crosspost web did not answer at {url}"
+            time.sleep(0.2)
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    browser_path = chromium()
+    with start_sandbox(seed=5) as sandbox:
+        config_path = write_config(tmp_path, sandbox.url)
+        (tmp_path / "units.toml").write_text(UNITS, encoding="utf-8")
+        run(config_path, "db", "upgrade")
+        ids = given_a_month_in_progress(config_path)
+        add_editor(config_path)
+        port = free_port()
+        server = start(config_path, "web", "--port", str(port))
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(base + "/login")
+            yield browser_path, base, config_path, ids
+        finally:
+            server.process.terminate()
+            server.wait(timeout=20)
+
+
+def test_an_editor_reviews_the_queue_and_opens_a_published_post(workspace):
+    from playwright.sync_api import expect, sync_playwright
+
+    browser_path, base, config_path, ids = workspace
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
+        page = browser.new_page(locale="vi-VN", viewport={"width": 1280, "height": 900})
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+
+        page.goto(base + "/queue")
+        expect(page).to_have_url(base + "/login?next=/queue")
+        page.fill("input[name=name]", EDITOR)
+        page.fill("input[name=password]", PASSWORD)
+        page.screenshot(path=SHOTS / "1-login.png", full_page=True)
+        page.click("form.login button[type=submit]")
+
+        expect(page).to_have_url(base + "/queue")
+        first = page.locator(f"#item-{ids['approve']}")
+        expect(first.locator(".platform-x .part")).to_contain_text("Nâng cao chất lượng")
+        expect(first.locator(".platform-x .count").first).to_contain_text("/280")
+        expect(first.locator(".platform-facebook")).to_contain_text("sinh hoạt chi bộ")
+        expect(page.locator(f"#item-{ids['reject']}")).to_be_visible()
+        page.screenshot(path=SHOTS / "2-queue.png", full_page=True)
+
+        first.locator("input[name=ids]").check()
+        page.click("button[value=approve]")
+        expect(page.locator(".notice")).to_have_text(f"Đã duyệt: {ids['approve']}.")
+        page.locator(f"#item-{ids['reject']} input[name=ids]").check()
+        page.fill("input[name=reason]", "ảnh chưa rõ nguồn")
+        page.click("button[value=reject]")
+        expect(page.locator(".notice")).to_have_text(f"Đã từ chối: {ids['reject']}.")
+        page.screenshot(path=SHOTS / "3-queue-after.png", full_page=True)
+
+        page.click("header nav a[href='/']")
+        expect(page.locator("#today")).to_contain_text("published")
+        page.screenshot(path=SHOTS / "4-today.png", full_page=True)
+
+        page.click(f"#today a[href='/posts/{ids['post']}']")
+        expect(page.locator("h1")).to_contain_text(f"#{ids['post']}")
+        expect(page.locator("h1 .state")).to_have_text("published")
+        expect(page.locator(".facts a")).to_have_attribute("href", _remote_url(config_path, ids))
+        expect(page.locator("#history")).to_contain_text("ke-hoach")
+        page.screenshot(path=SHOTS / "5-post.png", full_page=True)
+        browser.close()
+
+    assert problems == []  # no CSP violation, no script error on any page
+    listed = {c["id"]: c for c in run_json(config_path, "content", "list")}
+    assert (listed[ids["approve"]]["status"], listed[ids["approve"]]["reviewed_by"]) == (
+        "approved",
+        EDITOR,
+    )
+    assert listed[ids["reject"]]["review_reason"] == "ảnh chưa rõ nguồn"
+    assert listed[ids["reject"]]["reviewed_by"] == EDITOR
+
+
+def _remote_url(config_path: Path, ids: dict[str, int]) -> str:
+    url = run_json(config_path, "posts", "show", str(ids["post"]))["remote_url"]
+    assert url, "the worker did not publish the post"
+    return str(url)
