@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv test lint typecheck unit demo bench clean
+.PHONY: venv test lint typecheck unit demo workspace bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ unit: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m crosspost.demo
+
+# The web workspace on demo data (sample submissions waiting for approval), with a user per role
+# and their passwords printed; a worker publishes to the sandbox. Ctrl-C stops it.
+workspace: $(STAMP)
+	$(BIN)/python -m crosspost.demo_web
 
 # Figures, not assertions: one table of lateness, throughput, uploads, start-up and claim cost,
 # each with its target and a same-run comparison (bench/README.md). BENCH_ARGS=--quick: ~2 min.

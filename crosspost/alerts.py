@@ -6,9 +6,43 @@ URLs (which carry tokens) are never logged."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 log = logging.getLogger("crosspost.alerts")
+
+
+@contextmanager
+def _url_reading() -> Iterator[None]:
+    """Apprise logs a URL it cannot parse, token and all: its logger is off while it reads ours."""
+    apprise_log = logging.getLogger("apprise")
+    was = apprise_log.disabled
+    apprise_log.disabled = True
+    try:
+        yield
+    finally:
+        apprise_log.disabled = was
+
+
+def url_problems(urls: Sequence[str]) -> list[str]:
+    """One line per [notify] URL apprise cannot use, naming its place and scheme only (the rest
+    of a URL is often a token): checked when the worker starts, not when the first alert is lost."""
+    if not urls:
+        return []
+    import apprise
+
+    problems = []
+    for n, url in enumerate(urls, start=1):
+        with _url_reading():
+            plugin = apprise.Apprise.instantiate(url)
+        if plugin is None:
+            scheme = url.partition("://")[0] if "://" in url else ""
+            what = f"scheme {scheme!r}" if scheme else "no scheme://"
+            problems.append(
+                f"[notify] urls[{n}] ({what}) is not a notification URL apprise understands; "
+                "fix it (github.com/caronc/apprise/wiki lists the services) or remove it"
+            )
+    return problems
 
 
 class Alerts:
@@ -25,7 +59,9 @@ class Alerts:
 
             notifier = apprise.Apprise()
             for url in self.urls:
-                if not notifier.add(url):
+                with _url_reading():
+                    added = notifier.add(url)
+                if not added:
                     log.error("a [notify] URL is not one apprise understands; alert not sent there")
             delivered = bool(
                 notifier.notify(title=title, body=body, notify_type=apprise.NotifyType.WARNING)

@@ -346,12 +346,13 @@ def load_config(explicit: str | Path | None = None) -> Config:
     path = find_config_path(explicit)
     data: dict[str, Any] = {}
     if path is not None:
+        from crosspost.textfiles import read_text
+
+        text = read_text(
+            path, missing="no such config file; pass --config PATH or set CROSSPOST_CONFIG"
+        )
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(
-                f"{path}: no such config file; pass --config PATH or set CROSSPOST_CONFIG"
-            ) from None
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     return parse_config(data, path)
@@ -454,6 +455,13 @@ def missing_paths(config: Config) -> list[str]:
         problems.append(
             f"{config.database_origin}: the database file {database} does not exist; fix "
             f"data_dir, {create}"
+        )
+    elif database is not None and database.is_file() and database.stat().st_size == 0:
+        # SQLite takes an empty file for a new database: the team would see its data gone
+        problems.append(
+            f"{config.database_origin}: the database file {database} is empty (0 bytes); "
+            "restore it from a backup or fix the path, or run `crosspost db upgrade` to make it "
+            "a new, empty database"
         )
     return problems
 

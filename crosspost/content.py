@@ -21,13 +21,13 @@ from crosspost import audit
 from crosspost.adapters.base import ContentKind, ContentSnapshot, MediaFile, MediaRole
 from crosspost.db.models import Content, MediaFileRow, ReviewState
 from crosspost.errors import NotFoundError, Problems, StateError, UserError
+from crosspost.hygiene import clean_note
 from crosspost.intake.month import Month
 from crosspost.items import NewContent as NewContent
 from crosspost.items import item_from_mapping as item_from_mapping
 from crosspost.items import load_item_file as load_item_file
 from crosspost.items import stored_fields
 from crosspost.media import guess_mime, sha256_file
-from crosspost.render.text import nfc
 from crosspost.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -154,6 +154,9 @@ def list_content(
             raise UserError(f"--status {status!r} is not one of {allowed}")
         query = query.where(Content.review_state == status)
     if kind:
+        if kind not in {k.value for k in ContentKind}:
+            allowed = ", ".join(k.value for k in ContentKind)
+            raise UserError(f"--kind {kind!r} is not one of {allowed}")
         query = query.where(Content.kind == kind)
     if unit:
         query = query.where(Content.unit == unit)
@@ -213,7 +216,7 @@ def reject(
     session: Session, content_id: int, actor: str, reason: str, *, approvers: Approvers
 ) -> Content:
     approvers.check_approver(actor)
-    reason = nfc(reason.strip())
+    reason = clean_note(reason, "--reason")
     if not reason:
         raise UserError("a rejection needs a reason; pass --reason TEXT")
     content = get_content(session, content_id)
@@ -240,6 +243,8 @@ def decide(
     approvers.check_approver(actor)
     if decision == "reject" and not (reason or "").strip():
         raise UserError("a rejection needs a reason; pass --reason TEXT")
+    if reason is not None:
+        reason = clean_note(reason, "--reason")
     ids = list(dict.fromkeys(content_ids))
     if not ids:
         raise UserError(f"give the id of at least one item to {decision}")

@@ -215,3 +215,15 @@ def _suggest(body: str) -> str:
 def field_problems(fields: Mapping[str, str]) -> list[tuple[str, str]]:
     """(field, problem) for every refused character in each named NFC text."""
     return [(key, problem) for key, text in fields.items() for problem in text_problems(text)]
+
+
+def clean_note(text: str, option: str) -> str:
+    """A reason or note typed by the team, NFC and stripped: the audit trail and every listing
+    print it, so a terminal escape or a right-to-left override in it is refused, not stored."""
+    from crosspost.errors import UserError
+
+    note = unicodedata.normalize("NFC", text.strip())
+    problems = text_problems(note)
+    if problems:
+        raise UserError(f"{option} {problems[0]}")
+    return note

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crosspost.adapters.base import Platform
 from crosspost.db.models import Account, Attempt, AuditEvent, Post, PostState
 from crosspost.errors import UserError
 from crosspost.posts.steps import StepProgress, progress_of
@@ -61,6 +62,10 @@ class PostFilter:
         for s in self.status:
             if s not in states:
                 raise UserError(f"--state {s!r} is not one of {', '.join(sorted(states))}")
+        platforms = {p.value for p in Platform}
+        for p in self.platform:
+            if p not in platforms:
+                raise UserError(f"--platform {p!r} is not one of {', '.join(sorted(platforms))}")
 
 
 def iter_posts(session: Session, where: PostFilter, *, page: int = 500) -> Iterator[PostRow]:

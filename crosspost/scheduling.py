@@ -25,6 +25,7 @@ from crosspost.content import get_content, snapshot
 from crosspost.db.models import LIVE_POST_STATES, Content, Post, PostState, ReviewState
 from crosspost.drafting import draft_for, draft_source
 from crosspost.errors import NotFoundError, Problems, StateError, UserError
+from crosspost.hygiene import clean_note
 from crosspost.media import missing_media
 from crosspost.posts.drafts import store_draft, stored_document
 from crosspost.posts.queue import CANCELLABLE, RETRIABLE, add_post, cancel_post, requeue_post
@@ -245,6 +246,8 @@ def get_post(session: Session, post_id: int) -> Post:
 
 
 def cancel(session: Session, post_id: int, *, actor: str, reason: str | None = None) -> Post:
+    if reason is not None:
+        reason = clean_note(reason, "--reason")
     post = get_post(session, post_id)
     if post.state not in CANCELLABLE:
         hint = {
@@ -280,6 +283,8 @@ def redraft(session: Session, config: Config, post_id: int, *, actor: str, reaso
     place of the approved one and audit both hashes; a draft with problems changes nothing."""
     if not reason.strip():
         raise UserError("a redraft needs a reason; pass --reason TEXT")
+    if reason is not None:
+        reason = clean_note(reason, "--reason")
     post = get_post(session, post_id)
     if post.state not in CANCELLABLE:
         raise StateError(
@@ -331,6 +336,7 @@ def repost(
     """A new post of content already posted on a platform, linked to the earlier post."""
     if not reason.strip():
         raise UserError("a repost needs a reason; pass --reason TEXT")
+    reason = clean_note(reason, "--reason")
     get_content(session, content_id)
     try:
         Platform(platform)

@@ -81,5 +81,45 @@ app.command("plan")(plan.plan)
 app.command("web")(web.web)
 
 
+def _click_errors() -> tuple[type[Exception], type[Exception], type[Exception] | None]:
+    """(ClickException, UsageError, NoArgsIsHelpError) of the click typer runs on: newer typer
+    releases carry their own copy of click, older ones use click itself."""
+    import sys
+
+    mro = typer.BadParameter.__mro__
+    usage = mro[1]
+    click_exception = next(c for c in mro if c.__name__ == "ClickException")
+    no_args = getattr(sys.modules[usage.__module__], "NoArgsIsHelpError", None)
+    return click_exception, usage, no_args
+
+
 def main() -> None:
-    app()
+    """Run a command; a usage error (unknown option, bad value) is one line, not a boxed panel."""
+    import sys
+
+    for n, arg in enumerate(sys.argv[1:], start=1):
+        if any("\udc80" <= ch <= "\udcff" for ch in arg):  # bytes the locale could not decode
+            raw = arg.encode("utf-8", "surrogateescape")
+            print(
+                f"error: argument {n} is not UTF-8 text ({raw[:40]!r}); type it again, or set "
+                "a UTF-8 locale (e.g. LANG=C.UTF-8)",
+                file=sys.stderr,
+            )
+            sys.exit(2)
+    click_exception, usage_error, no_args_is_help = _click_errors()
+    try:
+        result = app(prog_name="crosspost", standalone_mode=False)
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        sys.exit(1)
+    except click_exception as exc:
+        code = int(getattr(exc, "exit_code", 2))
+        if no_args_is_help is not None and isinstance(exc, no_args_is_help):
+            exc.show()  # type: ignore[attr-defined]  # the help, as `--help` shows it
+            sys.exit(code)
+        message = " ".join(exc.format_message().split())  # type: ignore[attr-defined]
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if isinstance(exc, usage_error) and ctx else ""
+        print(f"error: {message}{hint}", file=sys.stderr)
+        sys.exit(code)
+    sys.exit(result if isinstance(result, int) else 0)

@@ -104,6 +104,8 @@ def list_(
     with runtime.factory() as session:
         found = list_content(session, status=status, kind=kind, unit=unit, period=period)
         rows = [content_json(c, zone) for c in found]
+    if unit and not rows:
+        _check_unit_known(unit)
     if as_json:
         print_json(rows)
         return
@@ -122,6 +124,19 @@ def list_(
     headers = ["id", "kind", "status", "unit", "period", "title", "created"]
     table = table_of(headers, cells, keep={"id", "kind", "status", "title"})
     console.print(table)
+
+
+def _check_unit_known(unit: str) -> None:
+    """An empty listing for a unit units.toml does not know is a typo, not an empty month
+    (content of a unit dropped from units.toml still lists, as the report shows it)."""
+    from crosspost.errors import UserError
+    from crosspost.intake.units import load_intake
+
+    known = load_intake(runtime.config).units
+    if known and unit not in known:
+        raise UserError(
+            f"--unit {unit!r} is not a unit of units.toml; known units: {', '.join(sorted(known))}"
+        )
 
 
 @app.command("show")

@@ -128,6 +128,12 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             fail(describe_database_error(runtime.config.database_url, exc), 3)
         except (Exit, Abort, _click.ClickException):
             raise
+        except OverflowError:  # an id or count beyond a 64-bit integer, refused by SQLite
+            fail(
+                f"a number on the command line is too large: ids and counts go up to "
+                f"{2**63 - 1}; check the numbers you typed",
+                2,
+            )
         except Exception as exc:
             if os.environ.get("CROSSPOST_TRACEBACK"):
                 raise

@@ -15,7 +15,7 @@ from crosspost.cli.runtime import handle_errors
 @handle_errors
 def sandbox(
     host: Annotated[str, typer.Option(help="Loopback address to bind")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="0 picks a free port")] = 0,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="0 picks a free port")] = 0,
     seed: Annotated[int, typer.Option(help="Makes random faults repeatable")] = 0,
     latency: Annotated[float, typer.Option("--latency", help="Added latency, ms")] = 0.0,
     faults: Annotated[

@@ -43,6 +43,15 @@ def worker(
 
     configure_logging(verbose)
     config = runtime.config
+    from crosspost.alerts import url_problems
+    from crosspost.errors import Problems
+
+    if notify := url_problems(config.notify_urls):
+        raise Problems(
+            f"the worker did not start: {len(notify)} [notify] URLs are wrong",
+            notify,
+            head="the worker did not start",
+        )
     for name, problem in pause_unusable_accounts(runtime.factory, config, actor="worker"):
         err_console.print(
             f"paused: account {name}: {problem}; once fixed, run `crosspost accounts check {name}`",

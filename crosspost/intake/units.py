@@ -84,12 +84,13 @@ def load_intake(config: Config) -> Intake:
         if os.environ.get("CROSSPOST_UNITS"):  # named on purpose: a typo must not open review
             raise ConfigError(f"{path}: no such units file; fix $CROSSPOST_UNITS or unset it")
         return Intake(path=None)
+    from crosspost.textfiles import read_text
+
+    text = read_text(path, missing="no such units file; fix $CROSSPOST_UNITS or unset it")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc}); check the file") from None
     return parse_intake(data, path)
 
 

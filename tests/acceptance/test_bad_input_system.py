@@ -201,6 +201,23 @@ def test_mistyped_sqlite_path_is_refused(tmp_path, sqlite_db):
     assert not (tmp_path / "crospost.db").exists()
 
 
+def test_an_empty_database_file_is_refused_not_made_a_new_database(tmp_path, sqlite_db):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "crosspost.db").write_bytes(b"")  # a failed copy, a full disk
+    path = tmp_path / "crosspost.toml"
+    path.write_text(f'[crosspost]\ndata_dir = "{tmp_path / "data"}"\n')
+    result = run(path, "posts", "list", check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"error: {path}: [crosspost] data_dir: the database file "
+        f"{tmp_path / 'data' / 'crosspost.db'} is empty (0 bytes); restore it from a backup or "
+        "fix the path, or run `crosspost db upgrade` to make it a new, empty database"
+    )
+    assert (tmp_path / "data" / "crosspost.db").stat().st_size == 0
+    assert run(path, "db", "upgrade").returncode == 0
+    assert run(path, "posts", "list").returncode == 0
+
+
 def test_page_id_as_a_number_says_quote_it(tmp_path, db):
     path = config_with(
         tmp_path, db, rest='\n[accounts.fb]\nplatform = "facebook"\npage_id = 12345\n'

@@ -188,3 +188,31 @@ def test_a_candidate_offset_schedules_and_the_confirmation_shows_it(db, config_f
     content_id = add_item(db)
     result = run(config_file, "schedule", content_id, "--at", "2027-11-07 01:30-05:00")
     assert "at 2027-11-07 01:30:00-05:00" in result.stdout
+
+
+# A reason is printed by every listing and kept in the audit trail: control and bidi characters
+# in it are refused the way they are in a title (the same hygiene rules), and nothing changes.
+REASON_CASES = {
+    "reject, ESC sequence": (
+        lambda db: ["content", "reject", add_item(db, state="submitted"), "--by", "bien-tap-vien"],
+        "Ảnh \x1b[2J chưa rõ nguồn",
+        "--reason contains U+001B ESCAPE at character 5: a control character; remove it",
+    ),
+    "repost, right-to-left override": (
+        lambda db: ["repost", add_item(db), "--platform", "x", "--at", "now"],
+        "sửa \u202elỗi",
+        "--reason contains U+202E RIGHT-TO-LEFT OVERRIDE at character 5: a bidi control",
+    ),
+    "cancel, BEL": (
+        lambda db: ["cancel", "1"],
+        "hủy\x07",
+        "--reason contains U+0007 BELL at character 4: a control character",
+    ),
+}
+
+
+@pytest.mark.parametrize(("args", "reason", "expected"), REASON_CASES.values(), ids=REASON_CASES)
+def test_a_reason_with_control_or_bidi_characters_is_refused(
+    db, config_file, args, reason, expected
+):
+    assert_refused(db, config_file, [*args(db), "--reason", reason], expected)

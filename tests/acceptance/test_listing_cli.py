@@ -105,3 +105,23 @@ def test_today_leaves_out_a_paused_accounts_posts_and_names_them(config_file):  
     assert "not going out until their account is fixed: " + ", ".join(f"#{i}" for i in held) in (
         today.stderr
     )
+
+
+def test_a_filter_naming_nothing_that_exists_is_one_line_not_an_empty_list(config_file):  # noqa: F811
+    """A typo in --platform, --kind or --unit used to list nothing with exit 0."""
+    (config_file.parent / "units.toml").write_text(
+        '[units.nghe-an]\nname = "Tỉnh ủy Nghệ An"\n', encoding="utf-8"
+    )
+    cases = {
+        ("posts", "list", "--platform", "tiktok"): "error: --platform 'tiktok' is not one of "
+        "facebook, x, youtube",
+        ("content", "list", "--kind", "poem"): "error: --kind 'poem' is not one of ",
+        ("content", "list", "--unit", "nghe-ann"): "error: --unit 'nghe-ann' is not a unit of "
+        "units.toml; known units: nghe-an",
+    }
+    for args, line in cases.items():
+        done = run(config_file, *args, "--json", check=False)
+        assert done.returncode == 2 and done.stdout == "", done.stderr
+        assert done.stderr.startswith(line) and len(done.stderr.splitlines()) == 1, done.stderr
+    # a known unit with nothing this month is an empty list, not an error
+    assert run_json(config_file, "content", "list", "--unit", "nghe-an") == []

@@ -97,3 +97,39 @@ def test_an_unusable_notifier_never_fails_the_publish(db, memory_config):
     Worker(config, db.factory).run_once()
     with db.factory() as session:
         assert session.get_one(Post, post_id).state == "failed"
+
+
+def test_a_notify_url_apprise_cannot_use_is_named_by_place_never_by_its_token(caplog):
+    from crosspost.alerts import url_problems
+
+    caplog.set_level("DEBUG")
+    urls = ["json://127.0.0.1:9/ok", "nosuch://tok-SECRET1", "tgram://tok-SECRET2", "tok-SECRET3"]
+    problems = url_problems(urls)
+    assert [p.split(" is not ")[0] for p in problems] == [
+        "[notify] urls[2] (scheme 'nosuch')",
+        "[notify] urls[3] (scheme 'tgram')",
+        "[notify] urls[4] (no scheme://)",
+    ]
+    Alerts(urls).send("crosspost: test", "body")  # what apprise cannot add is not logged either
+    assert "SECRET" not in " ".join(problems) + caplog.text
+    assert url_problems(["json://127.0.0.1:9/ok"]) == []
+
+
+def test_the_worker_does_not_start_with_a_wrong_notify_url(tmp_path, sqlite_db):
+    from tests.acceptance.cli import run
+
+    (tmp_path / "data").mkdir()
+    config = tmp_path / "crosspost.toml"
+    config.write_text(
+        '[crosspost]\ndata_dir = "data"\n[notify]\nurls = ["slak://tok-SECRET/x"]\n',
+        encoding="utf-8",
+    )
+    run(config, "db", "upgrade")
+    done = run(config, "worker", "--once", check=False)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "error: the worker did not start: [notify] urls[1] (scheme 'slak') is not a "
+        "notification URL apprise understands; fix it (github.com/caronc/apprise/wiki lists "
+        "the services) or remove it"
+    ]
+    assert "SECRET" not in done.stdout + done.stderr
