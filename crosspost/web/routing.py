@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from crosspost.users import Role
 from crosspost.web.page import Page, Viewer, WebState, log_unexpected, render
-from crosspost.web.pages import login, post, queue, today
+from crosspost.web.pages import calendar, login, post, queue, today
 from crosspost.web.security import COOKIE, CSRF_FIELD, WebSession
 from crosspost.web.texts import t as _t
 
@@ -50,6 +50,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/posts/{post_id}", post.page, EVERYONE),
     Route("POST", "/posts/{post_id}/cancel", post.cancel, PLANNERS),
     Route("POST", "/posts/{post_id}/retry", post.retry, PLANNERS),
+    Route("POST", "/posts/{post_id}/move", calendar.move, PLANNERS),
+    Route("GET", "/calendar", calendar.page, STAFF),
 )
 
 

@@ -92,9 +92,67 @@ VI: Mapping[str, str] = {
     "error.refused": "Không làm được: {message}",
     "error.back": "Về trang Hôm nay",
     "signed_in_as": "Đăng nhập: {name} ({role})",
+    "nav.calendar": "Lịch đăng",
+    "nav.plan": "Kế hoạch tháng",
+    "nav.units": "Đơn vị",
+    "calendar.title": "Lịch đăng",
+    "calendar.month_of": "tháng {month}",
+    "calendar.week_of": "tuần {first} – {last}",
+    "calendar.account": "Tài khoản",
+    "calendar.all": "Tất cả tài khoản",
+    "calendar.show": "Xem",
+    "calendar.prev": "Trước",
+    "calendar.next": "Sau",
+    "calendar.month": "Tháng",
+    "calendar.week": "Tuần",
+    "calendar.none": "Không có bài đăng nào trong khoảng này.",
+    "calendar.move": "Dời lịch",
+    "calendar.move_to": "Giờ mới ({zone})",
+    "calendar.moved": "Đã dời lịch bài đăng #{id}.",
+    "calendar.drag_hint": "Kéo một bài đã hẹn giờ sang ngày khác để dời lịch (giữ nguyên giờ), "
+    "hoặc dùng nút Dời lịch; giờ theo múi {zone}.",
+    "calendar.day0": "Thứ Hai",
+    "calendar.day1": "Thứ Ba",
+    "calendar.day2": "Thứ Tư",
+    "calendar.day3": "Thứ Năm",
+    "calendar.day4": "Thứ Sáu",
+    "calendar.day5": "Thứ Bảy",
+    "calendar.day6": "Chủ Nhật",
+    "post.moved": "Đã dời lịch bài đăng.",
 }
 
-TEXTS: Mapping[str, Mapping[str, str]] = {"vi": VI}
+# English for the planning pages (calendar, plan, units); a key missing here falls back to VI.
+EN_PLANNING: Mapping[str, str] = {
+    "nav.calendar": "Calendar",
+    "nav.plan": "Month plan",
+    "nav.units": "Units",
+    "calendar.title": "Calendar",
+    "calendar.month_of": "{month}",
+    "calendar.week_of": "week {first} – {last}",
+    "calendar.account": "Account",
+    "calendar.all": "All accounts",
+    "calendar.show": "Show",
+    "calendar.prev": "Previous",
+    "calendar.next": "Next",
+    "calendar.month": "Month",
+    "calendar.week": "Week",
+    "calendar.none": "No posts in this stretch.",
+    "calendar.move": "Move",
+    "calendar.move_to": "New time ({zone})",
+    "calendar.moved": "Post #{id} moved.",
+    "calendar.drag_hint": "Drag a scheduled post onto another day to move it (its time of day "
+    "stays), or use its Move button; times are in {zone}.",
+    "calendar.day0": "Monday",
+    "calendar.day1": "Tuesday",
+    "calendar.day2": "Wednesday",
+    "calendar.day3": "Thursday",
+    "calendar.day4": "Friday",
+    "calendar.day5": "Saturday",
+    "calendar.day6": "Sunday",
+    "post.moved": "Post moved.",
+}
+
+TEXTS: Mapping[str, Mapping[str, str]] = {"vi": VI, "en": EN_PLANNING}
 
 
 def t(key: str, language: str = "vi", **values: object) -> str:
