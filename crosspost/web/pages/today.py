@@ -40,7 +40,7 @@ def page(page: Page) -> Response:
         ]
     return page.render(
         "today.html",
-        today=goes_out_today(collect, zone, ()),
+        today=goes_out_today(collect, zone, ()).rows,
         tomorrow=goes_out_tomorrow(collect, zone, ()),
         failed=sorted(failed, key=lambda r: r["id"], reverse=True),
         waiting=sorted(waiting, key=lambda r: r["id"]),
