@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from crosspost.users import Role
 from crosspost.web.page import Page, Viewer, WebState, log_unexpected, render
-from crosspost.web.pages import calendar, login, post, queue, today, units
+from crosspost.web.pages import calendar, login, plan, post, queue, today, units
 from crosspost.web.security import COOKIE, CSRF_FIELD, WebSession
 from crosspost.web.texts import t as _t
 
@@ -52,6 +52,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/posts/{post_id}/retry", post.retry, PLANNERS),
     Route("POST", "/posts/{post_id}/move", calendar.move, PLANNERS),
     Route("GET", "/calendar", calendar.page, STAFF),
+    Route("GET", "/plan", plan.page, STAFF),
+    Route("POST", "/plan/apply", plan.apply, PLANNERS),
     Route("GET", "/units", units.page, STAFF),
     Route("GET", "/units.csv", units.csv, STAFF),
 )

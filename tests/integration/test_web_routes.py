@@ -33,6 +33,8 @@ INPUTS: dict[tuple[str, str], Inputs] = {
         {"at": _tomorrow_local(w), "next": "/calendar"},
     ),
     ("GET", "/calendar"): lambda w: ("/calendar?view=week", {}),
+    ("GET", "/plan"): lambda w: ("/plan", {}),
+    ("POST", "/plan/apply"): lambda w: ("/plan/apply", {"expect": "000000000000"}),
     ("GET", "/units"): lambda w: ("/units", {}),
     ("GET", "/units.csv"): lambda w: ("/units.csv", {}),
 }
