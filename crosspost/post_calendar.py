@@ -85,7 +85,5 @@ def posts_between(
             held = scheduled
         at = as_utc(held)
         if start <= at < end:
-            found.append(
-                CalendarPost(post_id, content_id, title, unit, name, platform, state, at)
-            )
+            found.append(CalendarPost(post_id, content_id, title, unit, name, platform, state, at))
     return sorted(found, key=lambda p: (p.at, p.id))

@@ -144,7 +144,8 @@ VI: Mapping[str, str] = {
     "plan.cost": "Chi phí",
     "plan.nothing": "Không có bài nào để xếp lịch trong tháng này.",
     "plan.accounts": "Các tài khoản",
-    "plan.load": "{account} ({platform}): xếp {planned} bài, còn trống {free} trong {slots} khung giờ từ nay",
+    "plan.load": "{account} ({platform}): xếp {planned} bài, còn trống {free} trong {slots} "
+    "khung giờ từ nay",
     "plan.unplaced": "Không xếp được, và vì sao",
     "plan.why": "Vì sao",
     "plan.refused": "Tài khoản sẽ từ chối",
@@ -216,7 +217,8 @@ EN_PLANNING: Mapping[str, str] = {
     "plan.cost": "Cost",
     "plan.nothing": "Nothing to place this month.",
     "plan.accounts": "Accounts",
-    "plan.load": "{account} ({platform}): {planned} planned, {free} of {slots} slots from now on still free",
+    "plan.load": "{account} ({platform}): {planned} planned, {free} of {slots} slots from now on "
+    "still free",
     "plan.unplaced": "What does not fit, and why",
     "plan.why": "Why",
     "plan.refused": "An account would refuse",

@@ -62,7 +62,9 @@ def test_a_cancelled_post_is_not_moved(config_file):
     cid = approved_content(config_file)
     (post, *_) = run_json(config_file, "schedule", cid, "--at", later())
     run(config_file, "cancel", str(post["id"]))
-    result = run(config_file, "posts", "move", str(post["id"]), "--at", in_days(2, "09:00"), check=False)
+    result = run(
+        config_file, "posts", "move", str(post["id"]), "--at", in_days(2, "09:00"), check=False
+    )
     assert result.returncode == 2
     assert result.stderr.strip() == (
         f"error: post {post['id']} is cancelled; only a scheduled post can be moved "

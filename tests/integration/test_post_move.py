@@ -119,7 +119,9 @@ def test_a_time_past_the_horizon_is_refused(db, memory_config):
 def test_a_wall_time_the_zone_skips_or_shows_twice_is_refused(db, memory_config):
     (post_id,) = x_posts(db, memory_config, 1)
     config = replace(memory_config, timezone=ZoneInfo("America/New_York"))
-    refused(db, config, post_id, "2027-03-14 02:30", UserError, "does not exist in America/New_York")
+    refused(
+        db, config, post_id, "2027-03-14 02:30", UserError, "does not exist in America/New_York"
+    )
     refused(db, config, post_id, "2027-11-07 01:30", UserError, "happens twice")
 
 
@@ -140,9 +142,12 @@ def test_a_day_whose_budget_is_full_is_refused_and_another_day_is_not(db, memory
     refused(db, config, third, local(5, "15:00"), UserError, r"xacct's budget \(per_day 2")
     with db.factory.begin() as session:
         move_post(session, config, third, local(6, "15:00"), actor="ke-hoach")
-    assert state_of(db, third)[1].astimezone(ZONE).day == (  # type: ignore[union-attr]
-        utcnow().astimezone(ZONE) + timedelta(days=6)
-    ).day
+    assert (
+        state_of(db, third)[1].astimezone(ZONE).day
+        == (  # type: ignore[union-attr]
+            utcnow().astimezone(ZONE) + timedelta(days=6)
+        ).day
+    )
 
 
 def test_a_post_claimed_meanwhile_is_not_moved(db, memory_config):

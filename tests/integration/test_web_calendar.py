@@ -89,9 +89,10 @@ def test_a_move_without_next_goes_back_to_the_post_page(world):
     page = client.get(done.headers["location"]).text
     assert "Đã dời lịch bài đăng." in page and f'action="/posts/{post_id}/move"' in page
     evil = {**data, "at": f"{local_day(world, 4)}T09:00", "next": "//evil.example/x"}
-    assert client.post(f"/posts/{post_id}/move", data=evil, follow_redirects=False).headers[
-        "location"
-    ] == f"/?moved={post_id}"
+    assert (
+        client.post(f"/posts/{post_id}/move", data=evil, follow_redirects=False).headers["location"]
+        == f"/?moved={post_id}"
+    )
 
 
 def test_a_viewer_sees_the_month_without_move_forms(world):

@@ -45,7 +45,7 @@ def given_a_month(world: World) -> str:
         session.execute(
             update(Content)
             .where(Content.id == world.submitted["da-nang"])
-            .values(unit="=HYPERLINK(\"http://evil\")")
+            .values(unit='=HYPERLINK("http://evil")')
         )
     return month
 
@@ -75,7 +75,7 @@ def test_the_csv_is_the_reports_csv_and_formula_safe(world):
         expected = report_csv(build_report(session, load_intake(world.config), Month.parse(month)))
     assert response.text == expected
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert any(r["unit"] == "'=HYPERLINK(\"http://evil\")" for r in rows)
+    assert any(r["unit"] == '\'=HYPERLINK("http://evil")' for r in rows)
     (hanoi,) = [r for r in rows if r["unit"] == "ha-noi" and r["kind"] == "article"]
     assert (hanoi["received"], hanoi["published"], hanoi["x"]) == ("2", "1", URL)
 

@@ -124,7 +124,9 @@ def page(page: Page) -> Response:
         )
         day += timedelta(days=7)
     if shown.view == "month":
-        earlier = Month(shown.month.year - (shown.month.month == 1), (shown.month.month - 2) % 12 + 1)
+        earlier = Month(
+            shown.month.year - (shown.month.month == 1), (shown.month.month - 2) % 12 + 1
+        )
         back = _link(shown, month=str(earlier))
         ahead = _link(shown, month=str(shown.month.next()))
     else:
