@@ -1,7 +1,8 @@
 """The benchmark table (issue 7): every figure against the sandbox on loopback, with its target
 and a comparison measured in the same run, printed as one table.
 
-Rows: 1 lateness of due posts, 2 throughput, 3 streaming uploads, 4 start-up, 5 claim cost.
+Rows: 1 lateness of due posts, 2 throughput, 3 streaming uploads, 4 start-up, 5 claim cost,
+6 big input, 7 web pages (server time of Today, the calendar and the queue).
 README.md says what every figure means and how it is measured.
 
     .venv/bin/python bench/run.py [--quick] [--only lateness,claims] [--databases sqlite]
@@ -25,11 +26,12 @@ import row_preview
 import row_startup
 import row_throughput
 import row_uploads
+import row_web
 from benchlib import Line, pg_available
 from rich.console import Console
 from rich.table import Table
 
-ROWS = ("lateness", "throughput", "uploads", "startup", "claims", "preview")
+ROWS = ("lateness", "throughput", "uploads", "startup", "claims", "preview", "web")
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -44,7 +46,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--databases",
         default=",".join(BACKENDS),
-        help="databases for rows 1, 2, 4 and 5 (default sqlite,postgresql)",
+        help="databases for rows 1, 2, 4, 5 and 7 (default sqlite,postgresql)",
     )
     group = parser.add_argument_group("row sizes (override --quick)")
     group.add_argument("--lateness-posts", type=int, help="posts due at 100/s (6000)")
@@ -59,6 +61,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="adapters whose uploads are measured, comma-separated",
     )
     group.add_argument("--repeat", type=int, help="runs of each upload (3)")
+    group.add_argument("--web-posts", type=int, help="posts behind the web pages (10000)")
     args = parser.parse_args(argv)
 
     names = [x.strip() for x in (args.only or ",".join(ROWS)).split(",") if x.strip()]
@@ -120,6 +123,9 @@ def settings_for(args: argparse.Namespace) -> dict[str, Callable[[], list[Line]]
         claims=args.claims or (100 if quick else 200),
         backends=backends,
     )
+    web = row_web.Settings(
+        posts=args.web_posts or 10_000, runs=20 if quick else 40, backends=backends
+    )
     return {
         "lateness": lambda: row_lateness.run(lateness),
         "throughput": lambda: row_throughput.run(throughput),
@@ -127,6 +133,7 @@ def settings_for(args: argparse.Namespace) -> dict[str, Callable[[], list[Line]]
         "startup": lambda: row_startup.run(startup),
         "claims": lambda: row_claims.run(claims),
         "preview": lambda: row_preview.run(row_preview.Settings()),
+        "web": lambda: row_web.run(web),
     }
 
 

@@ -260,3 +260,29 @@ def redraft(
         print_json({"id": post_id, "draft": document})
         return
     console.print(f"post {post_id} redrafted: {document.get('sha256', '')[:12]}", highlight=False)
+
+
+@app.command("move")
+@handle_errors
+def move(
+    post_id: int,
+    at: Annotated[
+        str, typer.Option("--at", help="'YYYY-MM-DD HH:MM' in the configured zone, or now")
+    ],
+    by: Annotated[str | None, typer.Option("--by")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Move a scheduled post to another time (the checks of `schedule`, and its budget)."""
+    from crosspost.audit import current_actor
+    from crosspost.cli.publishing import _rows
+    from crosspost.scheduling_move import move_post
+    from crosspost.timeutil import format_zoned
+
+    zone = runtime.config.timezone
+    with runtime.transaction() as session:
+        post = move_post(session, runtime.config, post_id, at, actor=current_actor(by))
+        when = format_zoned(post.scheduled_at, zone)
+    if as_json:
+        print_json(_rows([post_id])[0])
+        return
+    console.print(f"post {post_id} moved to {when}", highlight=False)

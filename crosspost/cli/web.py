@@ -26,10 +26,11 @@ def web(
     """Open the web workspace (sign in with a user from `crosspost users add`)."""
     import uvicorn
 
-    from crosspost.web.app import create_app
+    from crosspost.web.app import create_app, settle_memory
 
     _check_free(host, port)
     app = create_app(runtime.config, factory=runtime.factory, secure_cookies=behind_tls)
+    settle_memory()
     console.print(f"crosspost web on http://{host}:{port}/ (Ctrl-C stops it)", highlight=False)
     # X-Forwarded-For is believed from a proxy on this machine only (uvicorn's default list),
     # so the login throttle counts the real client's address behind it.

@@ -49,6 +49,17 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+def settle_memory() -> None:
+    """Once the app is built, before it serves: what was loaded at start (modules, templates,
+    config) is moved out of the garbage collector's view (`gc.freeze`), so a full collection
+    during a request scans only what requests made, not the whole process (without it a
+    calendar page every dozen requests took 3× its time)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(
     config: Config,
     *,

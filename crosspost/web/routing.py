@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from crosspost.users import Role
 from crosspost.web.page import Page, Viewer, WebState, log_unexpected, render
-from crosspost.web.pages import login, post, queue, today
+from crosspost.web.pages import calendar, login, plan, post, queue, today, units
 from crosspost.web.security import COOKIE, CSRF_FIELD, WebSession
 from crosspost.web.texts import t as _t
 
@@ -50,6 +50,12 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/posts/{post_id}", post.page, EVERYONE),
     Route("POST", "/posts/{post_id}/cancel", post.cancel, PLANNERS),
     Route("POST", "/posts/{post_id}/retry", post.retry, PLANNERS),
+    Route("POST", "/posts/{post_id}/move", calendar.move, PLANNERS),
+    Route("GET", "/calendar", calendar.page, STAFF),
+    Route("GET", "/plan", plan.page, STAFF),
+    Route("POST", "/plan/apply", plan.apply, PLANNERS),
+    Route("GET", "/units", units.page, STAFF),
+    Route("GET", "/units.csv", units.csv, STAFF),
 )
 
 

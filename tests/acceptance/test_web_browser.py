@@ -2,13 +2,16 @@
 `crosspost web` process, on a demo-like database whose accounts point at the sandbox.
 
 An editor signs in, sees the queue with each platform's drafts, approves one item and rejects
-another with a reason, and opens a post the worker published. Screenshots of each page are kept
+another with a reason, and opens a post the worker published. A planner drags a scheduled post
+onto another day of the calendar (it keeps its time of day), then opens the month plan and the
+units report. Screenshots of each page are kept
 under build/screenshots/ for people to look at. Without chromium the test fails in one line
 (CROSSPOST_TEST_BROWSER=skip leaves it out on purpose)."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -33,6 +36,7 @@ pytestmark = pytest.mark.acceptance
 
 SHOTS = ROOT / "build" / "screenshots"
 EDITOR, PASSWORD = "bien-tap", "mật khẩu của biên tập viên"
+PLANNER, PLANNER_PASSWORD = "ke-hoach", "mật khẩu của kế hoạch viên"
 UNITS = """
 [review]
 approvers = ["bien-tap"]
@@ -98,11 +102,12 @@ def given_a_month_in_progress(config_path: Path) -> dict[str, int]:
     return ids
 
 
-def add_editor(config_path: Path) -> None:
-    run(config_path, "users", "add", EDITOR, "--role", "editor")
+def add_editor(config_path: Path, name: str = EDITOR, role: str = "editor") -> None:
+    password = PASSWORD if name == EDITOR else PLANNER_PASSWORD
+    run(config_path, "users", "add", name, "--role", role)
     done = subprocess.run(
-        [sys.executable, "-m", "crosspost", "users", "passwd", EDITOR, "--password-stdin"],
-        input=PASSWORD + "\n",
+        [sys.executable, "-m", "crosspost", "users", "passwd", name, "--password-stdin"],
+        input=password + "\n",
         env=cli_env(config_path),
         capture_output=True,
         text=True,
@@ -132,6 +137,7 @@ def workspace(tmp_path):
         run(config_path, "db", "upgrade")
         ids = given_a_month_in_progress(config_path)
         add_editor(config_path)
+        add_editor(config_path, PLANNER, "planner")
         port = free_port()
         server = start(config_path, "web", "--port", str(port))
         base = f"http://127.0.0.1:{port}"
@@ -205,3 +211,66 @@ def _remote_url(config_path: Path, ids: dict[str, int]) -> str:
     url = run_json(config_path, "posts", "show", str(ids["post"]))["remote_url"]
     assert url, "the worker did not publish the post"
     return str(url)
+
+
+def test_a_planner_drags_a_post_to_another_day_and_opens_plan_and_units(workspace):
+    from datetime import date, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from playwright.sync_api import expect, sync_playwright
+
+    browser_path, base, config_path, ids = workspace
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    run(config_path, "content", "approve", str(ids["approve"]), "--by", EDITOR)
+    day = datetime.now(zone).date() + timedelta(days=2)
+    (post,) = run_json(
+        config_path, "schedule", str(ids["approve"]), "--at", f"{day} 09:30", "--platform", "x"
+    )
+    # Onto the next day of the same week (the day before, when the post's day is a Sunday).
+    target: date = day + timedelta(days=1) if day.weekday() < 6 else day - timedelta(days=1)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
+        page = browser.new_page(locale="vi-VN", viewport={"width": 1400, "height": 1000})
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+
+        page.goto(base + "/calendar")
+        page.fill("input[name=name]", PLANNER)
+        page.fill("input[name=password]", PLANNER_PASSWORD)
+        page.click("form.login button[type=submit]")
+        expect(page.locator("table.calendar.view-month")).to_be_visible()
+        page.click("a.view-week")  # this week; then the post's own week
+        expect(page.locator("table.calendar.view-week")).to_be_visible()
+        page.goto(base + f"/calendar?view=week&week={day}")
+        card = page.locator(f"#cal-post-{post['id']}")
+        expect(page.locator(f'td[data-day="{day}"] #cal-post-{post["id"]}')).to_be_visible()
+        expect(card).to_have_class("cal-post state-scheduled")
+        expect(card.locator(".clock")).to_have_text("09:30")
+        page.screenshot(path=SHOTS / "6-calendar.png", full_page=True)
+
+        card.drag_to(page.locator(f'td[data-day="{target}"]'))
+        expect(page.locator(".notice")).to_have_text(f"Đã dời lịch bài đăng #{post['id']}.")
+        moved = page.locator(f'td[data-day="{target}"] #cal-post-{post["id"]}')
+        expect(moved.locator(".clock")).to_have_text("09:30")
+        page.screenshot(path=SHOTS / "7-calendar-moved.png", full_page=True)
+
+        page.click("header nav a[href='/plan']")
+        expect(page.locator("h1 .fingerprint")).to_have_text(re.compile(r"^[0-9a-f]{12}$"))
+        expect(page.locator("#unplaced")).to_be_visible()
+        page.screenshot(path=SHOTS / "8-plan.png", full_page=True)
+
+        page.click("header nav a[href='/units']")
+        expect(page.locator("#unit-nghe-an")).to_contain_text("Tỉnh ủy Nghệ An")
+        expect(page.locator("a.csv")).to_have_attribute(
+            "href", re.compile(r"^/units\.csv\?month=\d{4}-\d{2}$")
+        )
+        page.screenshot(path=SHOTS / "9-units.png", full_page=True)
+        browser.close()
+
+    assert problems == []  # no CSP violation, no script error on any page
+    shown = run_json(config_path, "posts", "show", str(post["id"]))
+    assert shown["scheduled_at"] == f"{target}T09:30:00+07:00"
+    (event,) = [e for e in shown["audit_log"] if e["action"] == "move"]
+    assert event["actor"] == PLANNER

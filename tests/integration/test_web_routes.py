@@ -28,8 +28,27 @@ INPUTS: dict[tuple[str, str], Inputs] = {
     ("GET", "/posts/{post_id}"): lambda w: (f"/posts/{w.posts['ha-noi']}", {}),
     ("POST", "/posts/{post_id}/cancel"): lambda w: (f"/posts/{w.posts['ha-noi']}/cancel", {}),
     ("POST", "/posts/{post_id}/retry"): lambda w: (f"/posts/{w.posts['ha-noi']}/retry", {}),
+    ("POST", "/posts/{post_id}/move"): lambda w: (
+        f"/posts/{w.posts['ha-noi']}/move",
+        {"at": _tomorrow_local(w), "next": "/calendar"},
+    ),
+    ("GET", "/calendar"): lambda w: ("/calendar?view=week", {}),
+    ("GET", "/plan"): lambda w: ("/plan", {}),
+    ("POST", "/plan/apply"): lambda w: ("/plan/apply", {"expect": "000000000000"}),
+    ("GET", "/units"): lambda w: ("/units", {}),
+    ("GET", "/units.csv"): lambda w: ("/units.csv", {}),
 }
 WHO: list[Role | None] = [None, *Role]
+
+
+def _tomorrow_local(world: World) -> str:
+    """Tomorrow at 10:00 in the world's zone, as a datetime-local field sends it."""
+    from datetime import timedelta
+
+    from crosspost.timeutil import utcnow
+
+    day = (utcnow().astimezone(world.config.timezone) + timedelta(days=1)).date()
+    return f"{day}T10:00"
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from crosspost.web.page import Page
 from crosspost.web.texts import t
 
 ACTING_ROLES = ("admin", "planner")
-DONE = {"cancelled": "post.cancelled", "retried": "post.retried"}
+DONE = {"cancelled": "post.cancelled", "retried": "post.retried", "moved": "post.moved"}
 
 
 def page(page: Page) -> Response:

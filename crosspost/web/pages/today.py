@@ -28,6 +28,7 @@ def page(page: Page) -> Response:
     waiting += [
         r for r in collect(PostFilter(status=("scheduled",), until=now)) if r["waiting_for"]
     ]
+    going = goes_out_today(collect, zone, ())
     with page.state.factory() as session:
         paused = [
             {
@@ -40,7 +41,8 @@ def page(page: Page) -> Response:
         ]
     return page.render(
         "today.html",
-        today=goes_out_today(collect, zone, ()),
+        # Due today but held for a paused account: listed too, its detail says why it waits.
+        today=[*going.rows, *going.held],
         tomorrow=goes_out_tomorrow(collect, zone, ()),
         failed=sorted(failed, key=lambda r: r["id"], reverse=True),
         waiting=sorted(waiting, key=lambda r: r["id"]),
