@@ -65,12 +65,14 @@ def upload_item(
         tags = fields.get("hashtags", "").replace(",", " ").split()
         if tags:
             item["hashtags"] = tags
+        names: dict[str, str] = {}
         if media is not None:
             saved = _save(media, folder, "media" + _suffix(media.filename), config)
             role = ROLE_OF_KIND.get(fields.get("kind", "").strip().lower(), "image")
             item["media"] = {role: saved.name}
+            names[saved.name] = media.shown  # problems name the file as the unit sent it
         (folder / "submission.toml").write_text(tomli_w.dumps({"items": [item]}), "utf-8")
-        return _import(factory, config, folder, folder, unit=unit, actor=actor, shown="")
+        return _import(factory, config, folder, folder, unit=unit, actor=actor, names=names)
 
 
 def upload_submission(
@@ -98,7 +100,7 @@ def upload_submission(
         else:
             raise _refused(
                 upload.shown,
-                ["neither a zip of the submission folder nor a CSV file; send one of those"],
+                [f"{upload.shown}: neither a zip of the submission folder nor a CSV file"],
             )
         return _import(factory, config, source, folder, unit=unit, actor=actor, shown=upload.shown)
 
@@ -111,8 +113,11 @@ def _import(
     *,
     unit: str,
     actor: str,
-    shown: str,
+    shown: str = "",
+    names: Mapping[str, str] | None = None,
 ) -> ImportResult:
+    """Import what was staged; problems come back cleaned of the staging path (and, for the
+    form, of its one item's `items[1].` and the generated file name)."""
     store = MediaStore.from_config(config)
     intake = load_intake(config)
     try:
@@ -128,10 +133,11 @@ def _import(
             )
     except Problems as exc:
         store.discard_created()
-        raise _refused(shown, [_clean(line, folder, not shown) for line in exc.problems]) from None
+        lines = [_clean(line, folder, names) for line in exc.problems]
+        raise _refused(shown, lines) from None
     except UserError as exc:
         store.discard_created()
-        raise _refused(shown, [_clean(str(exc), folder, not shown)]) from None
+        raise _refused(shown, [_clean(str(exc), folder, names)]) from None
     except BaseException:
         store.discard_created()
         raise
@@ -163,7 +169,8 @@ def _save(incoming: Incoming, folder: Path, name: str, config: Config) -> Path:
             count += len(chunk)
             if count > cap:
                 raise _refused(
-                    incoming.shown, [f"more than {cap} bytes, the cap per file; send a smaller one"]
+                    incoming.shown,
+                    [f"{incoming.shown}: more than {cap} bytes, the cap per file; send less"],
                 )
             out.write(chunk)
     return target
@@ -194,15 +201,17 @@ def _text(head: bytes) -> bool:
     return True
 
 
-def _clean(line: str, folder: Path, form: bool) -> str:
+def _clean(line: str, folder: Path, names: Mapping[str, str] | None) -> str:
     """A problem without the server's staging path: names relative to what was sent (a
     form's one item by its field alone: `title: …`, not `items[1].title: …`)."""
-    if form:
-        line = line.removeprefix("items[1].")
     for base in dict.fromkeys((str(folder), str(folder.resolve()))):
         for prefix in (f"{base}/submission/", f"{base}/"):
             line = line.replace(prefix, "")
         line = line.replace(base, "upload")
+    if names is not None:
+        line = line.removeprefix("items[1].")
+        for generated, sent in names.items():
+            line = line.replace(generated, sent)
     return line
 
 
