@@ -23,6 +23,7 @@ VI: Mapping[str, str] = {
     "today.title": "Hôm nay",
     "today.today": "Đăng trong hôm nay",
     "today.tomorrow": "Đăng ngày mai",
+    "today.held": "Đến giờ nhưng chờ sửa tài khoản tạm dừng",
     "today.failed": "Bị lỗi (7 ngày qua)",
     "today.waiting": "Đang chờ, và vì sao",
     "today.paused": "Tài khoản tạm dừng",
