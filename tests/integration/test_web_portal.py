@@ -19,7 +19,7 @@ from crosspost import content as lifecycle
 from crosspost.config import UploadSettings
 from crosspost.db.models import Content
 from crosspost.intake.importing import this_month
-from crosspost.users import Role
+from crosspost.users import Role, add_user, set_password
 from tests.support.samples import copy_samples, every_row
 from tests.support.web import PASSWORD, World, build_world, cheap_hasher, csrf_of, sign_in
 
@@ -249,6 +249,45 @@ def test_a_submission_for_another_unit_is_refused(world):
     done = _submission(world, client, "da-nang.zip", archive)
     assert done.status_code == 400
     assert "the manifest says 'da-nang' but --unit says 'ha-noi'" in _text(done)
+    assert every_row(world.db) == before
+
+
+def test_one_units_upload_never_shows_on_another_units_portal(world):
+    with world.db.factory.begin() as session:
+        add_user(
+            session,
+            "da-nang-1",
+            "contributor",
+            unit="da-nang",
+            actor="tester",
+            unit_codes=["ha-noi", "da-nang"],
+        )
+        set_password(session, "da-nang-1", PASSWORD, actor="tester")
+    other = world.client()
+    sign_in(other, "da-nang-1", PASSWORD)
+    sent = _item(world, other, {**ARTICLE, "title": "Đà Nẵng: bài gửi qua cổng"})
+    assert sent.headers["location"] == "/portal?stored=1&already=0", _text(sent)
+    assert "Đà Nẵng: bài gửi qua cổng" in _text(other.get("/portal"))
+    assert "Bài chờ duyệt ha-noi" not in _text(other.get("/portal"))
+    _client, page = _portal(world)
+    assert "Đà Nẵng: bài gửi qua cổng" not in _text(page) and "da-nang" not in page.text
+    with world.db.factory() as session:
+        stored = session.scalars(
+            select(Content).where(Content.title == "Đà Nẵng: bài gửi qua cổng")
+        ).one()
+        assert (stored.unit, stored.created_by) == ("da-nang", "da-nang-1")
+
+
+def test_a_csv_naming_a_file_outside_the_upload_is_refused(world):
+    client, _ = _portal(world)
+    before = every_row(world.db)
+    csv_text = (
+        "kind,title,summary,link,image\n"
+        f"article,{ARTICLE['title']},{ARTICLE['summary']},{ARTICLE['link']},/etc/hostname\n"
+    )
+    done = _submission(world, client, "bai.csv", csv_text.encode())
+    assert done.status_code == 400
+    assert "row 2, image: '/etc/hostname' is outside the submission folder" in _text(done)
     assert every_row(world.db) == before
 
 
