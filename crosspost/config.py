@@ -82,6 +82,21 @@ class RetrySettings:
     unknown_alert_minutes: float = _bounded(30.0, 1, 10080)
 
 
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class UploadSettings:
+    """Caps on what the units' portal accepts (crosspost/intake/uploads.py): a request past
+    them is refused unread, a zip past them refused before a byte is unpacked."""
+
+    max_file_bytes: int = _bounded(512 * MIB, 1024, 64 * 1024 * MIB)
+    max_request_bytes: int = _bounded(1024 * MIB, 1024, 64 * 1024 * MIB)
+    max_zip_entries: int = _bounded(200, 1, 100_000)
+    max_unpacked_bytes: int = _bounded(2048 * MIB, 1024, 256 * 1024 * MIB)
+    max_zip_ratio: int = _bounded(100, 2, 100_000)  # unpacked / packed, per entry
+
+
 @dataclass(frozen=True)
 class WindowSettings:
     """When an account's posts may be planned (used by `crosspost plan`)."""
@@ -137,6 +152,7 @@ class Config:
     data_dir: Path
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     retry: RetrySettings = field(default_factory=RetrySettings)
+    uploads: UploadSettings = field(default_factory=UploadSettings)
     windows: Mapping[str, WindowSettings] = field(default_factory=dict)
     accounts: Mapping[str, AccountSettings] = field(default_factory=dict)
     notify_urls: tuple[str, ...] = ()
@@ -191,6 +207,18 @@ def _section(top: Reader, name: str, cls: type[T]) -> T:
     reader = top.child(name, top.table_of(name))
     reader.only({f.name for f in fields(cls)})
     return cls(**_numbers(reader, cls))
+
+
+def _uploads(top: Reader) -> UploadSettings:
+    """[uploads]: each cap in range, and a file no larger than the request that carries it."""
+    uploads = _section(top, "uploads", UploadSettings)
+    if uploads.max_file_bytes > uploads.max_request_bytes:
+        top.child("uploads", {}).fail(
+            "max_file_bytes",
+            f"{uploads.max_file_bytes} is more than max_request_bytes "
+            f"({uploads.max_request_bytes}); a file comes inside one request: lower it",
+        )
+    return uploads
 
 
 def _windows(top: Reader) -> dict[str, WindowSettings]:
@@ -364,7 +392,7 @@ def parse_config(data: Mapping[str, Any], path: Path | None) -> Config:
     base = path.parent.resolve() if path else Path.cwd()
     problems: list[str] = []
     top = Reader(source, "", data, problems)
-    top.only({"crosspost", "worker", "retry", "windows", "accounts", "notify"})
+    top.only({"crosspost", "worker", "retry", "uploads", "windows", "accounts", "notify"})
     main = top.child("crosspost", top.table_of("crosspost"))
     main.only({"timezone", "database_url", "data_dir", "horizon_days"})
     zone_name = main.string("timezone", DEFAULT_ZONE) or DEFAULT_ZONE
@@ -398,6 +426,7 @@ def parse_config(data: Mapping[str, Any], path: Path | None) -> Config:
         data_dir=data_dir,
         worker=_section(top, "worker", WorkerSettings),
         retry=_section(top, "retry", RetrySettings),
+        uploads=_uploads(top),
         windows=_windows(top),
         accounts=accounts,
         notify_urls=tuple(urls),

@@ -172,4 +172,6 @@ def user_json(user: User, zone: ZoneInfo) -> dict[str, Any]:
         "created_by": user.created_by,
         "password_changed_at": iso_local(user.password_changed_at, zone),
         "disabled_at": iso_local(user.disabled_at, zone),
+        "has_token": user.token_hash is not None,
+        "token_created_at": iso_local(user.token_created_at, zone),
     }

@@ -1,4 +1,5 @@
-"""`crosspost users add|passwd|disable|list`: the people who sign in to the web workspace."""
+"""`crosspost users add|passwd|disable|token|list`: the people of the web workspace and their
+API tokens."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crosspost.cli.runtime import console, handle_errors, print_json, runtime
+from crosspost.cli.runtime import console, err_console, handle_errors, print_json, runtime
 
 if TYPE_CHECKING:
     from crosspost.db.models import User
@@ -112,6 +113,40 @@ def disable(name: str, by: ByOpt = None, as_json: JsonOpt = False) -> None:
         print_json(data)
         return
     console.print(f"user {name} disabled", highlight=False)
+
+
+@app.command("token")
+@handle_errors
+def token(
+    name: str,
+    revoke: Annotated[
+        bool, typer.Option("--revoke", help="Revoke the user's token; make no new one")
+    ] = False,
+    by: ByOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Make a new API token for /api/v1 (printed once, never again; the old one stops)."""
+    from crosspost.audit import current_actor
+    from crosspost.tokens import new_token, revoke_token
+
+    with runtime.transaction() as session:
+        if revoke:
+            data = _json(revoke_token(session, name, actor=current_actor(by)))
+            secret = None
+        else:
+            user, secret = new_token(session, name, actor=current_actor(by))
+            data = _json(user)
+    if as_json:
+        print_json(data if secret is None else {**data, "token": secret})
+    elif secret is None:
+        console.print(f"API token of {name} revoked", highlight=False)
+    else:
+        console.print(secret, highlight=False, soft_wrap=True)
+        err_console.print(
+            f"API token for {name}: shown once, keep it now; send it as "
+            "'Authorization: Bearer TOKEN'",
+            highlight=False,
+        )
 
 
 @app.command("list")

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest revision in migrations/versions (tests/unit/test_migrations.py keeps it honest).
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:

@@ -311,3 +311,7 @@ class User(Base):
     # Sessions opened before this time end (a changed password signs everyone out).
     password_changed_at: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]
+    # The sha256 of the user's API token (`crosspost users token`); the token itself is shown
+    # once and never kept.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_created_at: Mapped[datetime | None]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -81,6 +82,7 @@ class Page:
     viewer: Viewer | None
     form: Mapping[str, list[str]] = field(default_factory=dict)
     params: Mapping[str, str] = field(default_factory=dict)
+    files: Mapping[str, list[UploadFile]] = field(default_factory=dict)
 
     @property
     def config(self) -> Config:

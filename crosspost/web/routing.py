@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from crosspost.users import Role
+from crosspost.web import api_v1
+from crosspost.web.api import ApiHandler, api_endpoint
 from crosspost.web.page import Page, Viewer, WebState, log_unexpected, render
-from crosspost.web.pages import calendar, login, plan, post, queue, today, units
+from crosspost.web.pages import calendar, login, plan, portal, post, queue, today, units
 from crosspost.web.security import COOKIE, CSRF_FIELD, WebSession
 from crosspost.web.texts import t as _t
 
@@ -29,14 +32,17 @@ EVERYONE = frozenset(Role)
 STAFF = frozenset({Role.ADMIN, Role.EDITOR, Role.PLANNER, Role.VIEWER})
 REVIEWERS = frozenset({Role.ADMIN, Role.EDITOR})
 PLANNERS = frozenset({Role.ADMIN, Role.PLANNER})
+CONTRIBUTORS = frozenset({Role.CONTRIBUTOR})
 
 
 @dataclass(frozen=True)
 class Route:
     method: Literal["GET", "POST"]
     path: str
-    handler: Handler
+    handler: Handler | ApiHandler
     roles: frozenset[Role] | None  # None: public
+    files: bool = False  # a form with files: [uploads] caps instead of MAX_FORM_BYTES
+    api: bool = False  # JSON with a bearer token (web/api.py), never a cookie
 
 
 ROUTES: tuple[Route, ...] = (
@@ -56,6 +62,16 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/plan/apply", plan.apply, PLANNERS),
     Route("GET", "/units", units.page, STAFF),
     Route("GET", "/units.csv", units.csv, STAFF),
+    Route("GET", "/portal", portal.page, CONTRIBUTORS),
+    Route("POST", "/portal/item", portal.item, CONTRIBUTORS, files=True),
+    Route("POST", "/portal/submission", portal.submission, CONTRIBUTORS, files=True),
+    Route("GET", "/api/v1/posts", api_v1.posts, EVERYONE, api=True),
+    Route("GET", "/api/v1/posts/{post_id}", api_v1.post, EVERYONE, api=True),
+    Route("POST", "/api/v1/posts/{post_id}/cancel", api_v1.cancel, PLANNERS, api=True),
+    Route("POST", "/api/v1/posts/{post_id}/retry", api_v1.retry, PLANNERS, api=True),
+    Route("GET", "/api/v1/queue", api_v1.queue, EVERYONE, api=True),
+    Route("POST", "/api/v1/queue/decide", api_v1.decide, REVIEWERS, api=True),
+    Route("GET", "/api/v1/today", api_v1.today, STAFF, api=True),
 )
 
 
@@ -97,18 +113,23 @@ def refused(
 
 
 MAX_FORM_BYTES = 256 * 1024  # the forms of this slice are a few fields of text
+MAX_FILES = 4  # an upload form sends one file; a few more are refused by the parser
 
 
-def _too_long(request: Request) -> bool:
+def _too_long(request: Request, cap: int) -> bool:
     """A form body past the cap (or a length that is not a number) is refused unread."""
     declared = request.headers.get("content-length")
     if declared is None:
         return request.headers.get("transfer-encoding", "").lower() == "chunked"
-    return not declared.isdigit() or int(declared) > MAX_FORM_BYTES
+    return not declared.isdigit() or int(declared) > cap
 
 
 def endpoint(route: Route) -> Callable[[Request], Awaitable[Response]]:
     """The ASGI endpoint for `route`: the checks in order, then its handler in a thread."""
+    if route.api:
+        assert route.roles is not None, "every API route names its roles"
+        return api_endpoint(cast(ApiHandler, route.handler), route.roles)
+    handler = cast(Handler, route.handler)
 
     async def run(request: Request) -> Response:
         state: WebState = request.app.state.web
@@ -140,20 +161,28 @@ def endpoint(route: Route) -> Callable[[Request], Awaitable[Response]]:
             if Role(viewer.role) not in route.roles:
                 return refused(state, session, viewer, "error.forbidden")
         form: dict[str, list[str]] = {}
+        files: dict[str, list[UploadFile]] = {}
         if route.method == "POST":
-            if _too_long(request):
+            cap = state.config.uploads.max_request_bytes if route.files else MAX_FORM_BYTES
+            if _too_long(request, cap):
                 return refused(state, session, viewer, "error.too_large", 413)
-            data = await request.form(max_files=0, max_fields=200)
+            data = await request.form(
+                max_files=MAX_FILES if route.files else 0,
+                max_fields=200,
+                max_part_size=MAX_FORM_BYTES,
+            )
             for key, value in data.multi_items():
                 if isinstance(value, str):
                     form.setdefault(key, []).append(value)
+                elif value.filename:  # a file input left empty sends a part with no name
+                    files.setdefault(key, []).append(value)
             given = (form.get(CSRF_FIELD) or [""])[0]
             if session is None or not session.csrf_matches(given):
                 return refused(state, session, viewer, "error.csrf")
         if session is None:
             session = state.sessions.new()  # its CSRF token goes into the page's forms
-        page = Page(request, state, session, viewer, form, dict(request.path_params))
-        response: Response = await run_in_threadpool(_handle, route.handler, page)
+        page = Page(request, state, session, viewer, form, dict(request.path_params), files)
+        response: Response = await run_in_threadpool(_handle, handler, page)
         _keep_cookie(state, response, token, page.session)
         return response
 

@@ -40,6 +40,7 @@ ARGS = {
     "users add": ["bien-tap", "--role", "editor"],
     "users passwd": ["bien-tap", "--password-stdin"],
     "users disable": ["bien-tap"],
+    "users token": ["bien-tap"],
 }
 # Commands that do not open the database first: the sandbox serves forever, samples write
 # files, auth prompts for the platform's consent (stdin is closed here: "Aborted.").

@@ -89,3 +89,34 @@ def test_bad_input_is_one_line_and_changes_nothing(config_file, args, stdin, lin
     assert done.returncode == 2
     assert [x for x in done.stderr.splitlines() if x.strip()] == [line]
     assert run_json(config_file, "users", "list") == []
+
+
+def test_an_api_token_is_printed_once_and_kept_only_as_its_hash(config_file, db):
+    import hashlib
+
+    from sqlalchemy import text
+
+    run(config_file, "users", "add", "kich-ban", "--role", "viewer")
+    made = run(config_file, "users", "token", "kich-ban")
+    token = made.stdout.strip()
+    assert token.startswith("cpt_") and len(made.stdout.splitlines()) == 1
+    assert "shown once" in made.stderr and token not in made.stderr
+    listed = run(config_file, "users", "list", "--json").stdout
+    assert token not in listed and json.loads(listed)[0]["has_token"] is True
+    with db.engine.connect() as conn:
+        stored = conn.execute(text("SELECT token_hash FROM app_user")).scalar_one()
+    assert stored == hashlib.sha256(token.encode()).hexdigest()
+    again = run_json(config_file, "users", "token", "kich-ban")
+    assert again["token"] != token and again["has_token"] is True
+    assert again["token"] not in run(config_file, "users", "list", "--json").stdout
+    revoked = run_json(config_file, "users", "token", "kich-ban", "--revoke")
+    assert revoked["has_token"] is False and "token" not in revoked
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT token_hash FROM app_user")).scalar_one() is None
+    for args, line in (
+        (["kich-ban", "--revoke"], "error: user 'kich-ban' has no API token to revoke"),
+        (["nobody"], "error: no user named 'nobody'; see `crosspost users list`"),
+    ):
+        done = run(config_file, "users", "token", *args, check=False)
+        assert done.returncode == 2 and done.stdout == ""
+        assert [x for x in done.stderr.splitlines() if x.strip()] == [line]

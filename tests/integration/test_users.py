@@ -62,6 +62,8 @@ def test_listing_keys_are_stable_and_never_hold_the_hash(db):
         "created_by",
         "password_changed_at",
         "disabled_at",
+        "has_token",
+        "token_created_at",
     ]
     assert data["unit"] == "ha-noi" and data["has_password"] is True
     assert "argon2" not in repr(data)

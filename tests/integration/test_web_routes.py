@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from httpx import Response
 
 from crosspost.users import Role
@@ -37,6 +36,25 @@ INPUTS: dict[tuple[str, str], Inputs] = {
     ("POST", "/plan/apply"): lambda w: ("/plan/apply", {"expect": "000000000000"}),
     ("GET", "/units"): lambda w: ("/units", {}),
     ("GET", "/units.csv"): lambda w: ("/units.csv", {}),
+    ("GET", "/portal"): lambda w: ("/portal", {}),
+    ("POST", "/portal/item"): lambda w: ("/portal/item", {"kind": "article", "title": ""}),
+    ("POST", "/portal/submission"): lambda w: ("/portal/submission", {}),
+    ("GET", "/api/v1/posts"): lambda w: ("/api/v1/posts", {}),
+    ("GET", "/api/v1/posts/{post_id}"): lambda w: (f"/api/v1/posts/{w.posts['ha-noi']}", {}),
+    ("POST", "/api/v1/posts/{post_id}/cancel"): lambda w: (
+        f"/api/v1/posts/{w.posts['ha-noi']}/cancel",
+        {"reason": "thử quyền"},
+    ),
+    ("POST", "/api/v1/posts/{post_id}/retry"): lambda w: (
+        f"/api/v1/posts/{w.posts['ha-noi']}/retry",
+        {},
+    ),
+    ("GET", "/api/v1/queue"): lambda w: ("/api/v1/queue", {}),
+    ("POST", "/api/v1/queue/decide"): lambda w: (
+        "/api/v1/queue/decide",
+        {"decision": "approve", "ids": [999_999]},
+    ),
+    ("GET", "/api/v1/today"): lambda w: ("/api/v1/today", {}),
 }
 WHO: list[Role | None] = [None, *Role]
 
@@ -61,7 +79,13 @@ def _allowed(route: Route, role: Role | None) -> bool:
     return route.roles is None or (role is not None and role in route.roles)
 
 
-def _call(world: World, client: TestClient, route: Route, path: str, form: dict[str, Any]):
+def _call(world: World, who: Role | None, route: Route, path: str, form: dict[str, Any]):
+    if route.api:  # a script with the role's token, never a cookie
+        api = world.api(who)
+        if route.method == "GET":
+            return api.get(path)
+        return api.post(path, json=form)
+    client = world.client(who)
     if route.method == "GET":
         return client.get(path, follow_redirects=False)
     data = {**form, "csrf": world.csrf(client)}
@@ -69,6 +93,8 @@ def _call(world: World, client: TestClient, route: Route, path: str, form: dict[
 
 
 def _refused(response: Response) -> bool:
+    if response.headers.get("content-type", "").startswith("application/json"):
+        return response.status_code in (401, 403)  # the API: no token, or not the role
     # Refused by sign-in: sent to the login form with where it wanted to go.
     to_login = response.status_code == 303 and response.headers["location"].startswith(
         "/login?next="
@@ -84,16 +110,19 @@ def test_every_route_has_its_inputs():
 def test_each_role_is_allowed_or_refused_as_the_table_says(world, route):
     seen = {}
     for who in WHO:
-        client = world.client(who)
         path, form = INPUTS[(route.method, route.path)](world)
-        response = _call(world, client, route, path, form)
+        response = _call(world, who, route, path, form)
         seen[who.value if who else "nobody"] = not _refused(response)
         assert response.status_code < 500, response.text
     expected = {(w.value if w else "nobody"): _allowed(route, w) for w in WHO}
     assert seen == expected
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if r.method == "POST"], ids=lambda r: r.path)
+PAGE_POSTS = [r for r in ROUTES if r.method == "POST" and not r.api]
+API_POSTS = [r for r in ROUTES if r.method == "POST" and r.api]
+
+
+@pytest.mark.parametrize("route", PAGE_POSTS, ids=lambda r: r.path)
 def test_a_post_without_its_csrf_token_is_refused_for_everyone(world, route):
     for who in WHO:
         client = world.client(who)
@@ -103,6 +132,25 @@ def test_a_post_without_its_csrf_token_is_refused_for_everyone(world, route):
             response = client.post(path, data=data, follow_redirects=False)
             assert response.status_code == 403, (who, token, response.status_code)
     with world.db.factory() as session:  # nothing changed: the post is still scheduled
+        from crosspost.scheduling import get_post
+
+        assert get_post(session, world.posts["ha-noi"]).state == "scheduled"
+
+
+@pytest.mark.parametrize("route", API_POSTS, ids=lambda r: r.path)
+def test_a_signed_in_browser_cookie_never_authenticates_an_api_post(world, route):
+    """CSRF safety: the API reads a bearer token only, so a page elsewhere that makes a
+    signed-in browser post to it gets 401, whatever the form or the CSRF token it carries."""
+    client = world.client(Role.ADMIN)
+    path, form = INPUTS[(route.method, route.path)](world)
+    for sent in (
+        {"json": form},
+        {"data": {**form, "csrf": world.csrf(client)}},
+    ):
+        response = client.post(path, **sent)  # type: ignore[arg-type]
+        assert response.status_code == 401, response.text
+        assert list(response.json()) == ["error"]
+    with world.db.factory() as session:
         from crosspost.scheduling import get_post
 
         assert get_post(session, world.posts["ha-noi"]).state == "scheduled"

@@ -141,10 +141,10 @@ def test_disabling_a_user_or_changing_its_password_ends_its_sessions(world):
     sign_in(relogin, user_name(Role.PLANNER), "a brand new password")
 
 
-def test_a_contributor_starts_at_its_queue_and_cannot_open_today(world):
+def test_a_contributor_starts_at_its_portal_and_cannot_open_today(world):
     client = world.client()
     done = _login(client, world, user_name(Role.CONTRIBUTOR), PASSWORD)
-    assert done.headers["location"] == "/queue"
+    assert done.headers["location"] == "/portal"
     today = client.get("/")
     assert today.status_code == 403 and "Bạn không có quyền dùng trang này." in today.text
 

@@ -21,6 +21,7 @@ from crosspost.content import NewContent
 from crosspost.intake.units import load_intake
 from crosspost.scheduling import schedule
 from crosspost.timeutil import utcnow
+from crosspost.tokens import new_token
 from crosspost.users import Role, add_user, set_password
 from crosspost.web.app import create_app
 from tests.conftest import Database, memory_accounts_toml
@@ -49,6 +50,7 @@ class World:
     db: Database
     submitted: dict[str, int] = field(default_factory=dict)  # unit -> submitted content id
     posts: dict[str, int] = field(default_factory=dict)  # unit -> a scheduled post id
+    tokens: dict[Role, str] = field(default_factory=dict)  # each user's API token
     app: FastAPI | None = None
 
     def web(self) -> FastAPI:
@@ -61,6 +63,14 @@ class World:
         client = TestClient(self.web(), raise_server_exceptions=False)
         if role is not None:
             sign_in(client, user_name(role), PASSWORD)
+        return client
+
+    def api(self, role: Role | None = None, token: str | None = None) -> TestClient:
+        """A script's client for /api/v1: the role's bearer token (or `token`), no cookie."""
+        client = TestClient(self.web(), raise_server_exceptions=False)
+        chosen = token if token is not None else self.tokens.get(role) if role else None
+        if chosen is not None:
+            client.headers["Authorization"] = f"Bearer {chosen}"
         return client
 
     def csrf(self, client: TestClient) -> str:
@@ -122,6 +132,7 @@ def build_world(tmp_path: Path, db: Database, journal: Path) -> World:
             name = user_name(role)
             add_user(session, name, role, unit=unit, actor="tester", unit_codes=list(intake.units))
             set_password(session, name, PASSWORD, actor="tester")
+            world.tokens[role] = new_token(session, name, actor="tester")[1]
         at = utcnow() + timedelta(hours=2)
         for unit in ("ha-noi", "da-nang"):
             waiting = lifecycle.add_content(

@@ -22,6 +22,8 @@ def test_defaults_are_vietnam_time_and_a_local_sqlite_file():
     assert config.timezone.key == "Asia/Ho_Chi_Minh"
     assert config.database_url == "sqlite:////etc/crosspost/var/crosspost.db"
     assert config.worker.concurrency == 4
+    assert config.uploads.max_file_bytes == 512 * 1024 * 1024
+    assert config.uploads.max_zip_entries == 200 and config.uploads.max_zip_ratio == 100
 
 
 @pytest.mark.parametrize(
@@ -51,6 +53,13 @@ def test_defaults_are_vietnam_time_and_a_local_sqlite_file():
             "[accounts.a.credentials] token: must be 'env:VARIABLE' or 'secrets'",
         ),
         ('[notify]\nurls = "mailto://a"', "[notify] urls: must be a list"),
+        ("[uploads]\nmax_zip_entries = 0", "[uploads] max_zip_entries: 0 must be an integer from"),
+        ('[uploads]\nmax_file_bytes = "1MB"', "[uploads] max_file_bytes: '1MB' must be an integer"),
+        ("[uploads]\nmax_zip = 3", "[uploads] max_zip: unknown key; allowed here: max_file_bytes"),
+        (
+            "[uploads]\nmax_file_bytes = 20000\nmax_request_bytes = 10000",
+            "[uploads] max_file_bytes: 20000 is more than max_request_bytes (10000); a file",
+        ),
     ],
 )
 def test_each_problem_is_one_line_naming_file_and_key(text, message):

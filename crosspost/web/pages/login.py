@@ -22,7 +22,7 @@ def safe_next(target: str | None) -> str:
 
 def form(page: Page) -> Response:
     if page.viewer is not None:
-        return page.redirect("/")
+        return page.redirect(home(page.viewer.role))
     return page.render("login.html", next=safe_next(page.request.query_params.get("next")))
 
 
@@ -46,9 +46,14 @@ def submit(page: Page) -> Response:
     user_id, user_name, role = signed
     page.session = page.state.sessions.sign_in(page.session, user_id, user_name)
     log.info("signed in: %s from %s", user_name, address)
-    if target == "/" and role == "contributor":
-        target = "/queue"  # Today lists every unit's posts; a contributor starts at its own
+    if target == "/":
+        target = home(role)  # Today lists every unit's posts; a contributor starts at its own
     return page.redirect(target)
+
+
+def home(role: str) -> str:
+    """Where a user starts: a contributor at its unit's portal, staff at Today."""
+    return "/portal" if role == "contributor" else "/"
 
 
 def logout(page: Page) -> Response:

@@ -5,6 +5,7 @@ The same reads as `crosspost posts today` and `posts list` (cli/listing_bounds, 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from starlette.responses import Response
 
@@ -12,15 +13,20 @@ from crosspost.accounts import paused_accounts
 from crosspost.cli.listing_bounds import goes_out_today, goes_out_tomorrow
 from crosspost.listing import PostFilter
 from crosspost.timeutil import iso_local, utcnow
-from crosspost.web.page import Page
+from crosspost.web.page import Page, WebState
 from crosspost.web.pages.rows import collector
 
 FAILED_DAYS = 7
 
 
 def page(page: Page) -> Response:
-    zone = page.config.timezone
-    collect = collector(page.state)
+    return page.render("today.html", **today_data(page.state))
+
+
+def today_data(state: WebState) -> dict[str, Any]:
+    """Today's sections, each a list of posts with `posts list --json`'s keys (the API's too)."""
+    zone = state.config.timezone
+    collect = collector(state)
     now = utcnow()
     failed = collect(PostFilter(status=("failed",), since=now - timedelta(days=FAILED_DAYS)))
     # Waiting: retried or unsure posts, and due posts a budget or a rest keeps back.
@@ -28,8 +34,7 @@ def page(page: Page) -> Response:
     waiting += [
         r for r in collect(PostFilter(status=("scheduled",), until=now)) if r["waiting_for"]
     ]
-    going = goes_out_today(collect, zone, ())
-    with page.state.factory() as session:
+    with state.factory() as session:
         paused = [
             {
                 "name": a.name,
@@ -39,13 +44,13 @@ def page(page: Page) -> Response:
             }
             for a in paused_accounts(session)
         ]
-    return page.render(
-        "today.html",
-        # Due today but held for a paused account: listed too, its detail says why it waits.
-        today=[*going.rows, *going.held],
-        tomorrow=goes_out_tomorrow(collect, zone, ()),
-        failed=sorted(failed, key=lambda r: r["id"], reverse=True),
-        waiting=sorted(waiting, key=lambda r: r["id"]),
-        paused=paused,
-        now=iso_local(now, zone),
-    )
+    going = goes_out_today(collect, zone, ())
+    return {
+        "now": iso_local(now, zone),
+        "today": going.rows,
+        "held": going.held,  # due today, waiting for a paused account to be fixed
+        "tomorrow": goes_out_tomorrow(collect, zone, ()),
+        "failed": sorted(failed, key=lambda r: r["id"], reverse=True),
+        "waiting": sorted(waiting, key=lambda r: r["id"]),
+        "paused": paused,
+    }
