@@ -37,12 +37,17 @@ ACCOUNT = "tapchi-x"
 STEP_SECONDS = 1800  # each clock step: half an hour of X's time…
 STEPS = 16  # …eight sandbox-hours in all: a two-hour token ends four times
 STEP_TIMEOUT = 20.0  # seconds a step's pair may take to go out (the first waits for start-up)
-POSTS = 2 * STEPS  # a pair due at each step, so both workers (and their threads) work at once
+POSTS = 2 * STEPS  # a pair due at each step, so both workers work at once
+LATENCY_MS = 400  # > 2 polls of the other worker (poll_seconds 0.2)
 
 
 @pytest.fixture
 def sandbox():
-    with start_sandbox() as server:
+    # Each answer takes a little while, as X's do: a worker (one post at a time) is still busy
+    # with one of a pair when the other worker polls, so both take part and both meet each
+    # ended token; with instant answers one worker could take every pair and the race between
+    # two refreshers would never be run.
+    with start_sandbox(latency_ms=LATENCY_MS) as server:
         server.app.platforms["x"].configure(
             {"oauth2_client_id": CLIENT_ID, "oauth2_redirect_uris": [REDIRECT_URI]}
         )
@@ -55,7 +60,7 @@ def oauth2_config(tmp_path: Path, sandbox: SandboxServer, database_url: str) -> 
         tmp_path,
         sandbox.url,
         database_url=database_url,
-        worker={"concurrency": 2, "poll_seconds": 0.2, "reconcile_seconds": 1},
+        worker={"concurrency": 1, "poll_seconds": 0.2, "reconcile_seconds": 1},
         retry={"base_seconds": 0.2, "max_delay_seconds": 1, "max_attempts": 8},
         budgets={ACCOUNT: {"per_15_minutes": 0}},  # the sandbox limits nothing here
     )
