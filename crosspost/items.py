@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,8 @@ ROLE_FAMILY: Mapping[MediaRole, str] = {
 }
 # Roles an item has one file of (images may be several: X takes up to four).
 SINGLE_ROLES = (MediaRole.VIDEO, MediaRole.AUDIO, MediaRole.COVER)
+# BCP 47's common shape (language, then region or script), within the 16 characters stored.
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}")
 TEXT_KEYS = ("kind", "title", "summary", "body", "link", "unit", "period", "language")
 ROLES = ", ".join(r.value for r in MediaRole)
 KINDS = ", ".join(k.value for k in ContentKind)
@@ -104,6 +107,12 @@ class NewContent:
             problem = media_problem(spec)
             if problem:
                 found.append(Problem(f"media.{spec.role}", problem))
+        if len(self.language) > 16 or not LANGUAGE_TAG.fullmatch(self.language):
+            found.append(
+                Problem(
+                    "language", f"{self.language[:40]!r} is not a language tag like vi or en-US"
+                )
+            )
         if self.period is not None:
             try:
                 Month.parse(self.period)
@@ -357,9 +366,17 @@ def read_table_file(path: Path) -> dict[str, Any]:
             data = json.loads(text)
         else:
             raise UserError(f"{path}: use a .toml, .yaml or .json file")
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise UserError(f"{path}: not valid YAML{where}: {exc.problem or exc.context}") from None
     except (tomllib.TOMLDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
         first = str(exc).splitlines()[0]
         raise UserError(f"{path}: cannot parse: {first}") from None
+    except RecursionError:
+        raise UserError(
+            f"{path}: nested too deeply to be an item; keep one table of fields"
+        ) from None
     if not isinstance(data, dict):
         raise UserError(f"{path}: expected a table of fields at the top")
     return data

@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 BLOCKED_RETRY = timedelta(hours=1)
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80001})
 AUTH_CODES = frozenset({102, 104, 190})
+APP_SECRET_FIX = (
+    "the app secret is missing or is not this app's; put the app's secret as app_secret in the "
+    "secrets file, then run `crosspost accounts check`"
+)
 TRANSIENT_CODES = frozenset({1, 2})
 DUPLICATE_CODE = 506
 BLOCKED_CODE = 368
@@ -90,6 +94,9 @@ def graph_error(
         return RateLimitedError(text, retry_at=datetime.now(UTC) + BLOCKED_RETRY, **kw)
     if code in AUTH_CODES or (not code and status == 401):
         return AuthenticationError(text, **kw)
+    if code == 100 and "appsecret_proof" in message:
+        # A missing or wrong proof fails every call of the account: pause it, not the post.
+        return AuthenticationError(f"{text}: {APP_SECRET_FIX}", **kw)
     if code == DUPLICATE_CODE:
         return DuplicateContentError(text, **kw)
     if permission_code(code):

@@ -84,7 +84,10 @@ def add(
     if as_json:
         print_json(data)
     else:
-        console.print(f"added content {data['id']} ({data['kind']}): {data['title']}")
+        from crosspost.cli.views import short
+
+        title = short(data["title"], 120)  # a confirmation, not the text: `content show` has it
+        console.print(f"added content {data['id']} ({data['kind']}): {title}", highlight=False)
 
 
 @app.command("list")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -29,6 +29,23 @@ def _rows(post_ids: Iterable[int]) -> list[dict[str, Any]]:
 
 def _posts(post_ids: list[int]) -> str:
     return ("post " if len(post_ids) == 1 else "posts ") + ", ".join(map(str, post_ids))
+
+
+def _all_or_none(post_ids: list[int], done: str, step: Callable[[int], object]) -> None:
+    """Run `step` on every id; when any is refused, every refusal is listed and (the
+    transaction rolled back by the raise) none of them changes. Each step checks before it
+    writes, so one refusal leaves the session fit for the next id."""
+    from crosspost.errors import Problems, UserError
+
+    problems = []
+    for post_id in post_ids:
+        try:
+            step(post_id)
+        except UserError as exc:
+            problems.append(str(exc))
+    if problems:
+        summary = f"nothing {done}: {len(problems)} of {len(post_ids)} post(s) refused"
+        raise Problems(summary, problems, head=f"nothing {done}")
 
 
 def _confirm(posts: list[Post], as_json: bool, suffix: str = "") -> None:
@@ -89,9 +106,11 @@ def cancel(
     from crosspost.scheduling import cancel as cancel_post
 
     actor = current_actor(by)
+    post_ids = list(dict.fromkeys(post_ids))
     with runtime.transaction() as session:
-        for post_id in post_ids:
-            cancel_post(session, post_id, actor=actor, reason=reason)
+        _all_or_none(
+            post_ids, "cancelled", lambda i: cancel_post(session, i, actor=actor, reason=reason)
+        )
     if as_json:
         print_json(_rows(post_ids))
         return
@@ -109,9 +128,9 @@ def retry(
     from crosspost.scheduling import retry as retry_post
 
     actor = current_actor(by)
+    post_ids = list(dict.fromkeys(post_ids))
     with runtime.transaction() as session:
-        for post_id in post_ids:
-            retry_post(session, post_id, actor=actor)
+        _all_or_none(post_ids, "queued again", lambda i: retry_post(session, i, actor=actor))
     if as_json:
         print_json(_rows(post_ids))
         return

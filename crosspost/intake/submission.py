@@ -105,7 +105,10 @@ def read_csv(path: Path) -> Submission:
         raise UserError(f"{path}: not UTF-8 text; save it as 'CSV UTF-8'") from None
     except OSError as exc:
         raise UserError(f"{path}: cannot be read ({exc.strerror})") from None
-    rows = list(csv.reader(io.StringIO(text)))
+    try:  # strict: a quote opened and never closed is an error, not the rest of the file
+        rows = list(csv.reader(io.StringIO(text), strict=True))
+    except csv.Error as exc:
+        raise UserError(f"{path}: {_csv_problem(exc, text)}") from None
     if not rows:
         raise UserError(f"{path}: empty; the first row names the columns (kind, title, …)")
     header = [h.strip().lower() for h in rows[0]]
@@ -141,3 +144,30 @@ def read_csv(path: Path) -> Submission:
 
 def _text_or_none(value: object) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
+
+
+def _csv_problem(exc: csv.Error, text: str) -> str:
+    """csv's error as the line it stopped at and the fix."""
+    reason = str(exc)
+    if "field limit" in reason:
+        return (
+            f"a cell is longer than {csv.field_size_limit()} characters (often a quote opened "
+            "and never closed); check the quotes, or shorten the cell"
+        )
+    if "unexpected end of data" in reason:
+        opened = _unclosed_quote_line(text)
+        return f'a quote opened on line {opened} is never closed; close it ("…") or remove it'
+    return f"not a CSV file the importer can read ({reason}); save it as 'CSV UTF-8'"
+
+
+def _unclosed_quote_line(text: str) -> int:
+    """The line where the quoted cell that runs to the end of the file starts."""
+    line, quoted, start = 1, False, 1
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+            if quoted:
+                start = line
+        elif ch == "\n":
+            line += 1
+    return start

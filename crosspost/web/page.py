@@ -8,6 +8,7 @@ import secrets
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from crosspost.web.security import CSRF_FIELD, LoginThrottle, SessionStore, WebSession
-from crosspost.web.texts import t
+from crosspost.web.texts import LANGUAGES, t
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -88,6 +89,14 @@ class Page:
     def config(self) -> Config:
         return self.state.config
 
+    @property
+    def language(self) -> str:
+        return self.session.language if self.session else "vi"
+
+    def t(self, key: str, **values: object) -> str:
+        """A text in the session's language."""
+        return t(key, self.language, **values)
+
     def field(self, name: str) -> str:
         values = self.form.get(name) or [""]
         return values[0]
@@ -98,11 +107,21 @@ class Page:
 
         text = self.params.get(name, "")
         if not text.isdigit() or len(text) > 18:
-            raise NotFoundError(t("error.not_found"))
+            raise NotFoundError(self.t("error.not_found"))
         return int(text)
 
     def render(self, template: str, status: int = 200, **context: Any) -> Response:
+        context.setdefault("here", self.here())
         return render(self.state, template, self.session, self.viewer, status, **context)
+
+    def here(self) -> str:
+        """Where the language switch comes back to: this page, or after a form, where the
+        form would have gone next (a POST address cannot be opened again)."""
+        url = self.request.url
+        if self.request.method == "GET":
+            return url.path + (f"?{url.query}" if url.query else "")
+        target = self.field("next")
+        return target if target.startswith("/") and not target.startswith("//") else "/"
 
     def redirect(self, path: str) -> Response:
         return RedirectResponse(path, status_code=303)
@@ -117,8 +136,12 @@ def render(
     **context: Any,
 ) -> Response:
     """A page from its template, with the CSRF token its forms carry and who is signed in."""
-    context = {"notice": None, "message": None, "name": "", **context}
+    context = {"notice": None, "message": None, "name": "", "here": "/", **context}
+    language = session.language if session else "vi"
     html = state.templates.get_template(template).render(
+        t=partial(t, language=language),
+        lang=language,
+        languages=LANGUAGES,
         csrf_field=CSRF_FIELD,
         csrf=session.csrf if session else "",
         viewer=viewer,

@@ -49,6 +49,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/login", login.form, PUBLIC),
     Route("POST", "/login", login.submit, PUBLIC),
     Route("POST", "/logout", login.logout, EVERYONE),
+    Route("POST", "/language", login.language, PUBLIC),
     Route("GET", "/", today.page, STAFF),
     # A contributor sees its own unit's submitted items there, read-only.
     Route("GET", "/queue", queue.page, EVERYONE),
@@ -109,7 +110,8 @@ def refused(
 ) -> Response:
     from crosspost.web.texts import t
 
-    return render(state, "error.html", session, viewer, status, message=t(key))
+    language = session.language if session else "vi"
+    return render(state, "error.html", session, viewer, status, message=t(key, language))
 
 
 MAX_FORM_BYTES = 256 * 1024  # the forms of this slice are a few fields of text
@@ -192,19 +194,19 @@ def endpoint(route: Route) -> Callable[[Request], Awaitable[Response]]:
 def _handle(handler: Handler, page: Page) -> Response:
     """The handler's answer; an error a person can act on is a page with its one line."""
     from crosspost.errors import NotFoundError, StateError, UserError
-    from crosspost.web.texts import t
 
     try:
         return handler(page)
     except NotFoundError:
-        return page.render("error.html", 404, message=t("error.not_found"))
+        return page.render("error.html", 404, message=page.t("error.not_found"))
     except UserError as exc:
         status = 409 if isinstance(exc, StateError) else 400
-        return page.render("error.html", status, message=t("error.refused", message=str(exc)))
+        message = page.t("error.refused", message=str(exc))
+        return page.render("error.html", status, message=message)
     except Exception as exc:
         # Answered here, not re-raised: the server would log the exception's text.
         ref = log_unexpected(exc, page.request.url.path)
-        return page.render("error.html", 500, message=t("error.unexpected", ref=ref))
+        return page.render("error.html", 500, message=page.t("error.unexpected", ref=ref))
 
 
 def _keep_cookie(

@@ -45,6 +45,7 @@ class WebSession:
     user_id: int | None = None
     user_name: str | None = None
     signed_in_at: datetime | None = None
+    language: str = "vi"  # the workspace's language for this browser (texts.LANGUAGES)
 
     def csrf_matches(self, given: str | None) -> bool:
         return bool(given) and hmac.compare_digest(self.csrf, str(given))
@@ -97,6 +98,8 @@ class SessionStore:
             self.end(old.token)
         fresh = self.new()
         fresh.user_id, fresh.user_name, fresh.signed_in_at = user_id, user_name, utcnow()
+        if old is not None:
+            fresh.language = old.language  # chosen on the sign-in form: it stays
         return fresh
 
 

@@ -1,12 +1,14 @@
 """Every word the web workspace shows, in one place: Vietnamese by default.
 
-A page asks for `t("key")` (templates get it as `t`); adding English is a second table with
-the same keys, chosen per request.
+A page asks for `t("key")` (templates get it as `t`, already in the session's language);
+English (`texts_en.EN`) has the same keys, and a unit test keeps the two tables in step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from crosspost.web.texts_en import EN
 
 VI: Mapping[str, str] = {
     "app": "crosspost — bàn làm việc",
@@ -14,6 +16,7 @@ VI: Mapping[str, str] = {
     "nav.queue": "Chờ duyệt",
     "nav.logout": "Đăng xuất",
     "nav.portal": "Đơn vị của tôi",
+    "nav.language": "Ngôn ngữ",
     "login.title": "Đăng nhập",
     "login.name": "Tên người dùng",
     "login.password": "Mật khẩu",
@@ -198,80 +201,8 @@ VI: Mapping[str, str] = {
     "nào. Hãy xem lại kế hoạch mới dưới đây rồi áp dụng lại.",
 }
 
-# English for the planning pages (calendar, plan, units); a key missing here falls back to VI.
-EN_PLANNING: Mapping[str, str] = {
-    "nav.calendar": "Calendar",
-    "nav.plan": "Month plan",
-    "nav.units": "Units",
-    "calendar.title": "Calendar",
-    "calendar.month_of": "{month}",
-    "calendar.week_of": "week {first} – {last}",
-    "calendar.account": "Account",
-    "calendar.all": "All accounts",
-    "calendar.show": "Show",
-    "calendar.prev": "Previous",
-    "calendar.next": "Next",
-    "calendar.month": "Month",
-    "calendar.week": "Week",
-    "calendar.none": "No posts in this stretch.",
-    "calendar.move": "Move",
-    "calendar.move_to": "New time ({zone})",
-    "calendar.moved": "Post #{id} moved.",
-    "calendar.drag_hint": "Drag a scheduled post onto another day to move it (its time of day "
-    "stays), or use its Move button; times are in {zone}.",
-    "calendar.day0": "Monday",
-    "calendar.day1": "Tuesday",
-    "calendar.day2": "Wednesday",
-    "calendar.day3": "Thursday",
-    "calendar.day4": "Friday",
-    "calendar.day5": "Saturday",
-    "calendar.day6": "Sunday",
-    "post.moved": "Post moved.",
-    "units.title": "Units report",
-    "units.month": "Month",
-    "units.csv": "Download CSV",
-    "units.unit": "Unit",
-    "units.status": "Status",
-    "units.received": "Received",
-    "units.approved": "Approved",
-    "units.published": "Published",
-    "units.quota": "Quota",
-    "units.missing": "Missing",
-    "units.total": "Total",
-    "units.no_unit": "(no unit)",
-    "units.not_listed": "not in units.toml",
-    "units.links": "What went out",
-    "units.status_complete": "complete",
-    "units.status_partial": "partial",
-    "units.status_missing": "missing",
-    "units.status_unknown": "unknown",
-    "plan.title": "Month plan",
-    "plan.fingerprint": "plan",
-    "plan.placements": "Proposed calendar ({count} posts)",
-    "plan.day": "Day",
-    "plan.cost": "Cost",
-    "plan.nothing": "Nothing to place this month.",
-    "plan.accounts": "Accounts",
-    "plan.load": "{account} ({platform}): {planned} planned, {free} of {slots} slots from now on "
-    "still free",
-    "plan.unplaced": "What does not fit, and why",
-    "plan.why": "Why",
-    "plan.refused": "An account would refuse",
-    "plan.refused_hint": "Fix these items, then open the plan again to place them.",
-    "plan.spend": "Expected spend",
-    "plan.no_spend": "No priced account.",
-    "plan.spent": "Spent",
-    "plan.scheduled": "Scheduled",
-    "plan.planned": "Planned",
-    "plan.cap": "Cap",
-    "plan.over_cap": "Over the cap: #{id} at {at} (${cost}) would wait for the next billing month",
-    "plan.apply": "Apply the plan: schedule exactly these {count} posts",
-    "plan.applied": "{count} posts scheduled from the plan.",
-    "plan.changed": "The plan changed since it was shown (plan {expect}); nothing was scheduled. "
-    "Check the new plan below, then apply it again.",
-}
-
-TEXTS: Mapping[str, Mapping[str, str]] = {"vi": VI, "en": EN_PLANNING}
+TEXTS: Mapping[str, Mapping[str, str]] = {"vi": VI, "en": EN}
+LANGUAGES: Mapping[str, str] = {"vi": "Tiếng Việt", "en": "English"}
 
 
 def t(key: str, language: str = "vi", **values: object) -> str:

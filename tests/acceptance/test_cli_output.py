@@ -113,6 +113,15 @@ def test_cancel_of_several_is_all_or_none(config_file):
     assert len(result.stderr.strip().splitlines()) == 1
     (still,) = [p for p in run_json(config_file, "posts", "list") if p["id"] == one["id"]]
     assert still["state"] == "scheduled"
+    # several refused: every one of them is named, not only the first
+    both = run(config_file, "retry", "999998", str(one["id"]), "999999", check=False)
+    assert both.returncode == 2
+    assert both.stderr.splitlines() == [
+        "error: nothing queued again: 3 of 3 post(s) refused",
+        "error: no post with id 999998; see `crosspost posts list`",
+        f"error: post {one['id']} is scheduled; only failed or retry_wait posts can be retried",
+        "error: no post with id 999999; see `crosspost posts list`",
+    ]
 
 
 def test_posts_list_at_80_columns_keeps_ids_states_and_times_whole(config_file):

@@ -80,7 +80,7 @@ def test_a_contributor_fixes_a_bad_file_in_its_submission(workspace, tmp_path): 
         expect(page.locator("#quota-article")).to_contain_text("3")
         published = page.locator(f"#item-{ids['published']} a")
         expect(published).to_have_attribute("href", _remote_url(config_path, ids))
-        page.screenshot(path=SHOTS / "6-portal.png", full_page=True)
+        page.screenshot(path=SHOTS / "portal-1.png", full_page=True)
 
         form = page.locator("#upload-submission form")
         form.locator("input[type=file]").set_input_files(str(bad))
@@ -89,7 +89,7 @@ def test_a_contributor_fixes_a_bad_file_in_its_submission(workspace, tmp_path): 
             "items[2].media.image: anh-2.png is text, not an image"
         )
         expect(page.locator("#problems li")).to_have_count(1)
-        page.screenshot(path=SHOTS / "7-portal-problem.png", full_page=True)
+        page.screenshot(path=SHOTS / "portal-2-problem.png", full_page=True)
         assert run_json(config_path, "content", "list") == before  # nothing stored
 
         form = page.locator("#upload-submission form")
@@ -98,7 +98,7 @@ def test_a_contributor_fixes_a_bad_file_in_its_submission(workspace, tmp_path): 
         expect(page.locator(".notice")).to_have_text("Đã nhận: 2 bài mới, 0 bài đã có từ trước.")
         expect(page.locator("#items")).to_contain_text("Nghệ An: bài gửi qua cổng số 2")
         expect(page.locator("#problems")).to_have_count(0)
-        page.screenshot(path=SHOTS / "8-portal-after.png", full_page=True)
+        page.screenshot(path=SHOTS / "portal-3-after.png", full_page=True)
         browser.close()
 
     # The refused upload's page is a 400 on purpose; anything else (a CSP violation, a

@@ -270,3 +270,28 @@ def test_a_version_within_90_days_of_its_end_warns(make: Any) -> None:
     assert version_notice("v26.0", date(2026, 12, 2), "2027-02-01") is not None
     old = make(graph_version="v20.0")
     assert any("v20.0 expired" in n for n in old.notices())
+
+
+def test_a_proof_sent_is_checked_even_when_the_app_does_not_require_one(
+    sandbox: Sandbox,
+) -> None:
+    url = sandbox.api("me")
+    assert sandbox.http.get(url, headers=PAGE).is_success  # not required: none is fine
+    wrong = sandbox.http.get(url, headers=PAGE, params={"appsecret_proof": "0" * 64}).json()
+    assert (wrong["error"]["code"], wrong["error"]["message"]) == (
+        100,
+        "Invalid appsecret_proof provided in the API argument",
+    )
+
+
+def test_a_wrong_app_secret_pauses_the_account_in_one_line_and_publishes_nothing(
+    sandbox: Sandbox, make: Any
+) -> None:
+    credentials = {"page_access_token": TOKEN, "user_access_token": USER_TOKEN}
+    adapter = make({**credentials, "app_secret": "not-this-apps-secret"})
+    with pytest.raises(AuthenticationError) as caught:
+        adapter.publish(publish_request(article("Tin sáng")))
+    text = caught.value.message
+    assert "Invalid appsecret_proof" in text and "app_secret in the secrets file" in text
+    assert "not-this-apps-secret" not in text and "\n" not in text
+    assert sandbox.state()["posts"] == []

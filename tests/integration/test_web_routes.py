@@ -21,6 +21,7 @@ INPUTS: dict[tuple[str, str], Inputs] = {
     ("GET", "/login"): lambda w: ("/login", {}),
     ("POST", "/login"): lambda w: ("/login", {"name": "nobody", "password": "wrong password"}),
     ("POST", "/logout"): lambda w: ("/logout", {}),
+    ("POST", "/language"): lambda w: ("/language", {"language": "en", "next": "/queue"}),
     ("GET", "/"): lambda w: ("/", {}),
     ("GET", "/queue"): lambda w: ("/queue", {}),
     ("POST", "/queue/decide"): lambda w: ("/queue/decide", {"decision": "approve", "ids": "0"}),

@@ -89,7 +89,10 @@ class GraphTokens:
         if grant is None:
             raise GraphError(CANNOT_PARSE, 190)
         refusal = expired(grant, self.now())
-        if refusal is None and self.page.config["require_app_secret"]:
+        # A proof is checked whenever one is sent, required or not: Graph refuses a wrong one
+        # even for an app without "Require App Secret" (a wrong app secret in the config).
+        required = bool(self.page.config["require_app_secret"])
+        if refusal is None and (required or params.get("appsecret_proof")):
             check_proof(token, params, str(self.page.config["app_secret"]))
         if refusal is None and need is not None:
             refusal = refuse_kind(need, grant, node, request.method) or refuse_scopes(need, grant)

@@ -20,7 +20,6 @@ from crosspost.scheduling_move import move_post
 from crosspost.timeutil import utcnow
 from crosspost.web.page import Page
 from crosspost.web.pages.login import safe_next
-from crosspost.web.texts import t
 
 MOVING_ROLES = ("admin", "planner")
 VIEWS = ("month", "week")
@@ -146,7 +145,7 @@ def page(page: Page) -> Response:
         month_link=_link(shown, view="month", week=""),
         week_link=_link(shown, view="week", week=shown.first.isoformat()),
         can_move=page.viewer is not None and page.viewer.role in MOVING_ROLES,
-        notice=t("calendar.moved", id=moved) if moved.isdigit() and len(moved) <= 18 else None,
+        notice=page.t("calendar.moved", id=moved) if moved.isdigit() and len(moved) <= 18 else None,
     )
 
 

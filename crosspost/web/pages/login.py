@@ -10,7 +10,6 @@ from starlette.responses import Response
 from crosspost.db.engine import transaction
 from crosspost.users import verify_login
 from crosspost.web.page import Page, log
-from crosspost.web.texts import t
 
 
 def safe_next(target: str | None) -> str:
@@ -33,7 +32,7 @@ def submit(page: Page) -> Response:
     throttle = page.state.throttle
     wait = throttle.wait_seconds(name, address)
     if wait > 0:
-        message = t("login.throttled", minutes=max(1, math.ceil(wait / 60)))
+        message = page.t("login.throttled", minutes=max(1, math.ceil(wait / 60)))
         return page.render("login.html", 429, next=target, message=message, name=name)
     with transaction(page.state.factory) as session:
         user = verify_login(session, name, password)
@@ -41,7 +40,7 @@ def submit(page: Page) -> Response:
     if signed is None:
         throttle.failed(name, address)
         log.info("sign-in refused for %r from %s", name[:64], address)
-        return page.render("login.html", 401, next=target, message=t("login.wrong"), name=name)
+        return page.render("login.html", 401, next=target, message=page.t("login.wrong"), name=name)
     throttle.succeeded(name)
     user_id, user_name, role = signed
     page.session = page.state.sessions.sign_in(page.session, user_id, user_name)
@@ -61,3 +60,16 @@ def logout(page: Page) -> Response:
         page.state.sessions.end(page.session.token)
     page.session = None
     return page.redirect("/login")
+
+
+def language(page: Page) -> Response:
+    """The language switch in every page's header: kept in the session (signed in or not,
+    and across signing in), then back to the page it was pressed on."""
+    from crosspost.web.texts import LANGUAGES
+
+    chosen = page.field("language")
+    if chosen not in LANGUAGES:
+        return page.render("error.html", 400, message=page.t("error.refused", message=chosen[:20]))
+    if page.session is not None:
+        page.session.language = chosen
+    return page.redirect(safe_next(page.field("next")))

@@ -17,7 +17,6 @@ from crosspost.intake.month import Month
 from crosspost.intake.plan import PlanChanged, apply_plan, check_expected, make_plan, plan_json
 from crosspost.timeutil import utcnow
 from crosspost.web.page import Page
-from crosspost.web.texts import t
 
 APPLYING_ROLES = ("admin", "planner")
 _FINGERPRINT = re.compile(r"^[0-9a-f]{12}$")
@@ -65,7 +64,9 @@ def _render(
 def page(page: Page) -> Response:
     month = _month(page, page.request.query_params.get("month"))
     applied = page.request.query_params.get("applied", "")
-    notice = t("plan.applied", count=applied) if applied.isdigit() and len(applied) < 7 else None
+    notice = (
+        page.t("plan.applied", count=applied) if applied.isdigit() and len(applied) < 7 else None
+    )
     return _render(page, month, notice=notice)
 
 
@@ -84,7 +85,7 @@ def apply(page: Page) -> Response:
             done = apply_plan(session, page.config, plan, actor=page.viewer.name, now=now)
             count = len(done.post_ids)
     except PlanChanged:
-        return _render(page, month, 409, problems=[t("plan.changed", expect=expect)])
+        return _render(page, month, 409, problems=[page.t("plan.changed", expect=expect)])
     except Problems as exc:
         return _render(page, month, 409, problems=exc.lines())
     return page.redirect(f"/plan?month={month}&applied={count}")

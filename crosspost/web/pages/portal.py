@@ -16,14 +16,13 @@ from crosspost.intake.report import KINDS
 from crosspost.intake.units import load_intake
 from crosspost.intake.uploads import ITEM_FIELDS, Incoming, upload_item, upload_submission
 from crosspost.web.page import Page
-from crosspost.web.texts import t
 
 FORM_FIELDS = (*ITEM_FIELDS, "hashtags")
 
 
 def _unit(page: Page) -> str:
     if page.viewer is None or not page.viewer.unit:
-        raise NotFoundError(t("error.not_found"))  # the route lets contributors only in
+        raise NotFoundError(page.t("error.not_found"))  # the route lets contributors only in
     return page.viewer.unit
 
 
@@ -57,14 +56,14 @@ def page(page: Page) -> Response:
     stored, already = query.get("stored", ""), query.get("already", "")
     notice = None
     if stored.isdigit() and already.isdigit() and len(stored + already) < 12:
-        notice = t("portal.stored", stored=stored, already=already)
+        notice = page.t("portal.stored", stored=stored, already=already)
     return _render(page, notice=notice)
 
 
 def _one_file(page: Page, name: str) -> Incoming | None:
     sent: list[UploadFile] = list(page.files.get(name, []))
     if len(sent) > 1:
-        raise Problems(t("portal.one_file"), [t("portal.one_file")])
+        raise Problems(page.t("portal.one_file"), [page.t("portal.one_file")])
     return Incoming(sent[0].filename or "", sent[0].file) if sent else None
 
 
@@ -98,7 +97,7 @@ def submission(page: Page) -> Response:
     try:
         upload = _one_file(page, "file")
         if upload is None:
-            raise Problems(t("portal.no_file"), [t("portal.no_file")])
+            raise Problems(page.t("portal.no_file"), [page.t("portal.no_file")])
         result = upload_submission(
             page.state.factory, page.config, upload, unit=_unit(page), actor=page.viewer.name
         )

@@ -25,7 +25,7 @@ def page(page: Page) -> Response:
         detail = post_detail(session, post_id)
         content = detail.row.post.content
         if page.viewer is None or not page.viewer.sees_unit(content.unit):
-            raise NotFoundError(t("error.not_found"))  # another unit's post does not exist
+            raise NotFoundError(page.t("error.not_found"))  # another unit's post does not exist
         data = row_json(detail.row, zone)
         draft = detail.row.post.draft
         attempts = [attempt_json(a, zone) for a in detail.attempt_log]

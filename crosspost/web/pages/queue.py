@@ -78,7 +78,7 @@ def decide(page: Page) -> Response:
     assert page.viewer is not None  # the route table lets only signed-in reviewers here
     choice = page.field("decision")
     if choice not in ("approve", "reject"):
-        return _render(page, 400, problems=[t("error.refused", message=choice or "?")])
+        return _render(page, 400, problems=[page.t("error.refused", message=choice or "?")])
     decision: Decision = "approve" if choice == "approve" else "reject"
     ids = [int(v) for v in page.form.get("ids", []) if v.isdigit() and len(v) <= 18]
     reason = page.field("reason").strip() or None
