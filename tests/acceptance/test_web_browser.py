@@ -14,8 +14,6 @@ import os
 import re
 import shutil
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -30,7 +28,8 @@ from crosspost.demo import start_sandbox, write_config
 from crosspost.intake.units import load_intake
 from crosspost.scheduling import schedule
 from crosspost.timeutil import utcnow
-from tests.acceptance.cli import ROOT, cli_env, run, run_json, start
+from tests.acceptance.cli import ROOT, run, run_json, start
+from tests.support.browser import add_user, sign_in, watched_page
 
 pytestmark = pytest.mark.acceptance
 
@@ -102,21 +101,6 @@ def given_a_month_in_progress(config_path: Path) -> dict[str, int]:
     return ids
 
 
-def add_editor(config_path: Path, name: str = EDITOR, role: str = "editor") -> None:
-    password = PASSWORD if name == EDITOR else PLANNER_PASSWORD
-    run(config_path, "users", "add", name, "--role", role)
-    done = subprocess.run(
-        [sys.executable, "-m", "crosspost", "users", "passwd", name, "--password-stdin"],
-        input=password + "\n",
-        env=cli_env(config_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr
-
-
 def wait_for(url: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -136,8 +120,8 @@ def workspace(tmp_path):
         (tmp_path / "units.toml").write_text(UNITS, encoding="utf-8")
         run(config_path, "db", "upgrade")
         ids = given_a_month_in_progress(config_path)
-        add_editor(config_path)
-        add_editor(config_path, PLANNER, "planner")
+        add_user(config_path, EDITOR, "editor", PASSWORD)
+        add_user(config_path, PLANNER, "planner", PLANNER_PASSWORD)
         port = free_port()
         server = start(config_path, "web", "--port", str(port))
         base = f"http://127.0.0.1:{port}"
@@ -157,9 +141,7 @@ def test_an_editor_reviews_the_queue_and_opens_a_published_post(workspace):
     problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
-        page = browser.new_page(locale="vi-VN", viewport={"width": 1280, "height": 900})
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
+        page = watched_page(browser, problems)
 
         page.goto(base + "/queue")
         expect(page).to_have_url(base + "/login?next=/queue")
@@ -232,14 +214,8 @@ def test_a_planner_drags_a_post_to_another_day_and_opens_plan_and_units(workspac
     problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
-        page = browser.new_page(locale="vi-VN", viewport={"width": 1400, "height": 1000})
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-
-        page.goto(base + "/calendar")
-        page.fill("input[name=name]", PLANNER)
-        page.fill("input[name=password]", PLANNER_PASSWORD)
-        page.click("form.login button[type=submit]")
+        page = watched_page(browser, problems, 1400, 1000)
+        sign_in(page, base, PLANNER, PLANNER_PASSWORD, start="/calendar")
         expect(page.locator("table.calendar.view-month")).to_be_visible()
         page.click("a.view-week")  # this week; then the post's own week
         expect(page.locator("table.calendar.view-week")).to_be_visible()

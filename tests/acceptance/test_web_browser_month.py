@@ -25,7 +25,7 @@ from crosspost.demo import duplicates, start_sandbox, write_config
 from crosspost.intake.samples import make_sample_media
 from tests.acceptance.cli import ROOT, run, run_json, start
 from tests.acceptance.test_web_browser import SHOTS, chromium, free_port, wait_for
-from tests.acceptance.test_web_browser_portal import add_contributor
+from tests.support.browser import add_user, sign_in, watched_page
 
 pytestmark = pytest.mark.acceptance
 
@@ -80,25 +80,6 @@ def zipped(folder: Path, to: Path, *, broken: str | None = None) -> Path:
     return to
 
 
-def add_user(config_path: Path, name: str, role: str) -> None:
-    import subprocess
-    import sys
-
-    from tests.acceptance.cli import cli_env
-
-    run(config_path, "users", "add", name, "--role", role)
-    done = subprocess.run(
-        [sys.executable, "-m", "crosspost", "users", "passwd", name, "--password-stdin"],
-        input=PASSWORDS[name] + "\n",
-        env=cli_env(config_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr
-
-
 @pytest.fixture
 def month_workspace(tmp_path):
     browser_path = chromium()
@@ -106,9 +87,9 @@ def month_workspace(tmp_path):
         config_path = write_config(tmp_path, sandbox.url)
         (tmp_path / "units.toml").write_text(UNITS, encoding="utf-8")
         run(config_path, "db", "upgrade")
-        add_contributor(config_path)
-        add_user(config_path, EDITOR, "editor")
-        add_user(config_path, PLANNER, "planner")
+        add_user(config_path, CONTRIBUTOR, "contributor", PASSWORDS[CONTRIBUTOR], unit="nghe-an")
+        add_user(config_path, EDITOR, "editor", PASSWORDS[EDITOR])
+        add_user(config_path, PLANNER, "planner", PASSWORDS[PLANNER])
         port = free_port()
         server = start(config_path, "web", "--port", str(port))
         base = f"http://127.0.0.1:{port}"
@@ -118,13 +99,6 @@ def month_workspace(tmp_path):
         finally:
             server.process.terminate()
             server.wait(timeout=20)
-
-
-def sign_in(page, base: str, name: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORDS[name])
-    page.click("form.login button[type=submit]")
 
 
 def drag_target(day: date, today: date) -> date | None:
@@ -148,16 +122,9 @@ def test_a_units_month_from_submission_to_the_report(month_workspace, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
 
-        def new_page():
-            page = browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 1000})
-            tab = page.new_page()
-            tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            tab.on("pageerror", lambda e: problems.append(str(e)))
-            return tab
-
         # The contributor: one bad file refuses the whole submission, listed on the page
-        page = new_page()
-        sign_in(page, base, CONTRIBUTOR)
+        page = watched_page(browser, problems, 1400, 1000)
+        sign_in(page, base, CONTRIBUTOR, PASSWORDS[CONTRIBUTOR])
         expect(page).to_have_url(base + "/portal")
         form = page.locator("#upload-submission form")
         form.locator("input[type=file]").set_input_files(str(bad))
@@ -179,8 +146,8 @@ def test_a_units_month_from_submission_to_the_report(month_workspace, tmp_path):
         rejected = next(c for c in items if c["kind"] == "article")
 
         # The editor: all but one approved, that one rejected with its reason
-        page = new_page()
-        sign_in(page, base, EDITOR)
+        page = watched_page(browser, problems, 1400, 1000)
+        sign_in(page, base, EDITOR, PASSWORDS[EDITOR])
         page.goto(base + "/queue")
         for c in items:
             if c["id"] != rejected["id"]:
@@ -194,8 +161,8 @@ def test_a_units_month_from_submission_to_the_report(month_workspace, tmp_path):
         page.screenshot(path=SHOTS / "month-3-reviewed.png", full_page=True)
 
         # The planner: the month plan applied as shown, then a post dragged to another day
-        page = new_page()
-        sign_in(page, base, PLANNER)
+        page = watched_page(browser, problems, 1400, 1000)
+        sign_in(page, base, PLANNER, PASSWORDS[PLANNER])
         page.goto(base + f"/plan?month={this_month()}")
         expect(page.locator("h1 .fingerprint")).to_have_text(re.compile(r"^[0-9a-f]{12}$"))
         page.screenshot(path=SHOTS / "month-4-plan.png", full_page=True)

@@ -5,16 +5,15 @@ what went out, sends its submission as a zip with one bad file, reads the proble
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 import tomli_w
 
-from tests.acceptance.cli import ROOT, cli_env, run, run_json
+from tests.acceptance.cli import run_json
 from tests.acceptance.test_web_browser import SHOTS, workspace  # noqa: F401  (the fixture)
+from tests.support.browser import add_user, sign_in, watched_page
 from tests.support.samples import copy_samples
 
 pytestmark = pytest.mark.acceptance
@@ -23,17 +22,7 @@ CONTRIBUTOR, PASSWORD = "nghe-an-1", "mật khẩu của đơn vị Nghệ An"
 
 
 def add_contributor(config_path: Path) -> None:
-    run(config_path, "users", "add", CONTRIBUTOR, "--role", "contributor", "--unit", "nghe-an")
-    done = subprocess.run(
-        [sys.executable, "-m", "crosspost", "users", "passwd", CONTRIBUTOR, "--password-stdin"],
-        input=PASSWORD + "\n",
-        env=cli_env(config_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr
+    add_user(config_path, CONTRIBUTOR, "contributor", PASSWORD, unit="nghe-an")
 
 
 def submission_zip(path: Path, second_image: bytes, media: Path) -> Path:
@@ -67,14 +56,8 @@ def test_a_contributor_fixes_a_bad_file_in_its_submission(workspace, tmp_path): 
     problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
-        page = browser.new_page(locale="vi-VN", viewport={"width": 1280, "height": 900})
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-
-        page.goto(base + "/login")
-        page.fill("input[name=name]", CONTRIBUTOR)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form.login button[type=submit]")
+        page = watched_page(browser, problems)
+        sign_in(page, base, CONTRIBUTOR, PASSWORD)
         expect(page).to_have_url(base + "/portal")
         expect(page.locator("h1")).to_contain_text("Tỉnh ủy Nghệ An")
         expect(page.locator("#quota-article")).to_contain_text("3")
