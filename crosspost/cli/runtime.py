@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cached_property, wraps
+from functools import cache, cached_property, wraps
 from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar, cast
 
 if TYPE_CHECKING:
@@ -75,9 +75,16 @@ class Runtime:
 
     @cached_property
     def factory(self) -> sessionmaker[Session]:
+        import gc
+
         from crosspost.db.engine import session_factory
 
-        return session_factory(self.engine)
+        factory = session_factory(self.engine)
+        # What is loaded by now (SQLAlchemy, the models, the config) lives as long as the
+        # command: left to the collector, every full collection walks it again, which cost a
+        # listing of 20,000 posts a tenth of its time.
+        gc.freeze()
+        return factory
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -96,7 +103,7 @@ def print_json(data: Any) -> None:
 
 def print_json_rows(rows: Iterator[Any]) -> None:
     """A JSON list written a row at a time: a long listing starts at once and is never held
-    whole in memory; it reads back as the same list `print_json` would write."""
+    whole in memory; it reads back as the same list `print_json` would write (the same text)."""
     from itertools import chain
 
     out = sys.stdout
@@ -104,10 +111,47 @@ def print_json_rows(rows: Iterator[Any]) -> None:
     out.write("[")
     empty = True
     for row in chain([first], rows) if first is not None else ():
-        text = json.dumps(row, ensure_ascii=False, indent=2, sort_keys=False)
-        out.write(("\n  " if empty else ",\n  ") + text.replace("\n", "\n  "))
+        out.write(("\n  " if empty else ",\n  ") + indented_json(row, 1))
         empty = False
     out.write("]\n" if empty else "\n]\n")
+
+
+@cache
+def _flat(level: int) -> json.JSONEncoder:
+    """An encoder in C for items at `level`: json's own with an indent is all in Python."""
+    return json.JSONEncoder(ensure_ascii=False, separators=(",\n" + "  " * level, ": "))
+
+
+_CONTAINERS = (dict, list, tuple)
+
+
+def indented_json(value: Any, level: int = 0) -> str:
+    """The text `json.dumps(value, ensure_ascii=False, indent=2)` gives `value` nested `level`
+    deep, made faster: with an indent the json module encodes in Python, which was a fifth of
+    `posts list --json`. Here one call of the C encoder writes the whole dict or list, each
+    non-empty list or dict in it standing in as a marker string that is then replaced by its
+    own indented text; when a marker's text is not found exactly once (a string that happens
+    to hold it), the json module writes the value instead."""
+    if not isinstance(value, _CONTAINERS) or not value:
+        return _flat(level).encode(value)
+    is_dict = isinstance(value, dict)
+    items = value.items() if is_dict else enumerate(value)
+    nested = [(key, item) for key, item in items if isinstance(item, _CONTAINERS) and item]
+    flat: Any = value
+    if nested:
+        flat = dict(value) if is_dict else list(value)
+        for n, (key, _) in enumerate(nested):
+            flat[key] = f"\0{n}"
+    text = _flat(level + 1).encode(flat)
+    for n, (_, item) in enumerate(nested):
+        marker = f'"\\u0000{n}"'
+        if text.count(marker) != 1:
+            return json.dumps(value, ensure_ascii=False, indent=2).replace(
+                "\n", "\n" + "  " * level
+            )
+        text = text.replace(marker, indented_json(item, level + 1))
+    pad = "  " * (level + 1)
+    return f"{text[0]}\n{pad}{text[1:-1]}\n{'  ' * level}{text[-1]}"
 
 
 def fail(message: str, code: int = 2, *more: str) -> NoReturn:
