@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import typer
 
-from crosspost.cli.lazy import LazyGroup
+from crosspost.cli.lazy import LazyGroup, Table
 from crosspost.cli.runtime import runtime
 
 
 class _Commands(LazyGroup):
     """Every command, in the order `crosspost --help` lists them: commands, then groups."""
 
-    table = {
+    table: ClassVar[Table] = {
         "import": ("intake", "import_"),
         "schedule": ("publishing", "schedule"),
         "cancel": ("publishing", "cancel"),

@@ -117,12 +117,32 @@ def print_json_rows(rows: Iterator[Any]) -> None:
 
 
 @cache
-def _flat(level: int) -> json.JSONEncoder:
-    """An encoder in C for items at `level`: json's own with an indent is all in Python."""
-    return json.JSONEncoder(ensure_ascii=False, separators=(",\n" + "  " * level, ": "))
+def _flat(level: int) -> Callable[[Any], str]:
+    """An encoder in C for the items of a list or dict at `level`, made once: json's own with
+    an indent is all in Python, and `JSONEncoder.encode` builds its C encoder on every call."""
+    from json import encoder as json_encoder
+
+    separator = ",\n" + "  " * level
+    make = getattr(json_encoder, "c_make_encoder", None)
+    if make is None:  # an interpreter without json's C part
+        return json.JSONEncoder(ensure_ascii=False, separators=(separator, ": ")).encode
+    # No circular check (a listing's rows are trees): a cached check's markers would outlive
+    # an encoding that failed. `default` refuses what json cannot write, as json.dumps does.
+    default = json.JSONEncoder().default
+    encode = make(
+        None, default, json_encoder.encode_basestring, None, ": ", separator, False, False, True
+    )
+
+    def flat(value: Any) -> str:
+        if isinstance(value, str):
+            return json_encoder.encode_basestring(value)
+        return "".join(encode(value, 0))
+
+    return flat
 
 
 _CONTAINERS = (dict, list, tuple)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def indented_json(value: Any, level: int = 0) -> str:
@@ -133,16 +153,20 @@ def indented_json(value: Any, level: int = 0) -> str:
     own indented text; when a marker's text is not found exactly once (a string that happens
     to hold it), the json module writes the value instead."""
     if not isinstance(value, _CONTAINERS) or not value:
-        return _flat(level).encode(value)
+        return _flat(level)(value)
     is_dict = isinstance(value, dict)
-    items = value.items() if is_dict else enumerate(value)
-    nested = [(key, item) for key, item in items if isinstance(item, _CONTAINERS) and item]
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    nested = [
+        (key, item)
+        for key, item in items
+        if item.__class__ not in _SCALARS and isinstance(item, _CONTAINERS) and item
+    ]
     flat: Any = value
     if nested:
         flat = dict(value) if is_dict else list(value)
         for n, (key, _) in enumerate(nested):
             flat[key] = f"\0{n}"
-    text = _flat(level + 1).encode(flat)
+    text = _flat(level + 1)(flat)
     for n, (_, item) in enumerate(nested):
         marker = f'"\\u0000{n}"'
         if text.count(marker) != 1:

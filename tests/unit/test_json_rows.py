@@ -21,7 +21,7 @@ VALUES: list[Any] = [
     None,
     [float("nan"), float("inf")],
     {"a": [], "b": {}, "c": None, "d": True, "e": False},
-    {1: "x", True: 2, None: 3, 2.5: 4, "b": [1, 2.5, None, True]},
+    {1: "x", False: 2, None: 3, 2.5: 4, "b": [1, 2.5, None, True]},
     {"a": {"b": {"c": [1, [2, [3]]]}}, "d": ""},
     [[], [{}], {"x": [{"y": "y"}]}],
     {"s": 'Bài số 1 "q" \\ \n\t\u2028 😀'},
