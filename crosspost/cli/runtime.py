@@ -142,6 +142,7 @@ def _flat(level: int) -> Callable[[Any], str]:
 
 
 _CONTAINERS = (dict, list, tuple)
+_quote = json.encoder.encode_basestring  # the C one, as json.dumps(ensure_ascii=False) uses
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
@@ -154,6 +155,11 @@ def indented_json(value: Any, level: int = 0) -> str:
     to hold it), the json module writes the value instead."""
     if not isinstance(value, _CONTAINERS) or not value:
         return _flat(level)(value)
+    if isinstance(value, list) and all(item.__class__ is str for item in value):
+        # the common nested value (a post's audit actions): no marker needed
+        pad = "\n" + "  " * (level + 1)
+        quoted = map(_quote, value)
+        return f"[{pad}{(',' + pad).join(quoted)}\n{'  ' * level}]"
     is_dict = isinstance(value, dict)
     items = value.items() if isinstance(value, dict) else enumerate(value)
     nested = [
