@@ -112,4 +112,6 @@ def iso_local(value: datetime | None, zone: ZoneInfo) -> str | None:
     """ISO 8601 with the zone's offset, for --json output."""
     if value is None:
         return None
-    return as_utc(value).astimezone(zone).isoformat()
+    if value.tzinfo is None:  # as `as_utc`; an aware value goes to the zone in one step
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(zone).isoformat()

@@ -2,29 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import typer
 
-from crosspost.cli import (
-    accounts,
-    auth,
-    content,
-    db,
-    intake,
-    plan,
-    posts,
-    previewing,
-    publishing,
-    report,
-    sandbox,
-    users,
-    web,
-    worker,
-)
+from crosspost.cli.lazy import LazyGroup, Table
 from crosspost.cli.runtime import runtime
 
+
+class _Commands(LazyGroup):
+    """Every command, in the order `crosspost --help` lists them: commands, then groups."""
+
+    table: ClassVar[Table] = {
+        "import": ("intake", "import_"),
+        "schedule": ("publishing", "schedule"),
+        "cancel": ("publishing", "cancel"),
+        "retry": ("publishing", "retry"),
+        "repost": ("publishing", "repost"),
+        "preview": ("previewing", "preview"),
+        "worker": ("worker", "worker"),
+        "sandbox": ("sandbox", "sandbox"),
+        "report": ("report", "report"),
+        "plan": ("plan", "plan"),
+        "web": ("web", "web"),
+        "content": ("content", "app"),
+        "posts": ("posts", "app"),
+        "db": ("db", "app"),
+        "accounts": ("accounts", "app"),
+        "auth": ("auth", "app"),
+        "users": ("users", "app"),
+        "samples": ("intake", "samples_app"),
+    }
+
+
+# Click's plain help: typer's boxed rich help imports rich, markdown-it and pygments first, which
+# alone took longer than all of `import typer`.
 app = typer.Typer(
+    cls=_Commands,
+    rich_markup_mode=None,
     no_args_is_help=True,
     add_completion=True,
     help="Publish approved content to each configured platform, on time, exactly once.",
@@ -59,26 +74,6 @@ def main_options(
     ] = False,
 ) -> None:
     runtime.config_path = config
-
-
-app.add_typer(content.app, name="content")
-app.add_typer(posts.app, name="posts")
-app.add_typer(db.app, name="db")
-app.add_typer(accounts.app, name="accounts")
-app.add_typer(auth.app, name="auth")
-app.add_typer(users.app, name="users")
-app.add_typer(intake.samples_app, name="samples")
-app.command("import")(intake.import_)
-app.command("schedule")(publishing.schedule)
-app.command("cancel")(publishing.cancel)
-app.command("retry")(publishing.retry)
-app.command("repost")(publishing.repost)
-app.command("preview")(previewing.preview)
-app.command("worker")(worker.worker)
-app.command("sandbox")(sandbox.sandbox)
-app.command("report")(report.report)
-app.command("plan")(plan.plan)
-app.command("web")(web.web)
 
 
 def _click_errors() -> tuple[type[Exception], type[Exception], type[Exception] | None]:

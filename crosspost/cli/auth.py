@@ -52,7 +52,7 @@ class _AuthGroup(TyperGroup):
         if declared is None:
             return None
         platform, command = declared
-        single = typer.Typer(add_completion=False)
+        single = typer.Typer(add_completion=False, rich_markup_mode=self.rich_markup_mode)
         single.command(cmd_name, help=command.help)(_command_function(platform, command))
         return typer.main.get_command(single)
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from crosspost.db.models import Attempt, AuditEvent, Content
-from crosspost.listing import PostRow
+from crosspost.listing import AnyPostRow
 from crosspost.posts.steps import StepProgress
 from crosspost.posts.waiting import goes_out_at, lease_holder, waiting_reason
 from crosspost.timeutil import iso_local
@@ -54,7 +54,7 @@ def content_json(content: Content, zone: ZoneInfo, *, full: bool = False) -> dic
     return data
 
 
-def row_json(row: PostRow, zone: ZoneInfo) -> dict[str, Any]:
+def row_json(row: AnyPostRow, zone: ZoneInfo) -> dict[str, Any]:
     post = row.post
     return {
         "id": post.id,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sys
@@ -15,6 +14,8 @@ from crosspost.cli.runtime import console, err_console, handle_errors, runtime
 
 
 def configure_logging(verbose: bool) -> None:
+    import logging  # here, not at the top: it costs every command's start-up, `--help` too
+
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -69,6 +70,8 @@ def worker(
             highlight=False,
         )
         return
+    import logging
+
     stop = threading.Event()
 
     def _stop(signum: int, _frame: object) -> None:

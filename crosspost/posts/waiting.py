@@ -18,7 +18,7 @@ from crosspost.posts.leases import LEASED_STATES, Holder, holder_of, parse_owner
 from crosspost.timeutil import as_utc, format_local, utcnow
 
 if TYPE_CHECKING:
-    from crosspost.listing import PostRow
+    from crosspost.listing import AnyPostRow
 
 # States of a post the worker will still try (or ask the platform about).
 WAITING_STATES = (PostState.SCHEDULED, PostState.RETRY_WAIT, PostState.UNKNOWN)
@@ -32,7 +32,7 @@ def resting(account: str, reason: str | None, until: datetime, zone: ZoneInfo) -
     return f"{account} resting: {why}; until {format_local(until, zone)}"
 
 
-def resting_until(row: PostRow) -> datetime | None:
+def resting_until(row: AnyPostRow) -> datetime | None:
     """When the post's account may publish again, if the platform asked it to wait."""
     until = row.rest_until
     if until is None or row.post.state not in RESTABLE_STATES:
@@ -41,7 +41,7 @@ def resting_until(row: PostRow) -> datetime | None:
     return until if until > utcnow() else None
 
 
-def goes_out_at(row: PostRow) -> datetime | None:
+def goes_out_at(row: AnyPostRow) -> datetime | None:
     """When the worker will next try a post that has not gone out (paused: not until fixed)."""
     post = row.post
     if post.state not in WAITING_STATES or row.paused_reason:
@@ -55,7 +55,7 @@ def format_zoned(value: datetime, zone: ZoneInfo) -> str:
     return as_utc(value).astimezone(zone).replace(microsecond=0).isoformat(sep=" ")
 
 
-def lease_holder(row: PostRow) -> Holder | None:
+def lease_holder(row: AnyPostRow) -> Holder | None:
     """Who holds the post's lease (alive, stopped, elsewhere), None when no worker does."""
     post = row.post
     if post.state not in LEASED_STATES:
@@ -63,7 +63,7 @@ def lease_holder(row: PostRow) -> Holder | None:
     return holder_of(post.lease_owner)
 
 
-def lease_note(row: PostRow, zone: ZoneInfo) -> str | None:
+def lease_note(row: AnyPostRow, zone: ZoneInfo) -> str | None:
     """What a post held by a stopped worker or one on another host waits for, in words."""
     holder, owner, until = lease_holder(row), row.post.lease_owner, row.post.lease_expires_at
     if owner is None or until is None or holder not in (Holder.STOPPED, Holder.ELSEWHERE):
@@ -83,7 +83,7 @@ def lease_note(row: PostRow, zone: ZoneInfo) -> str | None:
     return f"the lease is held by a worker on another host ({where}) until {when}"
 
 
-def waiting_reason(row: PostRow, zone: ZoneInfo) -> str | None:
+def waiting_reason(row: AnyPostRow, zone: ZoneInfo) -> str | None:
     """Why a post that has not gone out yet is waiting, in words."""
     post = row.post
     held = lease_note(row, zone)
