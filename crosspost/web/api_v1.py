@@ -4,7 +4,7 @@ another unit's post is "not found", as on the pages."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crosspost.cli.views import attempt_json, audit_json, content_json, row_json
 from crosspost.content import Decision, list_content
@@ -17,6 +17,9 @@ from crosspost.scheduling import get_post
 from crosspost.scheduling import retry as retry_post
 from crosspost.web.api import ApiError, Call
 from crosspost.web.pages.today import today_data
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 
@@ -48,13 +51,25 @@ def posts(call: Call) -> list[dict[str, Any]]:
     )
     rows: list[dict[str, Any]] = []
     with call.state.factory() as session:
+        mine = _unit_content_ids(session, viewer.unit) if own else set()
         for row in iter_posts(session, where):
-            if own and not viewer.sees_unit(row.post.content.unit):
+            if own and row.post.content_id not in mine:
                 continue
             rows.append(row_json(row, zone))
             if len(rows) >= limit:
                 break
     return rows
+
+
+def _unit_content_ids(session: Session, unit: str | None) -> set[int]:
+    """The ids of a unit's content items: a contributor's listing keeps their posts only."""
+    from sqlalchemy import select
+
+    from crosspost.db.models import Content
+
+    if unit is None:
+        return set()
+    return set(session.scalars(select(Content.id).where(Content.unit == unit)))
 
 
 def _visible(call: Call, post_id: int) -> None:
