@@ -52,7 +52,8 @@ class Runtime:
 
     @cached_property
     def config(self) -> Config:
-        from crosspost.config import ConfigProblems, load_config, missing_paths
+        from crosspost.config import ConfigProblems, load_config
+        from crosspost.config_paths import missing_paths
         from crosspost.errors import ConfigError
 
         config = load_config(self.config_path)

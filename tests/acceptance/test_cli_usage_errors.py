@@ -92,3 +92,29 @@ def test_a_config_that_cannot_be_read_is_one_line(tmp_path):
         assert done.returncode == 2
         [shown] = done.stderr.splitlines()
         assert shown.endswith(line) and len(shown) < 400, shown
+
+
+def test_no_config_anywhere_says_so_rather_than_name_a_data_folder(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.acceptance.cli import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSPOST_")}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "crosspost", "posts", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"error: no config file: none given and no config/crosspost.toml under {tmp_path}; "
+        "pass --config PATH or set CROSSPOST_CONFIG (or run `crosspost db upgrade` to start "
+        f"with the defaults in {tmp_path / 'var'})"
+    ]
+    assert not (tmp_path / "var").exists()
