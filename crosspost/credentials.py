@@ -32,7 +32,10 @@ class CredentialsError(UserError):
     a string): a problem of the whole account, which pauses it, never fails its posts."""
 
 
-def read_secrets_file(path: Path) -> dict[str, dict[str, str]]:
+def read_secrets_file(path: Path, account: str | None = None) -> dict[str, dict[str, str]]:
+    """Every account's table. A file others may read, or that is not TOML, is refused whole;
+    a value that is not a string is refused in `account`'s table only (every table when none
+    is named), so one mistyped secret pauses its own account, not all of them."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -53,12 +56,14 @@ def read_secrets_file(path: Path) -> dict[str, dict[str, str]]:
         reason = getattr(exc, "strerror", None) or "not UTF-8 text"
         raise CredentialsError(f"{path}: cannot be read ({reason}); check the file") from None
     tables = {k: v for k, v in data.items() if isinstance(v, dict)}
-    for account, table in tables.items():
+    for name, table in tables.items():
+        if account is not None and name != account:
+            continue
         for key, value in table.items():
             if not isinstance(value, str):
                 # The value is not shown: a mistyped secret is still a secret.
                 raise CredentialsError(
-                    f"{path}: [{account}] {key}: must be a string, not "
+                    f"{path}: [{name}] {key}: must be a string, not "
                     f"{type(value).__name__}: quote it"
                 )
     return tables
@@ -113,7 +118,7 @@ class SecretsFileStore(CredentialStore):
         return secrets_locked(self.path)
 
     def read(self) -> dict[str, str]:
-        return dict(read_secrets_file(self.path).get(self.account, {}))
+        return dict(read_secrets_file(self.path, self.account).get(self.account, {}))
 
     def write(self, values: Mapping[str, str]) -> None:
         _merge_into_file(self.path, self.account, values)
@@ -128,7 +133,7 @@ def store_secrets(path: Path, account: str, values: Mapping[str, str]) -> None:
 
 def _merge_into_file(path: Path, account: str, values: Mapping[str, str]) -> None:
     """Read the file again, merge, and replace it atomically (the caller holds the lock)."""
-    data = read_secrets_file(path)
+    data = read_secrets_file(path, account)  # another table's mistake is kept as it was
     data.setdefault(account, {}).update(values)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secrets-", suffix=".toml")
@@ -154,7 +159,7 @@ def resolve_credentials(account: AccountSettings, secrets_path: Path) -> dict[st
             value = os.environ.get(ref.removeprefix("env:"))
         else:
             if file_values is None:
-                file_values = read_secrets_file(secrets_path).get(account.name, {})
+                file_values = read_secrets_file(secrets_path, account.name).get(account.name, {})
             value = file_values.get(key)
         if value:
             values[key] = Secret(value)

@@ -361,3 +361,27 @@ def test_unusable_secrets_pause_the_account_and_fail_no_post(tmp_path, db, secre
     run(path, "worker", "--once")
     posts = json.loads(run(path, "posts", "list", "--json").stdout)
     assert {p["state"] for p in posts} == {"published"}
+
+
+def test_one_accounts_mistyped_secret_pauses_that_account_only(tmp_path, db):
+    path = config_with(
+        tmp_path,
+        db,
+        rest='[accounts.page.credentials]\ntoken = "secrets"\n'
+        '[accounts.xacct.credentials]\ntoken = "secrets"\n',
+    )
+    secrets_file = tmp_path / "data" / "secrets.toml"
+    secrets_file.write_text('[page]\ntoken = "abc"\n\n[xacct]\ntoken = "abc"\n')
+    os.chmod(secrets_file, 0o600)
+    due_posts(db, tmp_path)
+    # Given one account's secret is then mistyped (a number, not a string)
+    secrets_file.write_text('[page]\ntoken = 5\n\n[xacct]\ntoken = "abc"\n')
+    result = run(path, "worker", "--once")
+    paused = [line for line in result.stderr.splitlines() if line.startswith("paused:")]
+    assert paused == [
+        f"paused: account page: {secrets_file}: [page] token: must be a string, not int: quote "
+        "it; once fixed, run `crosspost accounts check page`"
+    ]
+    posts = json.loads(run(path, "posts", "list", "--json").stdout)
+    assert {p["account"]: p["state"] for p in posts}["xacct"] == "published"
+    assert {p["account"]: p["state"] for p in posts}["page"] == "scheduled"
