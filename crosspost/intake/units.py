@@ -95,67 +95,92 @@ def load_intake(config: Config) -> Intake:
 
 
 def parse_intake(data: Mapping[str, Any], path: Path) -> Intake:
+    """units.toml read whole: every problem in it at once, one line each (a single problem is
+    its line alone), so one edit fixes them all."""
+    problems: list[str] = []
     for key in data:
         if key not in ("defaults", "review", "units"):
-            raise ConfigError(f"{path}: {key}: unknown key; allowed here: defaults, review, units")
-    defaults_table = _table(path, data, "defaults")
+            problems.append(f"{path}: {key}: unknown key; allowed here: defaults, review, units")
+    defaults_table = _table(path, data, "defaults", problems)
     for key in defaults_table:
         if key != "quotas":
-            raise ConfigError(f"{path}: [defaults] {key}: unknown key; allowed here: quotas")
-    defaults = _quotas(path, "defaults.quotas", defaults_table.get("quotas", {}))
+            problems.append(f"{path}: [defaults] {key}: unknown key; allowed here: quotas")
+    defaults = _quotas(path, "defaults.quotas", defaults_table.get("quotas", {}), problems)
     base = {**DEFAULT_QUOTAS, **defaults}
-    review = _table(path, data, "review")
+    review = _table(path, data, "review", problems)
     for key in review:
         if key != "approvers":
-            raise ConfigError(f"{path}: [review] {key}: unknown key; allowed here: approvers")
+            problems.append(f"{path}: [review] {key}: unknown key; allowed here: approvers")
     approvers = review.get("approvers", [])
     if not isinstance(approvers, list) or not all(
         isinstance(a, str) and a.strip() for a in approvers
     ):
-        raise ConfigError(f"{path}: [review] approvers: must be a list of user names")
+        problems.append(f"{path}: [review] approvers: must be a list of user names")
+        approvers = []
     units: dict[str, Unit] = {}
-    for code, table in _table(path, data, "units").items():
-        where = f"{path}: [units.{code}]"
-        if not UNIT_CODE.match(code):
-            raise ConfigError(f"{where}: a unit code is lower-case letters, digits, - or _")
-        if not isinstance(table, dict):
-            raise ConfigError(f"{where}: must be a table")
-        for key in table:
-            if key not in UNIT_KEYS:
-                allowed = ", ".join(sorted(UNIT_KEYS))
-                raise ConfigError(f"{where} {key}: unknown key; allowed here: {allowed}")
-        name = table.get("name")
-        if "name" in table and not isinstance(name, str):
-            raise ConfigError(
-                f"{where} name: must be a string, not {type(name).__name__}: quote it ({name!r})"
-            )
-        if not isinstance(name, str) or not name.strip():
-            raise ConfigError(f"{where} name: is required (the unit's full name)")
-        contact = table.get("contact")
-        if contact is not None and not isinstance(contact, str):
-            raise ConfigError(f"{where} contact: must be a string: quote it ({contact!r})")
-        overrides = _quotas(path, f"units.{code}.quotas", table.get("quotas", {}))
-        name = unicodedata.normalize("NFC", name.strip())
-        units[code] = Unit(code, name, contact, {**base, **overrides})
+    for code, table in _table(path, data, "units", problems).items():
+        unit = _unit(path, code, table, base, problems)
+        if unit is not None:
+            units[code] = unit
+    if len(problems) == 1:
+        raise ConfigError(problems[0])
+    if problems:
+        from crosspost.config import ConfigProblems
+
+        raise ConfigProblems(f"{path}: {len(problems)} problems; fix them all:", problems)
     return Intake(path=path, units=units, approvers=tuple(a.strip() for a in approvers))
 
 
-def _table(path: Path, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+def _unit(
+    path: Path, code: str, table: Any, base: Mapping[str, int], problems: list[str]
+) -> Unit | None:
+    """One [units.CODE] table, or None with its problems added."""
+    where = f"{path}: [units.{code}]"
+    before = len(problems)
+    if not UNIT_CODE.match(code):
+        problems.append(f"{where}: a unit code is lower-case letters, digits, - or _")
+    if not isinstance(table, dict):
+        problems.append(f"{where}: must be a table")
+        return None
+    for key in table:
+        if key not in UNIT_KEYS:
+            allowed = ", ".join(sorted(UNIT_KEYS))
+            problems.append(f"{where} {key}: unknown key; allowed here: {allowed}")
+    name = table.get("name")
+    if "name" in table and not isinstance(name, str):
+        problems.append(
+            f"{where} name: must be a string, not {type(name).__name__}: quote it ({name!r})"
+        )
+    elif not isinstance(name, str) or not name.strip():
+        problems.append(f"{where} name: is required (the unit's full name)")
+    contact = table.get("contact")
+    if contact is not None and not isinstance(contact, str):
+        problems.append(f"{where} contact: must be a string: quote it ({contact!r})")
+    overrides = _quotas(path, f"units.{code}.quotas", table.get("quotas", {}), problems)
+    if len(problems) > before or not isinstance(name, str):
+        return None
+    return Unit(code, unicodedata.normalize("NFC", name.strip()), contact, {**base, **overrides})
+
+
+def _table(path: Path, data: Mapping[str, Any], key: str, problems: list[str]) -> Mapping[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
-        raise ConfigError(f"{path}: {key}: must be a table")
+        problems.append(f"{path}: {key}: must be a table")
+        return {}
     return value
 
 
-def _quotas(path: Path, where: str, value: Any) -> dict[str, int]:
+def _quotas(path: Path, where: str, value: Any, problems: list[str]) -> dict[str, int]:
     if not isinstance(value, dict):
-        raise ConfigError(f"{path}: [{where}]: must be a table of kind = count")
+        problems.append(f"{path}: [{where}]: must be a table of kind = count")
+        return {}
     kinds = {k.value for k in ContentKind}
     quotas: dict[str, int] = {}
     for kind, count in value.items():
         if kind not in kinds:
-            raise ConfigError(f"{path}: [{where}] {kind}: not one of {', '.join(sorted(kinds))}")
-        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 1000:
-            raise ConfigError(f"{path}: [{where}] {kind}: {count!r} must be an integer 0-1000")
-        quotas[kind] = count
+            problems.append(f"{path}: [{where}] {kind}: not one of {', '.join(sorted(kinds))}")
+        elif isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 1000:
+            problems.append(f"{path}: [{where}] {kind}: {count!r} must be an integer 0-1000")
+        else:
+            quotas[kind] = count
     return quotas

@@ -146,3 +146,26 @@ def test_without_a_units_file_review_is_open_and_nothing_can_be_imported(tmp_pat
     intake.check_approver("anyone")  # does not raise
     with pytest.raises(UserError, match="unknown unit 'nghe-an'"):
         intake.unit("nghe-an")
+
+
+def test_every_problem_of_the_file_is_reported_at_once():
+    from crosspost.errors import Problems
+
+    text = (
+        "colour = 1\n"
+        '[review]\napprovers = "minh"\n'
+        "[units.a]\nname = 5\n"
+        '[units.b]\nname = "B"\nemail = "x"\n[units.b.quotas]\nfilm = 1\n'
+        '[units.c]\nname = "C"\n'
+    )
+    with pytest.raises(Problems) as caught:
+        parse(text)
+    lines = caught.value.lines()
+    assert lines[0] == f"{SOURCE}: 5 problems; fix them all:"
+    assert [line.removeprefix(f"{SOURCE}: ") for line in lines[1:]] == [
+        "colour: unknown key; allowed here: defaults, review, units",
+        "[review] approvers: must be a list of user names",
+        "[units.a] name: must be a string, not int: quote it (5)",
+        "[units.b] email: unknown key; allowed here: contact, name, quotas",
+        "[units.b.quotas] film: not one of article, podcast, video",
+    ]
