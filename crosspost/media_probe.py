@@ -14,7 +14,7 @@ from pathlib import Path
 
 from crosspost.adapters.base import MediaRole
 from crosspost.media import guess_mime
-from crosspost.render.ffmpeg import parse_probe, read_header
+from crosspost.render.ffmpeg import decodes, parse_probe, read_header
 from crosspost.render.filestate import FileState, by_state
 from crosspost.render.media import mime_from_bytes
 
@@ -22,6 +22,9 @@ HEAD_BYTES = 4096
 # "Stream #0:0[0x1](und): Video: h264 (High) …" → ("Video", "h264", rest of the line)
 _STREAM = re.compile(r"^\s*Stream #\d+:\d+\S*: (Video|Audio): (\w+)(.*)$", re.MULTILINE)
 _INPUT = re.compile(r"^Input #0, ([^,\s]+(?:,[^,\s]+)*), from", re.MULTILINE)
+# No platform takes a picture this large (X: 8192×8192; Facebook and YouTube far less), and
+# decoding one would hold gigabytes: such a file is refused before it is decoded.
+MAX_IMAGE_PIXELS = 8192 * 8192
 # Codecs and demuxers of still pictures: a "video" stream of these is one image, not a film.
 STILL_CODECS = frozenset({"mjpeg", "png", "bmp", "gif", "webp", "tiff", "jpeg2000", "jpegls"})
 FAMILY = {
@@ -72,7 +75,10 @@ def _identify(path: Path) -> Identified:
     stills = [c for kind, c, rest in streams if kind == "Video" and not _moving(c, rest)]
     width, height = probed.width, probed.height
     if magic is not None and magic.startswith("image/"):
-        if not stills:
+        if width and height and width * height > MAX_IMAGE_PIXELS:
+            size = f"{width}×{height}"
+            return Identified(None, magic, f"an image of {size} pixels, too large to take")
+        if not stills or not decodes(path):
             return Identified(None, magic, f"a damaged image ({magic}) that cannot be decoded")
         return Identified("image", magic, f"an image ({magic})", width=width, height=height)
     if films:
@@ -129,6 +135,8 @@ def role_problem(path: Path, role: MediaRole) -> str | None:
     family = FAMILY[role]
     if found.family == family:
         return None
+    if family == "image" and found.mime_type and found.mime_type.startswith("image/"):
+        return f"{path.name} is {found.what}; send the {role} again, whole and at most 8192×8192"
     return f"{path.name} is {found.what}, not {_an(family)}; send the {role} file itself"
 
 

@@ -62,6 +62,28 @@ def read_header(path: Path) -> str:
     return done.stderr.decode("utf-8", errors="replace")
 
 
+def _decode_arguments(path: Path) -> list[str]:
+    return ["-hide_banner", "-nostdin", "-v", "error", "-i", str(path), *FIRST_PICTURE]
+
+
+FIRST_PICTURE = ("-frames:v", "1", "-f", "null", "-")
+
+
+def decodes(path: Path) -> bool:
+    """Whether ffmpeg decodes the first picture of `path` without an error: a header alone
+    (what `read_header` reads) says nothing of a truncated or damaged body."""
+    try:
+        done = subprocess.run(
+            [ffmpeg_exe(), *_decode_arguments(path)],
+            capture_output=True,
+            timeout=PROBE_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0 and not done.stderr.strip()
+
+
 def probe(path: Path) -> Probe:
     """Read `path`'s header; all None when ffmpeg cannot read it. Runs ffmpeg every time:
     `crosspost.render.media.inspect_media` keeps the result per file state."""

@@ -34,6 +34,14 @@ def _made() -> Path:
     return folder
 
 
+@functools.cache
+def vast_png() -> Path:
+    """9000×9000 of one colour: a few hundred KiB that would decode to 240 MB."""
+    path = _made() / "vast.png"
+    run_ffmpeg(["-f", "lavfi", "-i", "color=c=red:s=9000x9000", "-frames:v", "1", str(path)])
+    return path
+
+
 def media(name: str) -> Path:
     return _made() / name
 
@@ -152,6 +160,17 @@ IMPORT_CASES = {
         "items[1].media.video: 2 files given; an item takes one video",
     ),
     "too big": (video_item("media/lon.mp4"), "huge", "lon.mp4: no platform takes it"),
+    "png cut short": (
+        'kind = "article"\ntitle = "Bài"\nmedia = { image = "media/cut.png" }',
+        "cut",
+        "items[1].media.image: cut.png is a damaged image (image/png) that cannot be decoded; "
+        "send the image again, whole and at most 8192×8192",
+    ),
+    "png too vast to decode": (
+        'kind = "article"\ntitle = "Bài"\nmedia = { image = "media/vast.png" }',
+        "vast",
+        "vast.png is an image of 9000×9000 pixels, too large to take",
+    ),
     "title a number": (
         'kind = "article"\ntitle = 5',
         None,
@@ -197,6 +216,11 @@ def test_import_refuses(db, tmp_path, config_file, case, dry_run):
         shutil.copyfile(media("bia.png"), folder / "media" / "am.m4a")
     elif setup == "mp4-jpg":
         shutil.copyfile(media("phim.mp4"), folder / "media" / "bia.jpg")
+    elif setup == "cut":
+        whole = media("bia.png").read_bytes()
+        (folder / "media" / "cut.png").write_bytes(whole[: len(whole) * 2 // 3])
+    elif setup == "vast":
+        shutil.copyfile(vast_png(), folder / "media" / "vast.png")
     elif setup == "huge":
         with (folder / "media" / "lon.mp4").open("wb") as handle:
             handle.truncate(HUGE)
