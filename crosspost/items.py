@@ -217,7 +217,7 @@ def parse_item(
         if key not in allowed
     ]
     found += [
-        Problem(key, f"{data[key]!r} is {_toml_type(data[key])}; write it as text in quotes")
+        Problem(key, f"{_shown(data[key])} is {_toml_type(data[key])}; write it as text in quotes")
         for key in TEXT_KEYS
         if data.get(key) is not None and not isinstance(data[key], str)
     ]
@@ -237,7 +237,7 @@ def parse_item(
         found.append(
             Problem(
                 "hashtags",
-                f"{hashtags!r} is {_toml_type(hashtags)}; write a list of text, "
+                f"{_shown(hashtags)} is {_toml_type(hashtags)}; write a list of text, "
                 'e.g. hashtags = ["XâyDựngĐảng", "ChiBộ"]',
             )
         )
@@ -268,6 +268,23 @@ def parse_item(
 def _text(value: object) -> str:
     """A text field's value; one of another type counts as absent (its problem is found)."""
     return value if isinstance(value, str) else ""
+
+
+def _shown(value: object, limit: int = 60) -> str:
+    """A value as it would be written in the manifest (TOML), not as Python prints it."""
+    if isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, date | time):
+        text = value.isoformat()
+    elif isinstance(value, list):
+        text = "[" + ", ".join(_shown(v, limit) for v in value) + "]"
+    elif isinstance(value, dict):
+        text = "{ " + ", ".join(f"{k} = {_shown(v, limit)}" for k, v in value.items()) + " }"
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _toml_type(value: object) -> str:

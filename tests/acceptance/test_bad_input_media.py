@@ -179,22 +179,22 @@ IMPORT_CASES = {
     "hashtags not a list": (
         'kind = "article"\ntitle = "Bài"\nhashtags = "notalist"',
         None,
-        "items[1].hashtags: 'notalist' is text; write a list of text",
+        'items[1].hashtags: "notalist" is text; write a list of text',
     ),
     "hashtag a number": (
         'kind = "article"\ntitle = "Bài"\nhashtags = ["a", 5]',
         None,
-        "items[1].hashtags: ['a', 5] is a list; write a list of text",
+        'items[1].hashtags: ["a", 5] is a list; write a list of text',
     ),
     "link a table": (
         'kind = "article"\ntitle = "Bài"\nlink = { url = "x" }',
         None,
-        "items[1].link: {'url': 'x'} is a table; write it as text in quotes",
+        'items[1].link: { url = "x" } is a table; write it as text in quotes',
     ),
     "period a date": (
         'kind = "article"\ntitle = "Bài"\nperiod = 2026-11-01',
         None,
-        "items[1].period: datetime.date(2026, 11, 1) is a date or time",
+        "items[1].period: 2026-11-01 is a date or time",
     ),
 }
 
