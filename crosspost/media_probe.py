@@ -14,7 +14,7 @@ from pathlib import Path
 
 from crosspost.adapters.base import MediaRole
 from crosspost.media import guess_mime
-from crosspost.render.ffmpeg import decodes, parse_probe, read_header
+from crosspost.render.ffmpeg import decodes, parse_probe, playlist_format, read_header
 from crosspost.render.filestate import FileState, by_state
 from crosspost.render.media import mime_from_bytes
 
@@ -68,6 +68,9 @@ def _identify(path: Path) -> Identified:
     by_name = guess_mime(path)
     magic = mime_from_bytes(head[:16], by_name)
     header = read_header(path) if head else ""
+    if playlist := playlist_format(header):
+        what = f"a playlist ({playlist}) that names other files"
+        return Identified(None, None, what)
     probed = parse_probe(header)
     streams = _STREAM.findall(header)
     films = [c for kind, c, rest in streams if kind == "Video" and _moving(c, rest)]

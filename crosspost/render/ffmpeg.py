@@ -21,6 +21,21 @@ _DURATION = re.compile(r"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
 _VIDEO_SIZE = re.compile(r"Video: .*?\b([1-9]\d{0,4})x([1-9]\d{0,4})\b")
 
 
+# A file a unit sent is read as itself: ffmpeg may open nothing but local files for it (no
+# http, tcp or crypto), and a playlist or concat list (which names other files) is refused by
+# `playlist_format` before anything is taken from it.
+LOCAL_ONLY = ("-protocol_whitelist", "file")
+PLAYLIST_FORMATS = frozenset({"hls", "applehttp", "concat", "ffconcat", "dash", "sdp", "tee"})
+_INPUT_FORMAT = re.compile(r"^Input #0, ([\w,]+), from ", re.M)
+
+
+def playlist_format(header: str) -> str | None:
+    """The demuxer `ffmpeg -i` chose, when it is one that reads other files or addresses."""
+    found = _INPUT_FORMAT.search(header)
+    names = set(found.group(1).split(",")) if found else set()
+    return next(iter(sorted(names & PLAYLIST_FORMATS)), None)
+
+
 class MediaError(RuntimeError):
     """ffmpeg could not read or write a media file."""
 
@@ -52,7 +67,7 @@ def read_header(path: Path) -> str:
     """What `ffmpeg -i` prints of `path` (container, duration, streams); "" when it cannot run."""
     try:
         done = subprocess.run(
-            [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
+            [ffmpeg_exe(), "-hide_banner", "-nostdin", *LOCAL_ONLY, "-i", str(path)],
             capture_output=True,
             timeout=PROBE_TIMEOUT_SECONDS,
             check=False,
@@ -63,7 +78,7 @@ def read_header(path: Path) -> str:
 
 
 def _decode_arguments(path: Path) -> list[str]:
-    return ["-hide_banner", "-nostdin", "-v", "error", "-i", str(path), *FIRST_PICTURE]
+    return ["-hide_banner", "-nostdin", "-v", "error", *LOCAL_ONLY, "-i", str(path), *FIRST_PICTURE]
 
 
 FIRST_PICTURE = ("-frames:v", "1", "-f", "null", "-")

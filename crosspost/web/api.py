@@ -114,6 +114,8 @@ async def _body(request: Request) -> Mapping[str, Any]:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "the body is not valid JSON") from None
+    except RecursionError:
+        raise ApiError(400, "the body is nested too deeply; send a flat JSON object") from None
     if not isinstance(data, dict):
         raise ApiError(400, "the body must be a JSON object")
     return data

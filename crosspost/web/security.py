@@ -22,6 +22,9 @@ CSRF_FIELD = "csrf"
 ANONYMOUS_IDLE_SECONDS = 30 * 60
 SIGNED_IN_IDLE_SECONDS = 8 * 60 * 60
 MAX_SESSIONS = 20_000  # the oldest are dropped first: visitors cannot fill the memory
+# Sessions nobody has signed in to (a visitor's login form) are capped on their own and dropped
+# oldest first, so a flood of visitors can never push a signed-in user out.
+MAX_ANONYMOUS = 10_000
 
 # No inline script or style anywhere: every page uses /static files only.
 CONTENT_SECURITY_POLICY = (
@@ -56,6 +59,7 @@ class SessionStore:
     """Server-side sessions keyed by their random token."""
 
     sessions: OrderedDict[str, WebSession] = field(default_factory=OrderedDict)
+    anonymous: OrderedDict[str, None] = field(default_factory=OrderedDict)  # their tokens
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, token: str | None) -> WebSession | None:
@@ -69,9 +73,12 @@ class SessionStore:
             now = time.monotonic()
             if now - found.last_seen > idle:
                 del self.sessions[token]
+                self.anonymous.pop(token, None)
                 return None
             found.last_seen = now
             self.sessions.move_to_end(token)
+            if token in self.anonymous:
+                self.anonymous.move_to_end(token)
             return found
 
     def new(self) -> WebSession:
@@ -82,13 +89,19 @@ class SessionStore:
         )
         with self.lock:
             self.sessions[created.token] = created
-            while len(self.sessions) > MAX_SESSIONS:
-                self.sessions.popitem(last=False)
+            self.anonymous[created.token] = None
+            while len(self.anonymous) > MAX_ANONYMOUS:
+                oldest, _ = self.anonymous.popitem(last=False)
+                self.sessions.pop(oldest, None)
+            while len(self.sessions) > MAX_SESSIONS:  # only signed-in sessions are left to drop
+                dropped, _ = self.sessions.popitem(last=False)
+                self.anonymous.pop(dropped, None)
         return created
 
     def end(self, token: str | None) -> None:
         with self.lock:
             self.sessions.pop(token or "", None)
+            self.anonymous.pop(token or "", None)
 
     def sign_in(self, old: WebSession | None, user_id: int, user_name: str) -> WebSession:
         """A fresh session (new token, new CSRF token) for the user; the old one ends."""
@@ -98,6 +111,8 @@ class SessionStore:
             self.end(old.token)
         fresh = self.new()
         fresh.user_id, fresh.user_name, fresh.signed_in_at = user_id, user_name, utcnow()
+        with self.lock:
+            self.anonymous.pop(fresh.token, None)
         if old is not None:
             fresh.language = old.language  # chosen on the sign-in form: it stays
         return fresh

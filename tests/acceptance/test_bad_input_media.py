@@ -160,6 +160,11 @@ IMPORT_CASES = {
         "items[1].media.video: 2 files given; an item takes one video",
     ),
     "too big": (video_item("media/lon.mp4"), "huge", "lon.mp4: no platform takes it"),
+    "a concat list named mp4": (
+        video_item("media/danh-sach.mp4"),
+        "concat",
+        "danh-sach.mp4 is a playlist (concat) that names other files, not a video",
+    ),
     "png cut short": (
         'kind = "article"\ntitle = "Bài"\nmedia = { image = "media/cut.png" }',
         "cut",
@@ -216,6 +221,10 @@ def test_import_refuses(db, tmp_path, config_file, case, dry_run):
         shutil.copyfile(media("bia.png"), folder / "media" / "am.m4a")
     elif setup == "mp4-jpg":
         shutil.copyfile(media("phim.mp4"), folder / "media" / "bia.jpg")
+    elif setup == "concat":  # ffmpeg would read the file it names: a video that was not sent
+        shutil.copyfile(media("phim.mp4"), folder / "media" / "khac.mp4")
+        listing = "ffconcat version 1.0\nfile 'khac.mp4'\n"
+        (folder / "media" / "danh-sach.mp4").write_text(listing)
     elif setup == "cut":
         whole = media("bia.png").read_bytes()
         (folder / "media" / "cut.png").write_bytes(whole[: len(whole) * 2 // 3])

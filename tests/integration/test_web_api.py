@@ -144,6 +144,12 @@ def test_an_editor_decides_all_or_none_and_bad_bodies_are_one_line(world):
         "/api/v1/queue/decide", content=b"{nope", headers={"Content-Type": "application/json"}
     )
     assert "not valid JSON" in _error(broken, 400)
+    deep = api.post(
+        "/api/v1/queue/decide",
+        content=b"[" * 30_000 + b"]" * 30_000,
+        headers={"Content-Type": "application/json"},
+    )
+    assert "nested too deeply" in _error(deep, 400)
     assert every_row(world.db) == before
     done = api.post(
         "/api/v1/queue/decide",
