@@ -22,7 +22,7 @@ from crosspost.users import Role
 from crosspost.web import api_v1
 from crosspost.web.api import ApiHandler, api_endpoint
 from crosspost.web.page import Page, Viewer, WebState, log_unexpected, render
-from crosspost.web.pages import calendar, login, plan, portal, post, queue, today, units
+from crosspost.web.pages import calendar, login, media, plan, portal, post, queue, today, units
 from crosspost.web.security import COOKIE, CSRF_FIELD, WebSession
 from crosspost.web.texts import t as _t
 
@@ -54,6 +54,8 @@ ROUTES: tuple[Route, ...] = (
     # A contributor sees its own unit's submitted items there, read-only.
     Route("GET", "/queue", queue.page, EVERYONE),
     Route("POST", "/queue/decide", queue.decide, REVIEWERS),
+    # A contributor gets its own unit's files only (the handler checks the item's unit).
+    Route("GET", "/media/{media_id}", media.file, EVERYONE),
     Route("GET", "/posts/{post_id}", post.page, EVERYONE),
     Route("POST", "/posts/{post_id}/cancel", post.cancel, PLANNERS),
     Route("POST", "/posts/{post_id}/retry", post.retry, PLANNERS),

@@ -149,6 +149,13 @@ def test_a_units_month_from_submission_to_the_report(month_workspace, tmp_path):
         page = watched_page(browser, problems, 1400, 1000)
         sign_in(page, base, EDITOR, PASSWORDS[EDITOR])
         page.goto(base + "/queue")
+        # each item's media with the browser's own players (served under the CSP, no error)
+        expect(page.locator("article.item video")).to_have_count(2)
+        expect(page.locator("article.item audio")).to_have_count(1)
+        first_image = page.locator("article.item .media img").first
+        expect(first_image).to_be_visible()
+        assert first_image.evaluate("img => img.naturalWidth") > 0  # it loaded and decoded
+        page.screenshot(path=SHOTS / "month-3-queue.png", full_page=True)
         for c in items:
             if c["id"] != rejected["id"]:
                 page.locator(f"#item-{c['id']} input[name=ids]").check()
@@ -158,7 +165,7 @@ def test_a_units_month_from_submission_to_the_report(month_workspace, tmp_path):
         page.fill("input[name=reason]", REJECTED_REASON)
         page.click("button[value=reject]")
         expect(page.locator(".notice")).to_have_text(f"Đã từ chối: {rejected['id']}.")
-        page.screenshot(path=SHOTS / "month-3-reviewed.png", full_page=True)
+        page.screenshot(path=SHOTS / "month-3-reviewed-after.png", full_page=True)
 
         # The planner: the month plan applied as shown, then a post dragged to another day
         page = watched_page(browser, problems, 1400, 1000)

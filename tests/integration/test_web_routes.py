@@ -24,6 +24,7 @@ INPUTS: dict[tuple[str, str], Inputs] = {
     ("POST", "/language"): lambda w: ("/language", {"language": "en", "next": "/queue"}),
     ("GET", "/"): lambda w: ("/", {}),
     ("GET", "/queue"): lambda w: ("/queue", {}),
+    ("GET", "/media/{media_id}"): lambda w: ("/media/999999", {}),
     ("POST", "/queue/decide"): lambda w: ("/queue/decide", {"decision": "approve", "ids": "0"}),
     ("GET", "/posts/{post_id}"): lambda w: (f"/posts/{w.posts['ha-noi']}", {}),
     ("POST", "/posts/{post_id}/cancel"): lambda w: (f"/posts/{w.posts['ha-noi']}/cancel", {}),

@@ -34,9 +34,11 @@ def _items(page: Page) -> list[dict[str, Any]]:
         for content in list_content(session, status="submitted", unit=unit):
             if viewer is None or not viewer.sees_unit(content.unit):
                 continue
-            found.append(
-                (content_json(content, page.config.timezone, full=True), snapshot(content))
-            )
+            data = content_json(content, page.config.timezone, full=True)
+            data["players"] = [
+                {"id": m.id, "role": m.role, "kind": _player(m.mime_type)} for m in content.media
+            ]
+            found.append((data, snapshot(content)))
     shown = []
     for data, snap in found:
         try:
@@ -46,6 +48,12 @@ def _items(page: Page) -> list[dict[str, Any]]:
             preview, reason = None, str(exc)
         shown.append({"item": data, "preview": preview, "no_preview": reason})
     return shown
+
+
+def _player(mime: str | None) -> str | None:
+    """Which element previews a file: img, video or audio (None: a link only)."""
+    family = (mime or "").partition("/")[0]
+    return {"image": "img", "video": "video", "audio": "audio"}.get(family)
 
 
 def _render(
