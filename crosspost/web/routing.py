@@ -60,6 +60,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/posts/{post_id}/cancel", post.cancel, PLANNERS),
     Route("POST", "/posts/{post_id}/retry", post.retry, PLANNERS),
     Route("POST", "/posts/{post_id}/move", calendar.move, PLANNERS),
+    Route("POST", "/posts/{post_id}/repost", post.repost, PLANNERS),
     Route("GET", "/calendar", calendar.page, STAFF),
     Route("GET", "/plan", plan.page, STAFF),
     Route("POST", "/plan/apply", plan.apply, PLANNERS),

@@ -167,3 +167,43 @@ def test_the_queue_shows_a_videos_youtube_title_and_description_with_their_count
     assert counted, section
     shown = html.unescape(counted.group(2))
     assert int(counted.group(1)) == len(shown.encode("utf-8")) > len(shown)  # bytes, not chars
+
+
+def test_a_planner_reposts_a_published_post_with_its_reason(world):
+    from sqlalchemy import update
+
+    from crosspost.db.models import Post
+
+    post_id = world.posts["ha-noi"]
+    with world.db.factory.begin() as session:  # given: it went out
+        session.execute(
+            update(Post)
+            .where(Post.id == post_id)
+            .values(state="published", remote_id="1", remote_url="https://x.example/1")
+        )
+    planner = world.client(Role.PLANNER)
+    page = planner.get(f"/posts/{post_id}").text
+    assert f'action="/posts/{post_id}/repost"' in page
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token
+    refused = planner.post(f"/posts/{post_id}/repost", data={"csrf": token.group(1), "reason": " "})
+    assert refused.status_code == 400 and "đăng lại cần có lý do" in html.unescape(refused.text)
+    done = planner.post(
+        f"/posts/{post_id}/repost",
+        data={"csrf": token.group(1), "reason": "sửa lỗi chính tả", "at": ""},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    new_id = int(done.headers["location"].split("/posts/")[1].split("?")[0])
+    with world.db.factory() as session:
+        fresh = session.get(Post, new_id)
+        assert fresh is not None
+        assert (fresh.reposted_from_id, fresh.reason, fresh.state) == (
+            post_id,
+            "sửa lỗi chính tả",
+            "scheduled",
+        )
+        actors = [e.actor for e in session.scalars(select(AuditEvent)) if e.post_id == new_id]
+    assert "planner1" in actors
+    shown = planner.get(done.headers["location"]).text
+    assert "Đã hẹn giờ đăng lại" in html.unescape(shown)

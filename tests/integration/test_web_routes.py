@@ -33,6 +33,10 @@ INPUTS: dict[tuple[str, str], Inputs] = {
         f"/posts/{w.posts['ha-noi']}/move",
         {"at": _tomorrow_local(w), "next": "/calendar"},
     ),
+    ("POST", "/posts/{post_id}/repost"): lambda w: (
+        f"/posts/{w.posts['ha-noi']}/repost",
+        {"reason": "thử quyền", "at": _tomorrow_local(w)},
+    ),
     ("GET", "/calendar"): lambda w: ("/calendar?view=week", {}),
     ("GET", "/plan"): lambda w: ("/plan", {}),
     ("POST", "/plan/apply"): lambda w: ("/plan/apply", {"expect": "000000000000"}),

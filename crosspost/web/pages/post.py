@@ -1,5 +1,5 @@
-"""One post: its stored draft, attempts, parts, errors, remote links and history; cancel and
-retry through the same core functions as `crosspost cancel` and `crosspost retry`."""
+"""One post: its stored draft, attempts, parts, errors, remote links and history; cancel, retry
+and repost through the same core functions as `crosspost cancel`, `retry` and `repost`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,13 @@ from crosspost.web.page import Page
 from crosspost.web.texts import t
 
 ACTING_ROLES = ("admin", "planner")
-DONE = {"cancelled": "post.cancelled", "retried": "post.retried", "moved": "post.moved"}
+DONE = {
+    "cancelled": "post.cancelled",
+    "retried": "post.retried",
+    "moved": "post.moved",
+    "reposted": "post.reposted",
+}
+REPOSTABLE = ("published", "failed", "cancelled")
 
 
 def page(page: Page) -> Response:
@@ -40,6 +46,7 @@ def page(page: Page) -> Response:
         history=history,
         item=item,
         can_act=page.viewer.role in ACTING_ROLES,
+        can_repost=data["state"] in REPOSTABLE,
         notice=t(done) if done else None,
     )
 
@@ -59,3 +66,34 @@ def retry(page: Page) -> Response:
     with transaction(page.state.factory) as session:
         retry_post(session, post_id, actor=page.viewer.name)
     return page.redirect(f"/posts/{post_id}?done=retried")
+
+
+def repost(page: Page) -> Response:
+    """The post's content again on the same platform, at the form's local time (or now), with
+    the reason the repost needs; the new post's page comes next."""
+    from crosspost.errors import UserError
+    from crosspost.scheduling import get_post
+    from crosspost.scheduling import repost as repost_content
+    from crosspost.timeutil import parse_local_time
+
+    assert page.viewer is not None
+    post_id = page.int_param("post_id")
+    when = page.field("at").strip().replace("T", " ") or "now"
+    reason = page.field("reason")
+    if not reason.strip():
+        raise UserError(page.t("post.repost_needs_reason"))
+    config = page.config
+    at = parse_local_time(when, config.timezone, horizon_days=config.horizon_days)
+    with transaction(page.state.factory) as session:
+        earlier = get_post(session, post_id)
+        made = repost_content(
+            session,
+            config,
+            earlier.content_id,
+            earlier.platform,
+            at,
+            actor=page.viewer.name,
+            reason=reason,
+        )
+        first = made[0].id
+    return page.redirect(f"/posts/{first}?done=reposted")
