@@ -13,11 +13,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from crosspost import content as lifecycle
@@ -28,8 +25,8 @@ from crosspost.demo import start_sandbox, write_config
 from crosspost.intake.units import load_intake
 from crosspost.scheduling import schedule
 from crosspost.timeutil import utcnow
-from tests.acceptance.cli import ROOT, run, run_json, start
-from tests.support.browser import add_user, sign_in, watched_page
+from tests.acceptance.cli import ROOT, run, run_json
+from tests.support.browser import add_user, served_web, sign_in, watched_page
 
 pytestmark = pytest.mark.acceptance
 
@@ -56,12 +53,6 @@ def chromium() -> str:
         "(or set CROSSPOST_TEST_BROWSER=skip)",
         pytrace=False,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _item(n: int, title: str) -> NewContent:
@@ -101,17 +92,6 @@ def given_a_month_in_progress(config_path: Path) -> dict[str, int]:
     return ids
 
 
-def wait_for(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            httpx.get(url, timeout=2)
-            return
-        except httpx.HTTPError:
-            assert time.monotonic() < deadline, f"crosspost web did not answer at {url}"
-            time.sleep(0.2)
-
-
 @pytest.fixture
 def workspace(tmp_path):
     browser_path = chromium()
@@ -122,15 +102,8 @@ def workspace(tmp_path):
         ids = given_a_month_in_progress(config_path)
         add_user(config_path, EDITOR, "editor", PASSWORD)
         add_user(config_path, PLANNER, "planner", PLANNER_PASSWORD)
-        port = free_port()
-        server = start(config_path, "web", "--port", str(port))
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_for(base + "/login")
+        with served_web(config_path) as base:
             yield browser_path, base, config_path, ids
-        finally:
-            server.process.terminate()
-            server.wait(timeout=20)
 
 
 def test_an_editor_reviews_the_queue_and_opens_a_published_post(workspace):

@@ -24,8 +24,8 @@ import pytest
 from crosspost.demo import duplicates, start_sandbox, write_config
 from crosspost.intake.samples import make_sample_media
 from tests.acceptance.cli import ROOT, run, run_json, start
-from tests.acceptance.test_web_browser import SHOTS, chromium, free_port, wait_for
-from tests.support.browser import add_user, sign_in, watched_page
+from tests.acceptance.test_web_browser import SHOTS, chromium
+from tests.support.browser import add_user, served_web, sign_in, watched_page
 
 pytestmark = pytest.mark.acceptance
 
@@ -90,15 +90,8 @@ def month_workspace(tmp_path):
         add_user(config_path, CONTRIBUTOR, "contributor", PASSWORDS[CONTRIBUTOR], unit="nghe-an")
         add_user(config_path, EDITOR, "editor", PASSWORDS[EDITOR])
         add_user(config_path, PLANNER, "planner", PASSWORDS[PLANNER])
-        port = free_port()
-        server = start(config_path, "web", "--port", str(port))
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_for(base + "/login")
+        with served_web(config_path) as base:
             yield browser_path, base, config_path, sandbox
-        finally:
-            server.process.terminate()
-            server.wait(timeout=20)
 
 
 def drag_target(day: date, today: date) -> date | None:

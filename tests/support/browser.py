@@ -1,15 +1,21 @@
 """What the browser tests share: users with a password, made through the real CLI; a page of
 Debian's chromium that keeps every console error and script error for the test to assert on;
-signing in through the login form."""
+signing in through the login form; a real `crosspost web` process on a free port."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tests.acceptance.cli import ROOT, cli_env, run
+import httpx
+
+from tests.acceptance.cli import ROOT, cli_env, run, start
 
 
 def add_user(
@@ -45,3 +51,34 @@ def sign_in(page: Any, base: str, name: str, password: str, start: str = "/login
     page.fill("input[name=name]", name)
     page.fill("input[name=password]", password)
     page.click("form.login button[type=submit]")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.HTTPError:
+            assert time.monotonic() < deadline, f"crosspost web did not answer at {url}"
+            time.sleep(0.2)
+
+
+@contextmanager
+def served_web(config_path: Path) -> Iterator[str]:
+    """`crosspost web` on `config_path`, answering; its base URL. Stopped on the way out."""
+    port = free_port()
+    server = start(config_path, "web", "--port", str(port))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/login")
+        yield base
+    finally:
+        server.process.terminate()
+        server.wait(timeout=20)
