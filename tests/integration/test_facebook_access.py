@@ -126,7 +126,8 @@ def test_me_accounts_lists_no_pages_without_pages_show_list(sandbox: Sandbox) ->
     assert sandbox.http.get(url, headers=USER).json()["data"] == []
 
 
-def test_a_long_lived_user_token_expires_on_the_token_clock(sandbox: Sandbox) -> None:
+def long_lived_user_token(sandbox: Sandbox) -> tuple[dict[str, Any], dict[str, str]]:
+    """The user token exchanged for a long-lived one: Graph's answer, and its OAuth header."""
     params = {
         "grant_type": "fb_exchange_token",
         "client_id": APP_ID,
@@ -134,7 +135,11 @@ def test_a_long_lived_user_token_expires_on_the_token_clock(sandbox: Sandbox) ->
         "fb_exchange_token": USER_TOKEN,
     }
     body = sandbox.http.get(sandbox.api("oauth/access_token"), params=params).json()
-    long_lived = {"Authorization": f"OAuth {body['access_token']}"}
+    return body, {"Authorization": f"OAuth {body['access_token']}"}
+
+
+def test_a_long_lived_user_token_expires_on_the_token_clock(sandbox: Sandbox) -> None:
+    body, long_lived = long_lived_user_token(sandbox)
     url = sandbox.api(f"{APP_ID}/uploads")
     assert sandbox.http.post(url, headers=long_lived, params=UPLOAD).status_code == 200
     sandbox.configure(clock_offset_seconds=body["expires_in"] + 1)
@@ -146,14 +151,7 @@ def test_a_long_lived_user_token_expires_on_the_token_clock(sandbox: Sandbox) ->
 def test_one_sandbox_clock_ages_graph_and_x_tokens_alike(sandbox: Sandbox) -> None:
     """`clock_offset_seconds` is the shared clock (`/_sandbox/clock`), not a clock of its own:
     moving either one expires a long-lived token, and the knob shows the shared offset."""
-    params = {
-        "grant_type": "fb_exchange_token",
-        "client_id": APP_ID,
-        "client_secret": APP_SECRET,
-        "fb_exchange_token": USER_TOKEN,
-    }
-    body = sandbox.http.get(sandbox.api("oauth/access_token"), params=params).json()
-    long_lived = {"Authorization": f"OAuth {body['access_token']}"}
+    body, long_lived = long_lived_user_token(sandbox)
     url = sandbox.api(f"{APP_ID}/uploads")
     moved = sandbox.http.post("/_sandbox/clock", json={"advance": body["expires_in"] + 1})
     assert moved.status_code == 200
